@@ -222,8 +222,10 @@ pub fn inspect(input: &[u8], now: OffsetDateTime) -> Result<CertificateInfo, Err
     let spki = cert.public_key();
     let public_key = spki.subject_public_key.data.to_vec();
     let key = match spki.parsed() {
+        // Not `rsa.key_size()`: it drops the first byte whether or not it is a zero
+        // pad, so a 4094-bit modulus read as 4088 bits.
         Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => KeyKind::Rsa {
-            bits: rsa.key_size(),
+            bits: crate::key::rsa_bits(rsa.modulus),
         },
         Ok(x509_parser::public_key::PublicKey::EC(_)) => match public_key.len() {
             65 => KeyKind::EcP256,

@@ -75,6 +75,18 @@ impl fmt::Display for KeyKind {
     }
 }
 
+/// The size in bits of an RSA modulus given as big-endian bytes (leading zeros allowed).
+pub(crate) fn rsa_bits(modulus: &[u8]) -> usize {
+    let first = modulus
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(modulus.len());
+    match modulus.get(first) {
+        Some(&top) => (modulus.len() - first) * 8 - top.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
 pub(crate) enum Inner {
     Rsa(RsaKeyPair),
     Ec(EcdsaKeyPair),
@@ -162,7 +174,9 @@ impl PrivateKey {
     fn rsa(kp: Result<RsaKeyPair, aws_lc_rs::error::KeyRejected>) -> Result<Self, Error> {
         match kp {
             Ok(kp) => {
-                let bits = kp.public_modulus_len() * 8;
+                // The exact size: `public_modulus_len() * 8` would call a 3070-bit key
+                // "RSA 3072", a size NetSuite accepts.
+                let bits = rsa_bits(kp.public_key().modulus().big_endian_without_leading_zero());
                 Ok(Self {
                     inner: Inner::Rsa(kp),
                     kind: KeyKind::Rsa { bits },
@@ -249,5 +263,14 @@ mod tests {
         assert!(!KeyKind::EcP256.supports(Algorithm::ES384));
         assert!(!KeyKind::Rsa { bits: 2048 }.netsuite_accepts());
         assert!(KeyKind::EcP521.netsuite_accepts());
+    }
+
+    #[test]
+    fn rsa_bits_is_exact() {
+        assert_eq!(rsa_bits(&[0x00, 0x80, 0, 0]), 24);
+        assert_eq!(rsa_bits(&[0x7f, 0, 0]), 23);
+        assert_eq!(rsa_bits(&[0x00, 0x00, 0x01, 0]), 9);
+        assert_eq!(rsa_bits(&[0x00]), 0);
+        assert_eq!(rsa_bits(&[]), 0);
     }
 }
