@@ -1,0 +1,382 @@
+//! Access tokens: the emulator's signing key, issuing tokens shaped like NetSuite's,
+//! and checking `Authorization: Bearer` on resource calls.
+//!
+//! The signing key is an EC P-256 key (tokens are ES256) made on first open and kept
+//! in the database, so tokens survive restarts and are shared by every process that
+//! opens the same data directory.
+
+use netsuite_auth::account::AccountId;
+use netsuite_auth::cert::{self, KeyType};
+use netsuite_auth::jws::{self, Algorithm, VerifyingKey};
+use netsuite_auth::key::PrivateKey;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::audit::AuditCode;
+use crate::identifier;
+use crate::integration;
+use crate::store::{Store, storage};
+
+/// The `iss` of every token NetSuite issues.
+pub const ISSUER: &str = "https://system.netsuite.com";
+/// Access token lifetime in seconds.
+pub const LIFETIME_SECS: i64 = 3600;
+/// The algorithm of the emulator's tokens.
+pub const ALGORITHM: Algorithm = Algorithm::ES256;
+
+const META_KEY: &str = "signing_key_pem";
+const META_KID: &str = "signing_key_id";
+
+/// The emulator's token-signing key, parsed once.
+pub(crate) struct Signer {
+    key: PrivateKey,
+    verifying: VerifyingKey,
+    kid: String,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer(kid {}, [redacted])", self.kid)
+    }
+}
+
+/// Creates the signing key on a fresh database (inside the opening transaction).
+pub(crate) fn ensure_key(conn: &Connection, account: &AccountId, now: i64) -> Result<(), Error> {
+    if Store::meta(conn, META_KEY)
+        .map_err(|e| storage(&crate::store::label_of(conn), e))?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let now_dt =
+        time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let generated = cert::generate(
+        KeyType::EcP256,
+        cert::MAX_VALIDITY_DAYS,
+        "NetSuite emulator token signing",
+        now_dt,
+    )
+    .map_err(|source| Error::SigningKey { source })?;
+    let stamp = now_dt
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]_[hour]-[minute]-[second]"
+        ))
+        .unwrap_or_else(|_| now.to_string());
+    let kid = format!("c.{}.{stamp}", account.as_str());
+    let st = |e| storage(&crate::store::label_of(conn), e);
+    Store::set_meta_once(conn, META_KEY, generated.private_key_pem.expose_secret()).map_err(st)?;
+    Store::set_meta_once(conn, META_KID, &kid).map_err(st)?;
+    Ok(())
+}
+
+impl Signer {
+    /// Loads the key written by [`ensure_key`].
+    pub(crate) fn load(store: &Store) -> Result<Self, Error> {
+        let (pem, kid) =
+            store.with(|c| Ok((Store::meta(c, META_KEY)?, Store::meta(c, META_KID)?)))?;
+        let corrupt = |reason: &str| Error::Corrupt {
+            path: store.label().to_owned(),
+            reason: reason.to_owned(),
+        };
+        let pem = pem.ok_or_else(|| corrupt("the token-signing key is missing"))?;
+        let kid = kid.ok_or_else(|| corrupt("the token-signing key id is missing"))?;
+        let pem = netsuite_auth::secret::PrivateKeyPem::new(pem);
+        let key = PrivateKey::from_pem(pem.expose_secret())
+            .map_err(|source| Error::SigningKey { source })?;
+        let verifying = VerifyingKey::from_private_key(&key);
+        Ok(Self {
+            key,
+            verifying,
+            kid,
+        })
+    }
+
+    /// The key id in the header of issued tokens.
+    pub(crate) fn kid(&self) -> &str {
+        &self.kid
+    }
+}
+
+/// Who a token is for.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub client_id: String,
+    pub application_id: String,
+    pub certificate_id: Option<String>,
+    pub role: i64,
+    pub entity: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Signs an access token for `grant` and records its `jti`.
+pub(crate) fn issue(
+    conn: &Connection,
+    signer: &Signer,
+    account: &AccountId,
+    grant: &Grant,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let iat = now_ms.div_euclid(1000);
+    let exp = iat + LIFETIME_SECS;
+    let jti = format!(
+        "{}.a-c.{}_{now_ms}.{now_ms}",
+        account.as_str(),
+        identifier::uuid()
+    );
+    let mut claims = Map::new();
+    claims.insert(
+        "sub".into(),
+        format!("{};{}", grant.role, grant.entity).into(),
+    );
+    claims.insert(
+        "aud".into(),
+        Value::from(vec![
+            format!("{};{}", grant.application_id, account.as_str()),
+            grant.client_id.clone(),
+        ]),
+    );
+    claims.insert("scope".into(), Value::from(grant.scopes.clone()));
+    claims.insert("iss".into(), ISSUER.into());
+    claims.insert("oit".into(), iat.into());
+    claims.insert("exp".into(), exp.into());
+    claims.insert("iat".into(), iat.into());
+    claims.insert("jti".into(), jti.clone().into());
+    let token = jws::sign(&signer.key, ALGORITHM, Some(&signer.kid), &claims)
+        .map_err(|source| Error::SigningKey { source })?;
+    conn.prepare_cached(
+        "INSERT INTO access_token (jti, client_id, certificate_id, scopes, iat, exp) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(rusqlite::params![
+            jti,
+            grant.client_id,
+            grant.certificate_id,
+            integration::json_list(&grant.scopes),
+            iat,
+            exp
+        ])
+    })
+    .map_err(|e| storage(&crate::store::label_of(conn), e))?;
+    Ok(token)
+}
+
+/// Deletes records of tokens that expired more than a day ago.
+pub(crate) fn prune(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM access_token WHERE exp < ?1", [now - 86_400])
+}
+
+/// The caller of a resource request, from a valid access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Principal {
+    pub client_id: String,
+    pub role: i64,
+    pub entity: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Why a bearer token was refused: an audit entry. The caller only ever sees
+/// NetSuite's `INVALID_LOGIN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub code: AuditCode,
+    pub client_id: Option<String>,
+    pub detail: String,
+}
+
+/// Either a refusal to audit, or a storage failure.
+#[derive(Debug)]
+pub(crate) enum BearerError {
+    Refused(Refusal),
+    Storage(Error),
+}
+
+fn refuse(code: AuditCode, client_id: Option<&str>, detail: impl Into<String>) -> BearerError {
+    BearerError::Refused(Refusal {
+        code,
+        client_id: client_id.map(str::to_owned),
+        detail: detail.into(),
+    })
+}
+
+/// Checks an `Authorization` header value: an ES256 token signed by this emulator,
+/// issued by `https://system.netsuite.com` for this account, not expired, carrying
+/// `required_scope`, with a `jti` this database issued and an integration still enabled.
+pub(crate) fn authenticate(
+    conn: &Connection,
+    signer: &Signer,
+    account: &AccountId,
+    authorization: Option<&str>,
+    required_scope: &str,
+    now: i64,
+) -> Result<Principal, BearerError> {
+    let Some(value) = authorization else {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            None,
+            "the request has no Authorization header",
+        ));
+    };
+    let value = value.trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => {
+            let scheme = value.split(' ').next().unwrap_or_default();
+            return Err(refuse(
+                AuditCode::TokenRejected,
+                None,
+                format!(
+                    "the Authorization header uses the {:?} scheme, not Bearer",
+                    crate::audit::truncate(scheme, 40)
+                ),
+            ));
+        }
+    };
+    let unverified = jws::decode_unverified(token).map_err(|e| {
+        refuse(
+            AuditCode::TokenRejected,
+            None,
+            format!("the bearer token is not a JWT ({e})"),
+        )
+    })?;
+    let kid_matches = unverified.header.kid.as_deref() == Some(signer.kid.as_str());
+    let verified = unverified
+        .verify(&signer.verifying, &[ALGORITHM])
+        .map_err(|e| {
+            refuse(
+                AuditCode::InvalidSignature,
+                None,
+                format!("the bearer token's signature is not this account's ({e})"),
+            )
+        })?;
+    if !kid_matches {
+        return Err(refuse(
+            AuditCode::InvalidSignature,
+            None,
+            "the bearer token's kid is not this account's signing key",
+        ));
+    }
+    let claims = verified.claims;
+    let aud: Vec<&str> = match claims.get("aud") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    let client_id = aud.get(1).copied();
+    if claims.get("iss").and_then(Value::as_str) != Some(ISSUER) {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            client_id,
+            format!("the bearer token's iss is not {ISSUER}"),
+        ));
+    }
+    let account_suffix = format!(";{}", account.as_str());
+    if !aud.first().is_some_and(|a| a.ends_with(&account_suffix)) {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            client_id,
+            format!("the bearer token was not issued for account {account}"),
+        ));
+    }
+    let exp = claims.get("exp").and_then(Value::as_f64);
+    match exp {
+        None => {
+            return Err(refuse(
+                AuditCode::TokenRejected,
+                client_id,
+                "the bearer token has no numeric exp",
+            ));
+        }
+        Some(exp) if exp <= now as f64 => {
+            return Err(refuse(
+                AuditCode::AccessTokenExpired,
+                client_id,
+                format!(
+                    "the access token expired {} s ago",
+                    (now as f64 - exp).round()
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    let scopes: Vec<String> = match claims.get("scope") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(s)) => netsuite_auth::assertion::split_scopes(s),
+        _ => Vec::new(),
+    };
+    if !scopes.iter().any(|s| s == required_scope) {
+        return Err(refuse(
+            AuditCode::ScopeMismatched,
+            client_id,
+            format!(
+                "the access token's scope [{}] does not include {required_scope}",
+                scopes.join(", ")
+            ),
+        ));
+    }
+    let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            client_id,
+            "the bearer token has no jti",
+        ));
+    };
+    let row: Option<(bool, String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT t.revoked, t.client_id, i.state FROM access_token t \
+             LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([jti], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        })
+        .map_err(|e| BearerError::Storage(storage(&crate::store::label_of(conn), e)))?;
+    let Some((revoked, stored_client, state)) = row else {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            client_id,
+            "the access token's jti is unknown to this account (not issued here, or pruned)",
+        ));
+    };
+    if revoked {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            Some(&stored_client),
+            "the access token was revoked",
+        ));
+    }
+    match state.as_deref() {
+        Some("enabled") => {}
+        Some(other) => {
+            return Err(refuse(
+                AuditCode::InvalidIntegration,
+                Some(&stored_client),
+                format!("the integration record is {other}"),
+            ));
+        }
+        None => {
+            return Err(refuse(
+                AuditCode::InvalidIntegration,
+                Some(&stored_client),
+                "the integration record no longer exists",
+            ));
+        }
+    }
+    let (role, entity) = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .and_then(|s| s.split_once(';'))
+        .and_then(|(r, e)| Some((r.parse().ok()?, e.parse().ok()?)))
+        .unwrap_or((3, -5));
+    Ok(Principal {
+        client_id: stored_client,
+        role,
+        entity,
+        scopes,
+    })
+}

@@ -1,0 +1,276 @@
+//! Integration records: NetSuite's "OAuth apps", with their grants, scopes, redirect
+//! URIs, client id and (once, at creation) client secret.
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::Error;
+use crate::identifier;
+
+/// The scopes an integration gets when none are given.
+pub const DEFAULT_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
+
+/// What to create: the fields of NetSuite's integration record that matter for OAuth 2.0.
+#[derive(Debug, Clone, Default)]
+pub struct NewIntegration {
+    /// The record's name.
+    pub name: String,
+    /// Client Credentials (Machine to Machine) grant.
+    pub m2m: bool,
+    /// Authorization Code grant.
+    pub auth_code: bool,
+    /// Public client (no secret; needs the Authorization Code grant).
+    pub public: bool,
+    /// Redirect URIs: `https://` or a custom scheme (`myapp://callback`).
+    pub redirect_uris: Vec<String>,
+    /// Scopes; empty means `["rest_webservices", "restlets"]`.
+    pub scopes: Vec<String>,
+    /// Also allow `http://` redirect URIs on loopback hosts (NetSuite does not).
+    pub allow_http_loopback: bool,
+}
+
+/// An integration record as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Integration {
+    /// The record's name.
+    pub name: String,
+    /// 64 lowercase hex characters.
+    pub client_id: String,
+    /// 64 lowercase hex characters; only in the result of creation (NetSuite shows it
+    /// once), and `None` for public clients.
+    pub client_secret: Option<String>,
+    /// Client Credentials (M2M) grant enabled.
+    pub m2m: bool,
+    /// Authorization Code grant enabled.
+    pub auth_code: bool,
+    /// Public client.
+    pub public: bool,
+    /// Redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Scopes enabled on the record.
+    pub scopes: Vec<String>,
+    /// The application id, an uppercase UUID, as it appears in access tokens' `aud`.
+    pub application_id: String,
+}
+
+/// Checks `new` against NetSuite's rules and returns the scope list to store.
+fn validate(new: &NewIntegration) -> Result<Vec<String>, Error> {
+    let bad = |reason: String| Error::InvalidIntegration { reason };
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(bad("the name is empty".into()));
+    }
+    if name.chars().count() > 256 {
+        return Err(bad("the name is longer than 256 characters".into()));
+    }
+    if !new.m2m && !new.auth_code {
+        return Err(bad(
+            "no grant is enabled: enable the Client Credentials (M2M) grant, the Authorization Code grant, or both"
+                .into(),
+        ));
+    }
+    if new.public && !new.auth_code {
+        return Err(bad(
+            "a public client needs the Authorization Code grant".into()
+        ));
+    }
+    if new.auth_code && new.redirect_uris.is_empty() {
+        return Err(bad(
+            "the Authorization Code grant needs at least one redirect URI".into(),
+        ));
+    }
+    for uri in &new.redirect_uris {
+        check_redirect_uri(uri, new.allow_http_loopback).map_err(bad)?;
+    }
+    let mut scopes: Vec<String> = Vec::new();
+    let given: Vec<String> = if new.scopes.is_empty() {
+        DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        new.scopes.iter().map(|s| s.trim().to_owned()).collect()
+    };
+    for s in given {
+        if !netsuite_auth::assertion::KNOWN_SCOPES.contains(&s.as_str()) {
+            return Err(bad(format!(
+                "unknown scope {s:?}; NetSuite's scopes are {}",
+                netsuite_auth::assertion::KNOWN_SCOPES.join(", ")
+            )));
+        }
+        if !scopes.contains(&s) {
+            scopes.push(s);
+        }
+    }
+    Ok(scopes)
+}
+
+/// NetSuite validates redirect URIs on save: `https://` or a custom scheme; `http://`
+/// only when the emulator is told to allow loopback hosts.
+fn check_redirect_uri(uri: &str, allow_http_loopback: bool) -> Result<(), String> {
+    let url =
+        url::Url::parse(uri).map_err(|e| format!("redirect URI {uri:?} is not a URL ({e})"))?;
+    if url.fragment().is_some() {
+        return Err(format!("redirect URI {uri:?} must not have a fragment"));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            if allow_http_loopback && loopback {
+                Ok(())
+            } else if loopback {
+                Err(format!(
+                    "redirect URI {uri:?} uses http://, which NetSuite does not support (allow_http_loopback permits it for loopback hosts)"
+                ))
+            } else {
+                Err(format!(
+                    "redirect URI {uri:?} uses http://, which NetSuite does not support: use https:// or a custom scheme"
+                ))
+            }
+        }
+        "javascript" | "data" | "file" => Err(format!(
+            "redirect URI {uri:?} uses a scheme that cannot be a redirect target"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Validates `new` and makes the record, with fresh client id, secret and application id.
+pub(crate) fn prepare(new: &NewIntegration) -> Result<Integration, Error> {
+    let scopes = validate(new)?;
+    Ok(Integration {
+        name: new.name.trim().to_owned(),
+        client_id: identifier::client_credential(),
+        client_secret: (!new.public).then(identifier::client_credential),
+        m2m: new.m2m,
+        auth_code: new.auth_code,
+        public: new.public,
+        redirect_uris: new.redirect_uris.clone(),
+        scopes,
+        application_id: identifier::uuid().to_ascii_uppercase(),
+    })
+}
+
+/// Stores a prepared integration.
+pub(crate) fn insert(
+    conn: &Connection,
+    i: &Integration,
+    allow_http_loopback: bool,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO integration (client_id, name, secret_sha256, m2m, auth_code, public, \
+         redirect_uris, scopes, allow_http_loopback, application_id, state, created) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'enabled', ?11)",
+    )?
+    .execute(rusqlite::params![
+        i.client_id,
+        i.name,
+        i.client_secret.as_deref().map(identifier::sha256_hex),
+        i.m2m,
+        i.auth_code,
+        i.public,
+        json_list(&i.redirect_uris),
+        json_list(&i.scopes),
+        allow_http_loopback,
+        i.application_id,
+        now,
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Parses a stored JSON string list; anything else reads as empty.
+pub(crate) fn parse_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+const COLUMNS: &str =
+    "name, client_id, m2m, auth_code, public, redirect_uris, scopes, application_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Integration> {
+    Ok(Integration {
+        name: r.get(0)?,
+        client_id: r.get(1)?,
+        client_secret: None,
+        m2m: r.get(2)?,
+        auth_code: r.get(3)?,
+        public: r.get(4)?,
+        redirect_uris: parse_list(&r.get::<_, String>(5)?),
+        scopes: parse_list(&r.get::<_, String>(6)?),
+        application_id: r.get(7)?,
+    })
+}
+
+/// Every integration, oldest first, without secrets.
+pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Integration>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM integration ORDER BY created, rowid"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.collect()
+}
+
+/// One integration by client id, without its secret.
+pub(crate) fn get(conn: &Connection, client_id: &str) -> rusqlite::Result<Option<Integration>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM integration WHERE client_id = ?1"
+    ))?
+    .query_row([client_id], from_row)
+    .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m2m(name: &str) -> NewIntegration {
+        NewIntegration {
+            name: name.into(),
+            m2m: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_and_shapes() {
+        let i = prepare(&m2m("CLI")).unwrap();
+        assert_eq!(i.scopes, vec!["rest_webservices", "restlets"]);
+        assert_eq!(i.client_id.len(), 64);
+        assert_eq!(i.client_secret.as_ref().unwrap().len(), 64);
+        assert_eq!(i.application_id.len(), 36);
+        assert_eq!(i.application_id, i.application_id.to_ascii_uppercase());
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(prepare(&m2m(" ")).is_err());
+        assert!(
+            prepare(&NewIntegration {
+                name: "x".into(),
+                ..Default::default()
+            })
+            .is_err()
+        );
+        let mut n = m2m("x");
+        n.scopes = vec!["restlet".into()];
+        assert!(prepare(&n).is_err());
+        let mut n = m2m("x");
+        n.public = true;
+        assert!(prepare(&n).is_err());
+        let mut n = m2m("x");
+        n.auth_code = true;
+        assert!(prepare(&n).is_err(), "auth code without redirect URI");
+        n.redirect_uris = vec!["http://localhost:8080/cb".into()];
+        assert!(prepare(&n).is_err());
+        n.allow_http_loopback = true;
+        assert!(prepare(&n).is_ok());
+        n.redirect_uris = vec!["http://example.com/cb".into()];
+        assert!(prepare(&n).is_err());
+        n.redirect_uris = vec!["myapp://callback".into(), "https://example.com/cb".into()];
+        assert!(prepare(&n).is_ok());
+        n.public = true;
+        assert!(prepare(&n).unwrap().client_secret.is_none());
+    }
+}

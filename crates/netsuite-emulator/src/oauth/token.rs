@@ -1,0 +1,695 @@
+//! `POST /services/rest/auth/oauth2/v1/token`: the client credentials (M2M) grant with
+//! a JWT client assertion, checked as strictly as NetSuite checks it.
+//!
+//! Order of checks: the form (`invalid_request`), the JWT's syntax and `alg`
+//! (`invalid_request`), the `kid` and its mapping (`invalid_grant`), the signature
+//! (`invalid_grant`), `iss` (`invalid_grant`), the integration (`invalid_client`,
+//! `unauthorized_client`), `aud`, `exp` and `iat` (`invalid_grant`), and `scope`
+//! (`invalid_scope`). Every refusal is written to the login audit trail.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use netsuite_auth::jws::{self, Algorithm, VerifyingKey};
+use netsuite_auth::token::JWT_BEARER;
+use serde_json::{Map, Value};
+
+use super::{OAuthErrorCode, Rejection, error_response, json_response};
+use crate::access_token::{self, Grant, LIFETIME_SECS};
+use crate::audit::{self, AuditCode};
+use crate::mapping::{self, Candidate};
+use crate::origin::Origin;
+use crate::{Emulator, Error};
+
+/// Largest accepted request body.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Longest `exp - iat` accepted, in seconds (`exp = iat + 3600` is accepted, as in
+/// Oracle's own samples).
+pub const MAX_ASSERTION_LIFETIME: f64 = 3600.0;
+/// How far in the future `iat` may be, in seconds (clock skew).
+pub const MAX_IAT_SKEW: f64 = 60.0;
+
+/// What the blocking part needs from the HTTP request.
+struct TokenRequest {
+    origin: Origin,
+    content_type: Option<HeaderValue>,
+    body: Result<Bytes, String>,
+}
+
+enum Failure {
+    Rejected(Rejection),
+    Server(Error),
+}
+
+impl From<Rejection> for Failure {
+    fn from(r: Rejection) -> Self {
+        Failure::Rejected(r)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Server(e)
+    }
+}
+
+/// The axum handler.
+pub(crate) async fn handle(State(emu): State<Emulator>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let origin = Origin::from_request(&parts.uri, &parts.headers);
+    let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = match declared {
+        Some(n) if n > MAX_BODY as u64 => Err(format!(
+            "the request body of {n} bytes is over the {MAX_BODY}-byte limit"
+        )),
+        _ => read_body(body).await,
+    };
+    let request = TokenRequest {
+        origin,
+        content_type,
+        body,
+    };
+    let account = emu.account().clone();
+    match emu
+        .run_blocking(move |emu| Ok(exchange(emu, request)))
+        .await
+    {
+        Ok(resp) => resp,
+        Err(e) => {
+            eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
+            error_response(OAuthErrorCode::ServerError, None, &account)
+        }
+    }
+}
+
+async fn read_body(body: Body) -> Result<Bytes, String> {
+    axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| format!("the request body is over the {MAX_BODY}-byte limit or was cut off"))
+}
+
+fn exchange(emu: &Emulator, request: TokenRequest) -> Response {
+    let now_ms = emu.clock().now_millis();
+    let now = now_ms.div_euclid(1000);
+    match check(emu, &request, now, now_ms) {
+        Ok(token) => {
+            let body = serde_json::json!({
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": LIFETIME_SECS,
+            });
+            json_response(
+                StatusCode::OK,
+                serde_json::to_vec(&body).unwrap_or_default(),
+            )
+        }
+        Err(Failure::Rejected(r)) => {
+            let logged = emu
+                .store()
+                .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
+            if let Err(e) = logged {
+                eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
+            }
+            let description = emu.explain_errors().then_some(r.detail.as_str());
+            error_response(r.error, description, emu.account())
+        }
+        Err(Failure::Server(e)) => {
+            eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
+            error_response(OAuthErrorCode::ServerError, None, emu.account())
+        }
+    }
+}
+
+fn invalid_request(detail: impl Into<String>) -> Rejection {
+    Rejection::new(
+        OAuthErrorCode::InvalidRequest,
+        AuditCode::InvalidRequest,
+        detail,
+    )
+}
+
+/// The form's parameters, each at most once.
+fn parse_form(request: &TokenRequest) -> Result<Vec<(String, String)>, Rejection> {
+    let body = request
+        .body
+        .as_ref()
+        .map_err(|e| invalid_request(e.clone()))?;
+    let media_type = request
+        .content_type
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned());
+    match media_type.as_deref() {
+        Some(t) if t.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {}
+        Some(t) => {
+            return Err(invalid_request(format!(
+                "the body is {:?}; the token endpoint takes only application/x-www-form-urlencoded",
+                audit::truncate(t, 80)
+            )));
+        }
+        None => {
+            return Err(invalid_request(
+                "the request has no Content-Type; the token endpoint takes only application/x-www-form-urlencoded",
+            ));
+        }
+    }
+    if std::str::from_utf8(body).is_err() {
+        return Err(invalid_request("the form body is not UTF-8"));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| invalid_request(format!("the form body cannot be parsed ({e})")))?;
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(other, _)| other == k) {
+            return Err(invalid_request(format!(
+                "the parameter {:?} is given more than once",
+                audit::truncate(k, 80)
+            )));
+        }
+    }
+    Ok(pairs)
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Result<String, Failure> {
+    let pairs = parse_form(request)?;
+    match param(&pairs, "grant_type") {
+        None | Some("") => return Err(invalid_request("grant_type is missing").into()),
+        Some("client_credentials") => {}
+        Some(g @ ("authorization_code" | "refresh_token")) => {
+            return Err(Rejection::new(
+                OAuthErrorCode::UnsupportedGrantType,
+                AuditCode::InvalidRequest,
+                format!(
+                    "grant_type {g} is not supported by the emulator yet; use client_credentials"
+                ),
+            )
+            .into());
+        }
+        Some(g) => {
+            return Err(invalid_request(format!(
+                "grant_type {:?} is not a NetSuite grant type; use client_credentials",
+                audit::truncate(g, 80)
+            ))
+            .into());
+        }
+    }
+    match param(&pairs, "client_assertion_type") {
+        Some(JWT_BEARER) => {}
+        None => return Err(invalid_request("client_assertion_type is missing").into()),
+        Some(t) => {
+            return Err(invalid_request(format!(
+                "client_assertion_type is {:?}, not {JWT_BEARER}",
+                audit::truncate(t, 80)
+            ))
+            .into());
+        }
+    }
+    let assertion = match param(&pairs, "client_assertion") {
+        Some(a) if !a.trim().is_empty() => a.trim(),
+        _ => {
+            let hint = if param(&pairs, "assertion").is_some() {
+                " (the form has `assertion`; the parameter is `client_assertion`)"
+            } else {
+                ""
+            };
+            return Err(invalid_request(format!("client_assertion is missing{hint}")).into());
+        }
+    };
+    let unverified = jws::decode_unverified(assertion)
+        .map_err(|e| invalid_request(format!("the client assertion is not a JWT: {e}")))?;
+    let alg: Option<Algorithm> = unverified.header.alg.parse().ok();
+    let alg = match alg {
+        Some(a) if Algorithm::NETSUITE.contains(&a) => a,
+        Some(Algorithm::RS256) => {
+            return Err(Rejection::new(
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidSignature,
+                "the assertion is signed with RS256, which NetSuite stopped accepting on 1 March 2025; use PS256 or ES256",
+            )
+            .into());
+        }
+        _ => {
+            return Err(Rejection::new(
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidSignature,
+                format!(
+                    "the assertion's alg {:?} is not accepted; NetSuite accepts PS256, PS384, PS512, ES256, ES384 and ES512",
+                    audit::truncate(&unverified.header.alg, 40)
+                ),
+            )
+            .into());
+        }
+    };
+    let invalid_grant = |code: AuditCode, detail: String| {
+        Rejection::new(OAuthErrorCode::InvalidGrant, code, detail)
+    };
+    let Some(kid) = unverified.header.kid.clone().filter(|k| !k.is_empty()) else {
+        return Err(invalid_grant(
+            AuditCode::UnknownIntegration,
+            "the assertion's header has no kid; it must be the certificate id of the M2M mapping"
+                .into(),
+        )
+        .into());
+    };
+    let iss = unverified
+        .claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let candidates = emu.store().with(|c| mapping::candidates(c, &kid))?;
+    let Some(candidate) = pick(candidates, iss.as_deref()) else {
+        return Err(invalid_grant(
+            AuditCode::UnknownIntegration,
+            format!(
+                "the kid {:?} is not the certificate id of any M2M mapping in account {}",
+                audit::truncate(&kid, 80),
+                emu.account()
+            ),
+        )
+        .into());
+    };
+    let client = candidate.client_id.as_str();
+    if candidate.revoked {
+        return Err(invalid_grant(
+            AuditCode::InvalidIntegration,
+            format!("the M2M mapping of certificate {kid} was revoked; create a new mapping"),
+        )
+        .client(client)
+        .into());
+    }
+    if candidate.not_after < now {
+        return Err(invalid_grant(
+            AuditCode::InvalidIntegration,
+            format!("the certificate {kid} has expired; upload a new certificate"),
+        )
+        .client(client)
+        .into());
+    }
+    if candidate.not_before > now {
+        return Err(invalid_grant(
+            AuditCode::InvalidIntegration,
+            format!("the certificate {kid} is not valid yet"),
+        )
+        .client(client)
+        .into());
+    }
+    let Some(kind) = candidate.kind else {
+        return Err(Error::Corrupt {
+            path: emu.store().label().to_owned(),
+            reason: format!("the key kind of mapping {kid} cannot be read"),
+        }
+        .into());
+    };
+    let key = VerifyingKey {
+        kind,
+        public_key: candidate.public_key.clone(),
+    };
+    let verified = unverified.verify(&key, &Algorithm::NETSUITE).map_err(|e| {
+        let detail = match e {
+            netsuite_auth::Error::KeyAlgorithmMismatch { .. } => format!(
+                "the assertion's alg {alg} does not fit the certificate's {kind} key; use {}",
+                kind.default_algorithm()
+            ),
+            _ => format!(
+                "the assertion's {alg} signature does not verify with certificate {kid}; sign with the private key of that certificate"
+            ),
+        };
+        invalid_grant(AuditCode::InvalidSignature, detail).client(client)
+    })?;
+    let claims = verified.claims;
+    if iss.as_deref() != Some(client) {
+        let given = match claims.get("iss") {
+            Some(Value::String(s)) => format!("{:?}", audit::truncate(s, 80)),
+            Some(_) => "not a string".to_owned(),
+            None => "missing".to_owned(),
+        };
+        return Err(invalid_grant(
+            AuditCode::ClientAuthenticationFailed,
+            format!(
+                "the assertion's iss is {given}; it must be the client id {client} of the integration mapped to certificate {kid}"
+            ),
+        )
+        .client(client)
+        .into());
+    }
+    let Some(integration) = candidate.integration.as_ref() else {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidClient,
+            AuditCode::UnknownIntegration,
+            format!("the integration record of client id {client} no longer exists"),
+        )
+        .client(client)
+        .into());
+    };
+    if !integration.enabled {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidClient,
+            AuditCode::InvalidIntegration,
+            format!("the integration record {:?} is blocked", integration.name),
+        )
+        .client(client)
+        .into());
+    }
+    if !integration.m2m {
+        return Err(Rejection::new(
+            OAuthErrorCode::UnauthorizedClient,
+            AuditCode::InvalidIntegration,
+            format!(
+                "the integration record {:?} does not have the Client Credentials (Machine to Machine) grant enabled",
+                integration.name
+            ),
+        )
+        .client(client)
+        .into());
+    }
+    check_audience(emu, &request.origin, claims.get("aud"))
+        .map_err(|d| invalid_grant(AuditCode::TokenRejected, d).client(client))?;
+    check_times(&claims, now).map_err(|(code, d)| invalid_grant(code, d).client(client))?;
+    let scopes = check_scopes(claims.get("scope"), &integration.scopes).map_err(|(code, d)| {
+        Rejection::new(OAuthErrorCode::InvalidScope, code, d).client(client)
+    })?;
+    let grant = Grant {
+        client_id: client.to_owned(),
+        application_id: integration.application_id.clone(),
+        certificate_id: Some(kid),
+        role: candidate.role,
+        entity: candidate.entity,
+        scopes,
+    };
+    let token = emu
+        .store()
+        .try_with(|c| access_token::issue(c, emu.signer(), emu.account(), &grant, now_ms))?;
+    Ok(token)
+}
+
+/// The mapping for `iss` when the certificate is mapped to several integrations,
+/// otherwise the first.
+fn pick(candidates: Vec<Candidate>, iss: Option<&str>) -> Option<Candidate> {
+    let pos = candidates
+        .iter()
+        .position(|c| Some(c.client_id.as_str()) == iss)
+        .unwrap_or(0);
+    candidates.into_iter().nth(pos)
+}
+
+fn same_url(given: &str, expected: &url::Url) -> bool {
+    let Ok(u) = url::Url::parse(given.trim()) else {
+        return false;
+    };
+    u.scheme() == expected.scheme()
+        && u.host() == expected.host()
+        && u.port_or_known_default() == expected.port_or_known_default()
+        && u.path() == expected.path()
+        && u.query().is_none()
+        && u.fragment().is_none()
+        && u.username().is_empty()
+        && u.password().is_none()
+}
+
+/// `aud` must be the token URL as requested, or the account's NetSuite token URL; a
+/// string, or an array that contains one of them.
+fn check_audience(emu: &Emulator, origin: &Origin, aud: Option<&Value>) -> Result<(), String> {
+    let mut accepted: Vec<url::Url> = Vec::with_capacity(2);
+    if let Some(u) = origin.token_url() {
+        accepted.push(u);
+    }
+    accepted.push(emu.netsuite_token_url().clone());
+    let matches = |s: &str| accepted.iter().any(|u| same_url(s, u));
+    let ok = match aud {
+        Some(Value::String(s)) => matches(s),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).any(matches),
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let given = match aud {
+        None => "missing".to_owned(),
+        Some(v) => audit::truncate(&v.to_string(), 200).to_owned(),
+    };
+    let names: Vec<&str> = accepted.iter().map(url::Url::as_str).collect();
+    Err(format!(
+        "the assertion's aud {given} is not the token URL {}",
+        names.join(" or ")
+    ))
+}
+
+fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<f64, (AuditCode, String)> {
+    match claims.get(name) {
+        Some(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()).ok_or_else(|| {
+            (
+                AuditCode::TokenRejected,
+                format!("the assertion's {name} is not a usable number"),
+            )
+        }),
+        Some(_) => Err((
+            AuditCode::TokenRejected,
+            format!("the assertion's {name} is not a number of seconds since the epoch"),
+        )),
+        None => Err((
+            AuditCode::TokenRejected,
+            format!("the assertion has no {name} claim"),
+        )),
+    }
+}
+
+/// `exp` in the future, `exp - iat` at most an hour, `iat` not ahead of the clock.
+/// Fractional seconds are accepted (Postman's jsrsasign and Oracle's Python sample send them).
+fn check_times(claims: &Map<String, Value>, now: i64) -> Result<(), (AuditCode, String)> {
+    let exp = time_claim(claims, "exp")?;
+    let iat = time_claim(claims, "iat")?;
+    let now_f = now as f64;
+    if exp <= now_f {
+        return Err((
+            AuditCode::AccessTokenExpired,
+            format!(
+                "the assertion expired: exp {exp} is {} s before the server time {now}",
+                (now_f - exp).round()
+            ),
+        ));
+    }
+    let lifetime = exp - iat;
+    if lifetime <= 0.0 {
+        return Err((
+            AuditCode::TokenRejected,
+            format!("the assertion's exp {exp} is not after its iat {iat}"),
+        ));
+    }
+    // A millisecond of slack for float arithmetic on iat + 3600.
+    if lifetime > MAX_ASSERTION_LIFETIME + 0.001 {
+        return Err((
+            AuditCode::TokenRejected,
+            format!(
+                "the assertion's exp - iat is {} s; NetSuite allows at most 3600 s (60 minutes)",
+                (lifetime * 1000.0).round() / 1000.0
+            ),
+        ));
+    }
+    if iat > now_f + MAX_IAT_SKEW {
+        return Err((
+            AuditCode::TokenRejected,
+            format!(
+                "the assertion's iat {iat} is {} s ahead of the server time {now}; check the client's clock",
+                (iat - now_f).round()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `scope` claim: a JSON array, or a string separated by commas or spaces;
+/// non-empty, `mcp` only alone, and every scope enabled on the integration.
+fn check_scopes(
+    claim: Option<&Value>,
+    allowed: &[String],
+) -> Result<Vec<String>, (AuditCode, String)> {
+    let raw: Vec<String> = match claim {
+        None => {
+            return Err((
+                AuditCode::InvalidScope,
+                "the assertion has no scope claim".into(),
+            ));
+        }
+        Some(Value::String(s)) => netsuite_auth::assertion::split_scopes(s),
+        Some(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                let Some(s) = item.as_str() else {
+                    return Err((
+                        AuditCode::InvalidScope,
+                        "the assertion's scope array holds a value that is not a string".into(),
+                    ));
+                };
+                out.extend(netsuite_auth::assertion::split_scopes(s));
+            }
+            out
+        }
+        Some(_) => {
+            return Err((
+                AuditCode::InvalidScope,
+                "the assertion's scope is neither a string nor an array".into(),
+            ));
+        }
+    };
+    let mut scopes: Vec<String> = Vec::with_capacity(raw.len());
+    for s in raw {
+        if !scopes.contains(&s) {
+            scopes.push(s);
+        }
+    }
+    if scopes.is_empty() {
+        return Err((
+            AuditCode::InvalidScope,
+            "the assertion's scope is empty".into(),
+        ));
+    }
+    if scopes.len() > 1 && scopes.iter().any(|s| s == "mcp") {
+        return Err((
+            AuditCode::InvalidScope,
+            format!(
+                "the mcp scope must be requested alone, not with {}",
+                scopes
+                    .iter()
+                    .filter(|s| *s != "mcp")
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let missing: Vec<&str> = scopes
+        .iter()
+        .filter(|s| !allowed.contains(s))
+        .map(|s| audit::truncate(s, 40))
+        .collect();
+    if !missing.is_empty() {
+        return Err((
+            AuditCode::ScopeMismatched,
+            format!(
+                "the scope {} is not enabled on the integration record (it has {})",
+                missing.join(", "),
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(scopes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn times() {
+        let now = 1_738_337_824;
+        // Postman's jsrsasign: float iat, exp = iat + 3600 exactly.
+        assert!(
+            check_times(
+                &claims(json!({"iat": 1738337824.953, "exp": 1738341424.953})),
+                now
+            )
+            .is_ok()
+        );
+        assert!(check_times(&claims(json!({"iat": now, "exp": now + 3600})), now).is_ok());
+        assert_eq!(
+            check_times(&claims(json!({"iat": now, "exp": now + 3601})), now)
+                .unwrap_err()
+                .0,
+            AuditCode::TokenRejected
+        );
+        assert_eq!(
+            check_times(&claims(json!({"iat": now - 400, "exp": now - 100})), now)
+                .unwrap_err()
+                .0,
+            AuditCode::AccessTokenExpired
+        );
+        assert!(check_times(&claims(json!({"iat": now + 60, "exp": now + 300})), now).is_ok());
+        assert!(check_times(&claims(json!({"iat": now + 300, "exp": now + 600})), now).is_err());
+        assert!(check_times(&claims(json!({"iat": "now", "exp": now + 600})), now).is_err());
+        assert!(check_times(&claims(json!({"exp": now + 600})), now).is_err());
+    }
+
+    #[test]
+    fn scopes() {
+        let allowed = vec!["rest_webservices".to_owned(), "restlets".to_owned()];
+        assert_eq!(
+            check_scopes(Some(&json!("restlets, rest_webservices")), &allowed).unwrap(),
+            vec!["restlets", "rest_webservices"]
+        );
+        assert_eq!(
+            check_scopes(Some(&json!("rest_webservices restlets")), &allowed).unwrap(),
+            vec!["rest_webservices", "restlets"]
+        );
+        assert_eq!(
+            check_scopes(Some(&json!(["restlets", "restlets"])), &allowed).unwrap(),
+            vec!["restlets"]
+        );
+        assert_eq!(
+            check_scopes(Some(&json!(["suite_analytics"])), &allowed)
+                .unwrap_err()
+                .0,
+            AuditCode::ScopeMismatched
+        );
+        assert_eq!(
+            check_scopes(Some(&json!(["mcp", "restlets"])), &allowed)
+                .unwrap_err()
+                .0,
+            AuditCode::InvalidScope
+        );
+        assert_eq!(
+            check_scopes(Some(&json!([])), &allowed).unwrap_err().0,
+            AuditCode::InvalidScope
+        );
+        assert!(check_scopes(Some(&json!(5)), &allowed).is_err());
+        assert!(check_scopes(None, &allowed).is_err());
+    }
+
+    #[test]
+    fn url_comparison() {
+        let u = url::Url::parse(
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        )
+        .unwrap();
+        assert!(same_url(
+            "HTTPS://1234567-SB1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+            &u
+        ));
+        assert!(same_url(
+            "https://1234567-sb1.suitetalk.api.netsuite.com:443/services/rest/auth/oauth2/v1/token",
+            &u
+        ));
+        assert!(!same_url(
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token/",
+            &u
+        ));
+        assert!(!same_url(
+            "http://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+            &u
+        ));
+        assert!(!same_url(
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token?x=1",
+            &u
+        ));
+        assert!(!same_url(
+            "https://1234567.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+            &u
+        ));
+    }
+}

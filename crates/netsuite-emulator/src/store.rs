@@ -1,0 +1,327 @@
+//! SQLite storage: the schema, a small connection pool, and first-open setup.
+//!
+//! Every request reads the database, never a cache: the CLI adds integrations and
+//! mappings from another process on the same data directory while a server runs.
+//! File databases use WAL with `synchronous=NORMAL` and a busy timeout, and keep up
+//! to [`MAX_IDLE`] connections open; an in-memory database has one connection.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::Error;
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "emulator.sqlite3";
+
+/// Connections kept open for reuse.
+pub(crate) const MAX_IDLE: usize = 16;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS integration (
+    client_id           TEXT PRIMARY KEY,
+    name                TEXT NOT NULL,
+    secret_sha256       TEXT,
+    m2m                 INTEGER NOT NULL,
+    auth_code           INTEGER NOT NULL,
+    public              INTEGER NOT NULL,
+    redirect_uris       TEXT NOT NULL,
+    scopes              TEXT NOT NULL,
+    allow_http_loopback INTEGER NOT NULL,
+    application_id      TEXT NOT NULL,
+    state               TEXT NOT NULL DEFAULT 'enabled',
+    created             INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mapping (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    certificate_id  TEXT NOT NULL,
+    client_id       TEXT NOT NULL REFERENCES integration(client_id),
+    role            INTEGER NOT NULL,
+    entity          INTEGER NOT NULL,
+    certificate_pem TEXT NOT NULL,
+    key_kind        TEXT NOT NULL,
+    key_name        TEXT NOT NULL,
+    algorithm       TEXT NOT NULL,
+    public_key      BLOB NOT NULL,
+    not_before      INTEGER NOT NULL,
+    not_after       INTEGER NOT NULL,
+    revoked         INTEGER NOT NULL DEFAULT 0,
+    created         INTEGER NOT NULL,
+    UNIQUE (client_id, certificate_id)
+);
+CREATE INDEX IF NOT EXISTS mapping_certificate ON mapping(certificate_id);
+CREATE TABLE IF NOT EXISTS access_token (
+    jti            TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL,
+    certificate_id TEXT,
+    scopes         TEXT NOT NULL,
+    iat            INTEGER NOT NULL,
+    exp            INTEGER NOT NULL,
+    revoked        INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS login_audit (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    time      INTEGER NOT NULL,
+    client_id TEXT,
+    code      TEXT NOT NULL,
+    detail    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS record (
+    type        TEXT NOT NULL,
+    id          INTEGER NOT NULL,
+    external_id TEXT,
+    body        TEXT NOT NULL,
+    PRIMARY KEY (type, id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS record_external_id ON record(type, external_id)
+    WHERE external_id IS NOT NULL;
+"#;
+
+enum Backend {
+    Memory(Mutex<Connection>),
+    File {
+        path: PathBuf,
+        idle: Mutex<Vec<Connection>>,
+    },
+}
+
+/// The database: a pool of connections to one SQLite file, or one in-memory connection.
+pub(crate) struct Store {
+    backend: Backend,
+    label: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.label)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Store {
+    /// Opens (creating when missing) `dir/emulator.sqlite3`, or an in-memory database.
+    pub(crate) fn open(dir: Option<&Path>) -> Result<Self, Error> {
+        match dir {
+            None => {
+                let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
+                configure(&conn).map_err(|e| storage(":memory:", e))?;
+                conn.execute_batch(SCHEMA)
+                    .map_err(|e| storage(":memory:", e))?;
+                Ok(Self {
+                    backend: Backend::Memory(Mutex::new(conn)),
+                    label: ":memory:".into(),
+                })
+            }
+            Some(dir) => {
+                create_private_dir(dir)?;
+                let path = dir.join(DB_FILE);
+                create_private_file(&path)?;
+                let label = path.display().to_string();
+                let conn = open_file(&path).map_err(|e| storage(&label, e))?;
+                // WAL is a property of the file: set once, every later connection uses it.
+                let mode: String = conn
+                    .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                    .map_err(|e| storage(&label, e))?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(Error::Corrupt {
+                        path: label,
+                        reason: format!("SQLite refused WAL mode (journal_mode is {mode})"),
+                    });
+                }
+                with_immediate(&conn, |c| c.execute_batch(SCHEMA))
+                    .map_err(|e| storage(&label, e))?;
+                Ok(Self {
+                    backend: Backend::File {
+                        path,
+                        idle: Mutex::new(vec![conn]),
+                    },
+                    label,
+                })
+            }
+        }
+    }
+
+    /// The database file's path, or `:memory:`.
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The database file, for a file-backed store.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::File { path, .. } => Some(path),
+        }
+    }
+
+    /// Runs `f` on a connection; SQLite errors become [`Error::Storage`].
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, Error> {
+        self.try_with(|c| f(c).map_err(|e| storage(&self.label, e)))
+    }
+
+    /// Runs `f` on a connection, for closures that produce the crate's errors.
+    pub(crate) fn try_with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match &self.backend {
+            Backend::Memory(conn) => f(&mut lock(conn)),
+            Backend::File { path, idle } => {
+                let pooled = lock(idle).pop();
+                let mut conn = match pooled {
+                    Some(c) => c,
+                    None => open_file(path).map_err(|e| storage(&self.label, e))?,
+                };
+                let out = f(&mut conn);
+                if !conn.is_autocommit() {
+                    // A transaction left open by an error path: do not reuse it.
+                    return out;
+                }
+                let mut idle = lock(idle);
+                if idle.len() < MAX_IDLE {
+                    idle.push(conn);
+                }
+                out
+            }
+        }
+    }
+
+    /// Runs `f` inside a `BEGIN IMMEDIATE` transaction (one writer at a time, across
+    /// processes), committing when it returns `Ok`.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.try_with(|conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| storage(&self.label, e))?;
+            let out = f(&tx)?;
+            tx.commit().map_err(|e| storage(&self.label, e))?;
+            Ok(out)
+        })
+    }
+
+    /// A value from the `meta` table.
+    pub(crate) fn meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+    }
+
+    /// Sets a value in the `meta` table unless it is already set.
+    pub(crate) fn set_meta_once(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Records the schema version on a fresh database.
+    pub(crate) fn stamp_version(conn: &Connection) -> rusqlite::Result<()> {
+        Self::set_meta_once(conn, "schema_version", &SCHEMA_VERSION.to_string())
+    }
+}
+
+/// Maps a SQLite error to [`Error::Storage`] for the database at `label`.
+pub(crate) fn storage(label: &str, source: rusqlite::Error) -> Error {
+    Error::Storage {
+        path: label.to_owned(),
+        source,
+    }
+}
+
+/// The file behind `conn`, or `:memory:`, for error messages.
+pub(crate) fn label_of(conn: &Connection) -> String {
+    match conn.path() {
+        Some(p) if !p.is_empty() => p.to_owned(),
+        _ => ":memory:".to_owned(),
+    }
+}
+
+fn open_file(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(())
+}
+
+fn with_immediate(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let fail = |source| Error::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(fail)
+}
+
+fn create_private_file(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|source| Error::DataDir {
+            path: path.to_owned(),
+            source,
+        })
+}
