@@ -47,11 +47,12 @@ const ITEMS: [(i64, &str, &str, f64); 5] = [
     (205, "MOTOR-1K", "1 kW motor", 349.0),
 ];
 
+// Indexed by order number modulo 4: order 304 is Pending Fulfillment.
 const STATUSES: [(&str, &str); 4] = [
     ("A", "Pending Approval"),
-    ("B", "Pending Fulfillment"),
     ("E", "Pending Billing/Partially Fulfilled"),
     ("F", "Pending Billing"),
+    ("B", "Pending Fulfillment"),
 ];
 
 fn round2(x: f64) -> f64 {

@@ -1,0 +1,9 @@
+//! The emulator's router in-process (`tower::ServiceExt::oneshot`), its storage across
+//! reopen and across processes, and one test over a real socket.
+
+mod mapping;
+mod persistence;
+mod record;
+mod server;
+mod support;
+mod token;

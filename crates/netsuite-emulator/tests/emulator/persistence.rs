@@ -1,0 +1,163 @@
+//! State in SQLite: it survives a restart, and a second `Emulator::open` on the same
+//! directory (the CLI in another process) is seen by a running instance at once.
+
+use axum::http::StatusCode;
+use netsuite_auth::cert::KeyType;
+use netsuite_emulator::{Clock, Emulator, NewMapping};
+
+use crate::support::*;
+
+fn open(dir: &std::path::Path, clock: &Clock) -> Emulator {
+    let mut c = config(clock);
+    c.data_dir = Some(dir.to_owned());
+    Emulator::open(c).unwrap()
+}
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nested").join("emulator");
+    let clock = Clock::fixed(NOW);
+    let (client_id, kid, cred, old_token, signing_kid) = {
+        let f = Fixture::on(open(&dir, &clock), clock.clone(), KeyType::EcP256);
+        let token = f.token().await;
+        (
+            f.client_id().to_owned(),
+            f.kid().to_owned(),
+            f.cred,
+            token,
+            f.emu.signing_key_id().to_owned(),
+        )
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("emulator.sqlite3")), 0o600);
+    }
+    let emu = open(&dir, &clock);
+    assert_eq!(emu.signing_key_id(), signing_kid);
+    assert_eq!(
+        emu.database_path(),
+        Some(dir.join("emulator.sqlite3").as_path())
+    );
+    assert_eq!(emu.list_integrations().unwrap().len(), 1);
+    let mappings = emu.list_mappings().unwrap();
+    assert_eq!(mappings.len(), 1);
+    assert_eq!(mappings[0].certificate_id, kid);
+    // Demo records are not seeded twice, and audit entries survive too.
+    let app = netsuite_emulator::app(emu.clone());
+    let f = Fixture {
+        emu: emu.clone(),
+        clock: clock.clone(),
+        app,
+        integration: emu.list_integrations().unwrap().remove(0),
+        mapping: mappings[0].clone(),
+        cred,
+    };
+    assert_eq!(f.client_id(), client_id);
+    // The token from before the restart still works.
+    let r = f
+        .get("/services/rest/record/v1/salesorder/304", Some(&old_token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A new one too.
+    let token = f.token().await;
+    let r = f
+        .get("/services/rest/record/v1/salesorder/304", Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let _ = f.get("/services/rest/record/v1/salesorder/304", None).await;
+    drop(f);
+    drop(emu);
+    let emu = open(&dir, &clock);
+    assert_eq!(emu.audit().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_mapping_made_by_another_process_is_accepted_by_a_running_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Clock::fixed(NOW);
+    let server = open(tmp.path(), &clock);
+    let app = netsuite_emulator::app(server.clone());
+    // The "CLI": a second open on the same directory, creating the records.
+    let cli = open(tmp.path(), &clock);
+    let integration = cli.create_integration(m2m("From the CLI")).unwrap();
+    let cred = credential(KeyType::Rsa3072);
+    let mapping = cli
+        .create_mapping(NewMapping::new(
+            &integration.client_id,
+            cred.cert_pem.clone(),
+        ))
+        .unwrap();
+    assert_eq!(server.list_mappings().unwrap().len(), 1);
+    let f = Fixture {
+        emu: server,
+        clock,
+        app,
+        integration,
+        mapping,
+        cred,
+    };
+    let token = f.token().await;
+    let r = f
+        .get("/services/rest/record/v1/salesorder/304", Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(cli.signing_key_id(), f.emu.signing_key_id());
+}
+
+/// Changes made straight in the database (as a later admin API would) take effect on
+/// the next request: a blocked integration, M2M switched off, a revoked mapping.
+#[tokio::test]
+async fn integration_state_is_read_per_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Clock::fixed(NOW);
+    let f = Fixture::on(open(tmp.path(), &clock), clock.clone(), KeyType::EcP256);
+    let token = f.token().await;
+    let db = rusqlite::Connection::open(tmp.path().join("emulator.sqlite3")).unwrap();
+
+    db.execute("UPDATE integration SET state = 'blocked'", [])
+        .unwrap();
+    let r = f.exchange(&f.assertion()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body, r#"{"error":"invalid_client"}"#);
+    assert_eq!(
+        r.headers["www-authenticate"],
+        r#"Basic realm="1234567_SB1""#
+    );
+    assert_eq!(f.last_audit().code, "InvalidIntegration");
+    let r = f
+        .get("/services/rest/record/v1/salesorder/304", Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(f.last_audit().code, "InvalidIntegration");
+
+    db.execute("UPDATE integration SET state = 'enabled', m2m = 0", [])
+        .unwrap();
+    let r = f.exchange(&f.assertion()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body, r#"{"error":"unauthorized_client"}"#);
+    assert_eq!(f.last_audit().code, "InvalidIntegration");
+    assert_eq!(f.last_audit().client_id.as_deref(), Some(f.client_id()));
+
+    db.execute("UPDATE integration SET m2m = 1", []).unwrap();
+    db.execute("UPDATE mapping SET revoked = 1", []).unwrap();
+    let r = f.exchange(&f.assertion()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body, r#"{"error":"invalid_grant"}"#);
+    assert!(f.last_audit().detail.contains("revoked"));
+    assert!(f.emu.list_mappings().unwrap()[0].revoked);
+
+    db.execute("UPDATE mapping SET revoked = 0", []).unwrap();
+    assert_eq!(f.exchange(&f.assertion()).await.status, StatusCode::OK);
+    // The certificate expires after 365 days.
+    f.clock.advance(366 * 86_400);
+    let mut claims = f.claims();
+    claims.insert("iat".into(), f.clock.now().into());
+    claims.insert("exp".into(), (f.clock.now() + 60).into());
+    let r = f.exchange(&f.sign(&claims)).await;
+    assert_eq!(r.body, r#"{"error":"invalid_grant"}"#);
+    assert!(f.last_audit().detail.contains("expired"));
+}

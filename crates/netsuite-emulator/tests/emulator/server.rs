@@ -1,0 +1,94 @@
+//! One round trip over a real socket: `serve` on 127.0.0.1:0, plain HTTP/1.1 by hand.
+
+use netsuite_auth::account::TOKEN_PATH;
+use netsuite_auth::assertion::{AssertionParams, ScopeFormat};
+use netsuite_auth::cert::KeyType;
+use netsuite_emulator::{Clock, Emulator, NewMapping};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::*;
+
+/// Sends one request with `Connection: close`; returns the status, the head and the body.
+async fn http(addr: std::net::SocketAddr, request: String) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_and_record_over_tcp() {
+    let emu = Emulator::open(config(&Clock::system())).unwrap();
+    let integration = emu.create_integration(m2m("TCP")).unwrap();
+    let cred = credential(KeyType::EcP256);
+    // The certificate was made at NOW; use a fresh one valid today.
+    let now = time::OffsetDateTime::now_utc();
+    let g = netsuite_auth::cert::generate(KeyType::EcP256, 30, "tcp", now).unwrap();
+    drop(cred);
+    let key = netsuite_auth::key::PrivateKey::from_pem(g.private_key_pem.expose_secret()).unwrap();
+    let mapping = emu
+        .create_mapping(NewMapping::new(&integration.client_id, g.certificate_pem))
+        .unwrap();
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(netsuite_emulator::serve(emu.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+
+    let params = AssertionParams {
+        client_id: integration.client_id.clone(),
+        certificate_id: mapping.certificate_id.clone(),
+        scopes: vec!["rest_webservices".into()],
+        audience: format!("http://{addr}{TOKEN_PATH}"),
+        algorithm: g.algorithm,
+        lifetime_secs: 300,
+        scope_format: ScopeFormat::CommaString,
+    };
+    let assertion = params.sign(&key, now.unix_timestamp()).unwrap();
+    let body = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion.expose_secret()),
+    ]);
+    let (status, head, body) = http(
+        addr,
+        format!(
+            "POST {TOKEN_PATH} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{head}\n{body}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = json["access_token"].as_str().unwrap();
+
+    let (status, head, body) = http(
+        addr,
+        format!(
+            "GET /services/rest/record/v1/salesOrder/304 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{head}\n{body}");
+    let so: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(so["tranId"], "SO304");
+    assert_eq!(
+        so["links"][0]["href"],
+        format!("http://{addr}/services/rest/record/v1/salesorder/304")
+    );
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
