@@ -109,9 +109,10 @@ pub(crate) struct Grant {
     pub scopes: Vec<String>,
 }
 
-/// Signs an access token for `grant` and records its `jti`.
+/// Signs an access token for `grant` and records its `jti`. The signature is made
+/// before a database connection is taken.
 pub(crate) fn issue(
-    conn: &Connection,
+    store: &Store,
     signer: &Signer,
     account: &AccountId,
     grant: &Grant,
@@ -144,21 +145,21 @@ pub(crate) fn issue(
     claims.insert("jti".into(), jti.clone().into());
     let token = jws::sign(&signer.key, ALGORITHM, Some(&signer.kid), &claims)
         .map_err(|source| Error::SigningKey { source })?;
-    conn.prepare_cached(
-        "INSERT INTO access_token (jti, client_id, certificate_id, scopes, iat, exp) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .and_then(|mut s| {
-        s.execute(rusqlite::params![
+    let scopes = integration::json_list(&grant.scopes);
+    store.with(|conn| {
+        conn.prepare_cached(
+            "INSERT INTO access_token (jti, client_id, certificate_id, scopes, iat, exp) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(rusqlite::params![
             jti,
             grant.client_id,
             grant.certificate_id,
-            integration::json_list(&grant.scopes),
+            scopes,
             iat,
             exp
         ])
-    })
-    .map_err(|e| storage(&crate::store::label_of(conn), e))?;
+    })?;
     Ok(token)
 }
 
@@ -203,8 +204,11 @@ fn refuse(code: AuditCode, client_id: Option<&str>, detail: impl Into<String>) -
 /// Checks an `Authorization` header value: an ES256 token signed by this emulator,
 /// issued by `https://system.netsuite.com` for this account, not expired, carrying
 /// `required_scope`, with a `jti` this database issued and an integration still enabled.
+///
+/// The signature and claims are checked first; a connection is taken only for the
+/// `jti` lookup.
 pub(crate) fn authenticate(
-    conn: &Connection,
+    store: &Store,
     signer: &Signer,
     account: &AccountId,
     authorization: Option<&str>,
@@ -326,16 +330,16 @@ pub(crate) fn authenticate(
             "the bearer token has no jti",
         ));
     };
-    let row: Option<(bool, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT t.revoked, t.client_id, i.state FROM access_token t \
-             LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
-        )
-        .and_then(|mut s| {
-            s.query_row([jti], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()
+    let row: Option<(bool, String, Option<String>)> = store
+        .with(|conn| {
+            conn.prepare_cached(
+                "SELECT t.revoked, t.client_id, i.state FROM access_token t \
+                 LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
+            )?
+            .query_row([jti], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
         })
-        .map_err(|e| BearerError::Storage(storage(&crate::store::label_of(conn), e)))?;
+        .map_err(BearerError::Storage)?;
     let Some((revoked, stored_client, state)) = row else {
         return Err(refuse(
             AuditCode::TokenRejected,

@@ -225,16 +225,14 @@ pub(crate) async fn get(
     let result = emu
         .run_blocking(move |emu| {
             let now = emu.clock().now();
-            let principal = emu.store().try_with(|c| {
-                Ok(access_token::authenticate(
-                    c,
-                    emu.signer(),
-                    emu.account(),
-                    authorization.as_deref(),
-                    SCOPE,
-                    now,
-                ))
-            })?;
+            let principal = access_token::authenticate(
+                emu.store(),
+                emu.signer(),
+                emu.account(),
+                authorization.as_deref(),
+                SCOPE,
+                now,
+            );
             if let Err(refusal) = principal {
                 return Ok(unauthorized(emu, refusal, now));
             }

@@ -1,1 +1,124 @@
-//! placeholder
+//! Test support: the emulator on 127.0.0.1:0 with a temporary data directory, and
+//! ready-made client-credentials set-ups. Not published.
+
+use std::path::{Path, PathBuf};
+
+use netsuite_auth::account::AccountId;
+use netsuite_auth::cert::{self, KeyType};
+use netsuite_emulator::{Config, Emulator, NewIntegration, NewMapping};
+
+/// A running emulator; stops when dropped.
+#[derive(Debug)]
+pub struct TestEmulator {
+    /// The emulator's state (create integrations and mappings directly).
+    pub emulator: Emulator,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// Temporary directory holding the data dir and generated keys.
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// A client-credentials set-up on the emulator: integration, key, certificate, mapping.
+#[derive(Debug, Clone)]
+pub struct M2m {
+    /// Integration client id.
+    pub client_id: String,
+    /// Certificate id of the mapping.
+    pub certificate_id: String,
+    /// Private key PEM file (0600).
+    pub private_key: PathBuf,
+    /// Certificate PEM file.
+    pub certificate: PathBuf,
+}
+
+impl TestEmulator {
+    /// Starts an emulator for account 1234567 with an on-disk data dir.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts an emulator after `configure` has adjusted its config.
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Config::new(AccountId::parse("1234567").expect("valid account"));
+        config.data_dir = Some(dir.path().join("emulator"));
+        configure(&mut config);
+        let emulator = Emulator::open(config).expect("emulator opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(netsuite_emulator::serve(
+            emulator.clone(),
+            listener,
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        Self {
+            emulator,
+            base_url,
+            dir,
+            stop: Some(tx),
+        }
+    }
+
+    /// Creates an M2M integration with `scopes`, a key pair of `key_type`, and the mapping.
+    pub fn m2m(&self, key_type: KeyType, scopes: &[&str]) -> M2m {
+        m2m_on(&self.emulator, self.dir.path(), key_type, scopes)
+    }
+}
+
+impl Drop for TestEmulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Creates an M2M integration, writes a key and certificate under `dir`, and maps them.
+pub fn m2m_on(emulator: &Emulator, dir: &Path, key_type: KeyType, scopes: &[&str]) -> M2m {
+    let integration = emulator
+        .create_integration(NewIntegration {
+            name: "test".into(),
+            m2m: true,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..NewIntegration::default()
+        })
+        .expect("integration");
+    let generated = cert::generate(key_type, 365, "test", time::OffsetDateTime::now_utc())
+        .expect("certificate");
+    let sub = dir.join(format!("m2m-{}", &integration.client_id[..8]));
+    std::fs::create_dir_all(&sub).expect("key dir");
+    let private_key = sub.join("private-key.pem");
+    let certificate = sub.join("certificate.pem");
+    write_0600(&private_key, generated.private_key_pem.expose_secret());
+    std::fs::write(&certificate, &generated.certificate_pem).expect("write certificate");
+    let mapping = emulator
+        .create_mapping(NewMapping {
+            client_id: integration.client_id.clone(),
+            certificate_pem: generated.certificate_pem,
+            role: 3,
+            entity: -5,
+        })
+        .expect("mapping");
+    M2m {
+        client_id: integration.client_id,
+        certificate_id: mapping.certificate_id,
+        private_key,
+        certificate,
+    }
+}
+
+/// Writes a file with mode 0600.
+pub fn write_0600(path: &Path, contents: &str) {
+    std::fs::write(path, contents).expect("write file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+}

@@ -388,9 +388,7 @@ fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Resul
         entity: candidate.entity,
         scopes,
     };
-    let token = emu
-        .store()
-        .try_with(|c| access_token::issue(c, emu.signer(), emu.account(), &grant, now_ms))?;
+    let token = access_token::issue(emu.store(), emu.signer(), emu.account(), &grant, now_ms)?;
     Ok(token)
 }
 

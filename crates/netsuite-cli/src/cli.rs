@@ -1,0 +1,352 @@
+//! The command line, as clap types. Each command's `--help` ends with an example.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// NetSuite OAuth 2.0 tokens, REST records and an offline NetSuite emulator.
+#[derive(Debug, Parser)]
+#[command(
+    name = "netsuite",
+    version,
+    about,
+    after_help = "Examples:\n  netsuite demo\n  netsuite cert new --key-type ec-p256 --out ./ns-cert\n  netsuite profile add prod --account 1234567 --client-id ... --certificate-id ... --private-key ./ns-cert/private-key.pem\n  curl -H \"Authorization: Bearer $(netsuite auth token)\" ...\n  netsuite record get salesorder 304"
+)]
+pub struct Cli {
+    /// The profile to use (default: the default profile, or the only one).
+    #[arg(long, global = true, env = "NETSUITE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create and inspect the key pair and certificate for Client Credentials (M2M).
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// Manage profiles (account, integration, certificate, key).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Get access tokens.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Read records with the REST record API.
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// Run and administer the offline NetSuite emulator.
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+    /// Run the whole client-credentials flow against an embedded emulator.
+    #[command(after_help = "Example:\n  netsuite demo")]
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyTypeArg {
+    #[value(name = "ec-p256")]
+    EcP256,
+    #[value(name = "ec-p384")]
+    EcP384,
+    #[value(name = "ec-p521")]
+    EcP521,
+    #[value(name = "rsa-3072")]
+    Rsa3072,
+    #[value(name = "rsa-4096")]
+    Rsa4096,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Generate a private key and a self-signed certificate to upload to NetSuite.
+    #[command(
+        after_help = "Example:\n  netsuite cert new --key-type ec-p256 --days 365 --subject my-integration --out ./ns-cert"
+    )]
+    New {
+        /// Key type; EC keys sign faster, RSA 3072/4096 use PS256.
+        #[arg(long, value_enum, default_value = "ec-p256")]
+        key_type: KeyTypeArg,
+        /// Validity in days (NetSuite allows at most 730).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Subject common name.
+        #[arg(long, default_value = "netsuite-integration")]
+        subject: String,
+        /// Directory for private-key.pem and certificate.pem.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show key type, validity, fingerprint and NetSuite compliance of certificates and keys.
+    #[command(
+        after_help = "Examples:\n  netsuite cert inspect ./ns-cert/certificate.pem\n  netsuite cert inspect ./ns-cert/certificate.pem ./ns-cert/private-key.pem --json"
+    )]
+    Inspect {
+        /// Certificate and/or private key PEM files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeFormatArg {
+    /// `["rest_webservices","restlets"]`
+    Array,
+    /// `"rest_webservices,restlets"`
+    CommaString,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    /// Profile name.
+    pub name: String,
+    /// Account id: 1234567, 1234567_SB1, TSTDRV1234567.
+    #[arg(long)]
+    pub account: String,
+    /// Client id (consumer key) of the integration record.
+    #[arg(long)]
+    pub client_id: String,
+    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping.
+    #[arg(long)]
+    pub certificate_id: String,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "PATH")]
+    pub private_key: PathBuf,
+    /// Scopes, comma-separated or repeated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "rest_webservices,restlets"
+    )]
+    pub scope: Vec<String>,
+    /// JWS algorithm (default: ES256/ES384/ES512 by curve, PS256 for RSA).
+    #[arg(long)]
+    pub algorithm: Option<String>,
+    /// Base URL instead of the account's domains (the emulator: http://127.0.0.1:PORT).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// How assertions write the scope claim.
+    #[arg(long, value_enum, default_value = "array")]
+    pub scope_format: ScopeFormatArg,
+    /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a client-credentials profile.
+    #[command(
+        after_help = "Example:\n  netsuite profile add prod --account 1234567 --client-id 58586d9e... --certificate-id PKRCPfzL... --private-key ./ns-cert/private-key.pem --scope rest_webservices,restlets"
+    )]
+    Add(Box<ProfileAddArgs>),
+    /// List profiles.
+    #[command(after_help = "Example:\n  netsuite profile list --json")]
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile.
+    #[command(after_help = "Example:\n  netsuite profile show prod")]
+    Show {
+        /// Profile name.
+        name: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and its cached token.
+    #[command(after_help = "Example:\n  netsuite profile remove prod")]
+    Remove {
+        /// Profile name.
+        name: String,
+    },
+    /// Make a profile from a NetSuite Postman environment (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL).
+    #[command(
+        after_help = "Example:\n  netsuite profile import-postman NetSuite.postman_environment.json --name prod"
+    )]
+    ImportPostman {
+        /// The exported environment JSON.
+        file: PathBuf,
+        /// Profile name (default: from the account id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Account id, when URL is not a NetSuite host (an emulator or a proxy).
+        #[arg(long)]
+        account: Option<String>,
+        /// Replace an existing profile of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Print an access token (cached until five minutes before expiry).
+    #[command(
+        after_help = "Examples:\n  netsuite auth token\n  curl -H \"Authorization: Bearer $(netsuite auth token --profile prod)\" https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1/salesorder/304\n  netsuite auth token --fresh --json"
+    )]
+    Token {
+        /// Ignore the cached token and get a new one.
+        #[arg(long)]
+        fresh: bool,
+        /// Print JSON with access_token, expires_at and scope.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Print one record as JSON.
+    #[command(
+        after_help = "Examples:\n  netsuite record get salesorder 304\n  netsuite record get customer eid:CUST-1 --fields companyName,email"
+    )]
+    Get {
+        /// Record type: salesorder, customer, ...
+        record_type: String,
+        /// Internal id, or eid:EXTERNAL_ID.
+        id: String,
+        /// Only these fields (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+        /// Expand sublists and subrecords inline.
+        #[arg(long)]
+        expand_sub_resources: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DataDirArg {
+    /// The emulator's data directory (default: <config dir>/emulator).
+    #[arg(long, value_name = "DIR", env = "NETSUITE_EMULATOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The emulated account id (used when the data directory is new).
+    #[arg(long, default_value = "1234567")]
+    pub account: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve NetSuite's paths on a loopback address.
+    #[command(
+        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors"
+    )]
+    Serve {
+        /// Loopback address; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Write the base URL to this file once connections are accepted.
+        #[arg(long, value_name = "PATH")]
+        ready_file: Option<PathBuf>,
+        /// Add error_description / detail naming the cause to error replies.
+        #[arg(long)]
+        explain_errors: bool,
+    },
+    /// Integration records.
+    #[command(subcommand)]
+    Integration(IntegrationCommand),
+    /// Client-credentials (M2M) mappings of certificates to integrations.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+    /// The login audit trail: every rejected request and why.
+    #[command(after_help = "Example:\n  netsuite emulator audit --data-dir ./ns-data --json")]
+    Audit {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntegrationCommand {
+    /// Create an integration record; prints its client id and secret (shown once).
+    #[command(
+        after_help = "Example:\n  netsuite emulator integration create --data-dir ./ns-data --name my-app --m2m --scope rest_webservices --scope restlets --json"
+    )]
+    Create {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Name of the integration.
+        #[arg(long)]
+        name: String,
+        /// Enable the Client Credentials (Machine to Machine) grant.
+        #[arg(long)]
+        m2m: bool,
+        /// Enable the Authorization Code grant.
+        #[arg(long)]
+        auth_code: bool,
+        /// Public client (no secret).
+        #[arg(long)]
+        public: bool,
+        /// Redirect URI (repeatable).
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// Scope (repeatable or comma-separated; default rest_webservices,restlets).
+        #[arg(long, value_delimiter = ',')]
+        scope: Vec<String>,
+        /// Also accept http redirect URIs on 127.0.0.1 and localhost (tests only).
+        #[arg(long)]
+        allow_http_loopback: bool,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List integration records.
+    #[command(after_help = "Example:\n  netsuite emulator integration list --json")]
+    List {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Register a certificate for an integration; prints the certificate id.
+    #[command(
+        after_help = "Example:\n  netsuite emulator mapping create --data-dir ./ns-data --client-id 58586d9e... --certificate ./ns-cert/certificate.pem --json"
+    )]
+    Create {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// The integration's client id.
+        #[arg(long)]
+        client_id: String,
+        /// The certificate PEM.
+        #[arg(long, value_name = "PATH")]
+        certificate: PathBuf,
+        /// Role internal id (3 = Administrator).
+        #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+        role: i64,
+        /// Entity internal id (-5 = the default administrator).
+        #[arg(long, default_value_t = -5, allow_negative_numbers = true)]
+        entity: i64,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List mappings.
+    #[command(after_help = "Example:\n  netsuite emulator mapping list --json")]
+    List {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}

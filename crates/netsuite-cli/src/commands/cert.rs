@@ -1,0 +1,223 @@
+//! `netsuite cert ...`
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use netsuite_auth::cert::{self, CertificateInfo, KeyType};
+use netsuite_auth::key::PrivateKey;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::cli::{CertCommand, KeyTypeArg};
+use crate::error::UserError;
+use crate::output;
+
+pub fn run(cmd: CertCommand) -> Result<()> {
+    match cmd {
+        CertCommand::New {
+            key_type,
+            days,
+            subject,
+            out,
+            force,
+        } => new(key_type, days, &subject, &out, force),
+        CertCommand::Inspect { files, json } => inspect(&files, json),
+    }
+}
+
+fn key_type(k: KeyTypeArg) -> KeyType {
+    match k {
+        KeyTypeArg::EcP256 => KeyType::EcP256,
+        KeyTypeArg::EcP384 => KeyType::EcP384,
+        KeyTypeArg::EcP521 => KeyType::EcP521,
+        KeyTypeArg::Rsa3072 => KeyType::Rsa3072,
+        KeyTypeArg::Rsa4096 => KeyType::Rsa4096,
+    }
+}
+
+/// Writes a key pair and certificate into `out`; returns the paths.
+pub fn write_new(
+    kt: KeyType,
+    days: u32,
+    subject: &str,
+    out: &Path,
+    force: bool,
+) -> Result<(
+    std::path::PathBuf,
+    std::path::PathBuf,
+    netsuite_auth::jws::Algorithm,
+)> {
+    if days > cert::MAX_VALIDITY_DAYS || days == 0 {
+        return Err(UserError::usage(format!(
+            "--days {days} is not allowed: NetSuite accepts certificates valid for at most two years (730 days)"
+        ))
+        .hint("use --days 730 or less; NetSuite would shorten a longer validity anyway")
+        .into());
+    }
+    let key_path = out.join("private-key.pem");
+    let cert_path = out.join("certificate.pem");
+    if !force {
+        for p in [&key_path, &cert_path] {
+            if p.exists() {
+                return Err(UserError::new(format!("{} already exists", p.display()))
+                    .hint("pass --force to replace it, or choose another --out directory")
+                    .into());
+            }
+        }
+    }
+    let generated = cert::generate(kt, days, subject, OffsetDateTime::now_utc())?;
+    std::fs::create_dir_all(out).with_context(|| format!("could not create {}", out.display()))?;
+    netsuite_client::store::write_private(
+        &key_path,
+        generated.private_key_pem.expose_secret().as_bytes(),
+    )?;
+    std::fs::write(&cert_path, &generated.certificate_pem)
+        .with_context(|| format!("could not write {}", cert_path.display()))?;
+    Ok((key_path, cert_path, generated.algorithm))
+}
+
+fn new(kt: KeyTypeArg, days: u32, subject: &str, out: &Path, force: bool) -> Result<()> {
+    let kt = key_type(kt);
+    let (key_path, cert_path, alg) = write_new(kt, days, subject, out, force)?;
+    output::data(&format!(
+        "private key: {}\ncertificate: {}",
+        key_path.display(),
+        cert_path.display()
+    ))?;
+    crate::say!(
+        "\nWrote a {} key (mode 0600) and a certificate valid for {days} days.\n\
+         Next, in NetSuite:\n  \
+         1. Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup > Create New\n  \
+         2. Choose the entity, the role and the application (an integration record with the Client Credentials grant).\n  \
+         3. Upload {} (never the private key) and save; copy the Certificate ID it shows.\n  \
+         4. netsuite profile add NAME --account ACCOUNT --client-id CLIENT_ID --certificate-id CERTIFICATE_ID --private-key {}\n\
+         Assertions will be signed with {alg}.",
+        kt.kind(),
+        cert_path.display(),
+        key_path.display()
+    );
+    Ok(())
+}
+
+fn date(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn cert_json(path: &Path, info: &CertificateInfo) -> Value {
+    json!({
+        "file": path.display().to_string(),
+        "kind": "certificate",
+        "subject": info.subject,
+        "key": info.key.to_string(),
+        "algorithm": info.algorithm.as_str(),
+        "not_before": date(info.not_before),
+        "not_after": date(info.not_after),
+        "days_left": info.days_left,
+        "validity_days": info.validity_days,
+        "sha256_fingerprint": info.sha256_fingerprint,
+        "netsuite_ok": info.netsuite_ok(),
+        "problems": info.problems,
+    })
+}
+
+fn inspect(files: &[std::path::PathBuf], as_json: bool) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let mut certs: Vec<(std::path::PathBuf, CertificateInfo)> = Vec::new();
+    let mut keys: Vec<(std::path::PathBuf, PrivateKey)> = Vec::new();
+    let mut out = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| {
+            UserError::new(format!("cannot read {}: {e}", f.display())).hint("check the path")
+        })?;
+        let text = String::from_utf8_lossy(&bytes);
+        if text.contains("PRIVATE KEY-----") {
+            let key = PrivateKey::from_pem(&text).with_context(|| format!("{}", f.display()))?;
+            let kind = key.kind();
+            out.push(json!({
+                "file": f.display().to_string(),
+                "kind": "private-key",
+                "key": kind.to_string(),
+                "algorithm": kind.default_algorithm().as_str(),
+                "netsuite_ok": kind.netsuite_accepts(),
+                "problems": if kind.netsuite_accepts() { vec![] } else {
+                    vec![format!("{kind} is not accepted: NetSuite requires RSA 3072 or 4096 bits, or EC P-256, P-384 or P-521")]
+                },
+            }));
+            keys.push((f.clone(), key));
+        } else {
+            let info = cert::inspect(&bytes, now).with_context(|| format!("{}", f.display()))?;
+            out.push(cert_json(f, &info));
+            certs.push((f.clone(), info));
+        }
+    }
+    let mut pairs = Vec::new();
+    for (kp, key) in &keys {
+        for (cp, info) in &certs {
+            pairs.push(json!({
+                "private_key": kp.display().to_string(),
+                "certificate": cp.display().to_string(),
+                "match": info.matches(key),
+            }));
+        }
+    }
+    if as_json {
+        return output::json(&json!({ "files": out, "pairs": pairs }));
+    }
+    let mut text = String::new();
+    for item in &out {
+        text.push_str(&format!("{}\n", item["file"].as_str().unwrap_or("")));
+        let show = |k: &str| {
+            item.get(k).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        for (label, k) in [
+            ("kind", "kind"),
+            ("subject", "subject"),
+            ("key", "key"),
+            ("algorithm", "algorithm"),
+            ("not before", "not_before"),
+            ("not after", "not_after"),
+            ("days left", "days_left"),
+            ("SHA-256", "sha256_fingerprint"),
+        ] {
+            if let Some(v) = show(k) {
+                text.push_str(&format!("  {label:<11} {v}\n"));
+            }
+        }
+        let problems: Vec<String> = item["problems"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if problems.is_empty() {
+            text.push_str("  NetSuite    ok: meets NetSuite's rules\n");
+        } else {
+            for p in problems {
+                text.push_str(&format!("  NetSuite    NOT OK: {p}\n"));
+            }
+        }
+    }
+    for p in &pairs {
+        let m = p["match"].as_bool().unwrap_or(false);
+        text.push_str(&format!(
+            "{} and {}: {}\n",
+            p["private_key"].as_str().unwrap_or(""),
+            p["certificate"].as_str().unwrap_or(""),
+            if m {
+                "belong together"
+            } else {
+                "DO NOT belong together"
+            }
+        ));
+    }
+    output::data(text.trim_end())
+}

@@ -1,0 +1,243 @@
+//! `netsuite emulator ...`
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use netsuite_auth::account::AccountId;
+use netsuite_emulator::{Config as EmulatorConfig, Emulator, NewIntegration, NewMapping};
+use serde_json::json;
+
+use crate::cli::{DataDirArg, EmulatorCommand, IntegrationCommand, MappingCommand};
+use crate::config::config_dir;
+use crate::error::UserError;
+use crate::output;
+
+pub async fn run(cmd: EmulatorCommand) -> Result<()> {
+    match cmd {
+        EmulatorCommand::Serve {
+            listen,
+            data,
+            ready_file,
+            explain_errors,
+        } => serve(listen, &data, ready_file, explain_errors).await,
+        EmulatorCommand::Integration(c) => integration(c),
+        EmulatorCommand::Mapping(c) => mapping(c),
+        EmulatorCommand::Audit { data, json } => audit(&data, json),
+    }
+}
+
+fn data_dir(arg: &DataDirArg) -> Result<PathBuf> {
+    match &arg.data_dir {
+        Some(d) => Ok(d.clone()),
+        None => Ok(config_dir()?.join("emulator")),
+    }
+}
+
+/// Opens the emulator's state in the data directory.
+fn open(arg: &DataDirArg, explain_errors: bool) -> Result<Emulator> {
+    let account = AccountId::parse(&arg.account)?;
+    let dir = data_dir(arg)?;
+    let mut config = EmulatorConfig::new(account);
+    config.data_dir = Some(dir.clone());
+    config.explain_errors = explain_errors;
+    Emulator::open(config).with_context(|| format!("emulator data directory {}", dir.display()))
+}
+
+async fn serve(
+    listen: std::net::SocketAddr,
+    data: &DataDirArg,
+    ready_file: Option<PathBuf>,
+    explain_errors: bool,
+) -> Result<()> {
+    if !listen.ip().is_loopback() {
+        return Err(UserError::usage(format!(
+            "--listen {listen} is not a loopback address"
+        ))
+        .hint("the emulator serves only this machine: use 127.0.0.1:PORT (port 0 picks a free one)")
+        .into());
+    }
+    let emulator = open(data, explain_errors)?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        UserError::new(format!("cannot listen on {listen}: {e}"))
+            .hint("choose another port with --listen 127.0.0.1:PORT, or port 0 for a free one")
+    })?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    crate::say!(
+        "listening on {base} (account {}, data in {})",
+        emulator.account(),
+        data_dir(data)?.display()
+    );
+    if let Some(path) = &ready_file {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, format!("{base}\n"))
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .with_context(|| format!("could not write the ready file {}", path.display()))?;
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let shutdown = async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            () = shutdown => {},
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {},
+        }
+    };
+    netsuite_emulator::serve(emulator, listener, shutdown).await?;
+    crate::say!("emulator stopped");
+    Ok(())
+}
+
+fn integration(cmd: IntegrationCommand) -> Result<()> {
+    match cmd {
+        IntegrationCommand::Create {
+            data,
+            name,
+            m2m,
+            auth_code,
+            public,
+            redirect_uris,
+            scope,
+            allow_http_loopback,
+            json,
+        } => {
+            if !m2m && !auth_code {
+                return Err(UserError::usage("the integration enables no grant")
+                    .hint("pass --m2m (client credentials) and/or --auth-code")
+                    .into());
+            }
+            let emulator = open(&data, false)?;
+            let scopes = scope
+                .iter()
+                .flat_map(|s| netsuite_auth::assertion::split_scopes(s))
+                .collect();
+            let created = emulator.create_integration(NewIntegration {
+                name,
+                m2m,
+                auth_code,
+                public,
+                redirect_uris,
+                scopes,
+                allow_http_loopback,
+            })?;
+            if json {
+                output::json(&created)
+            } else {
+                let mut text = format!("client id:     {}", created.client_id);
+                if let Some(s) = &created.client_secret {
+                    text.push_str(&format!("\nclient secret: {s}"));
+                }
+                output::data(&text)?;
+                crate::say!("keep the secret now: like NetSuite, the emulator shows it only once");
+                Ok(())
+            }
+        }
+        IntegrationCommand::List { data, json } => {
+            let emulator = open(&data, false)?;
+            let list = emulator.list_integrations()?;
+            if json {
+                return output::json(&list);
+            }
+            let mut text = String::new();
+            for i in &list {
+                text.push_str(&format!(
+                    "{}  {:<20} m2m={} auth_code={} public={} scopes={}\n",
+                    i.client_id,
+                    i.name,
+                    i.m2m,
+                    i.auth_code,
+                    i.public,
+                    i.scopes.join(",")
+                ));
+            }
+            output::data(text.trim_end())
+        }
+    }
+}
+
+fn mapping(cmd: MappingCommand) -> Result<()> {
+    match cmd {
+        MappingCommand::Create {
+            data,
+            client_id,
+            certificate,
+            role,
+            entity,
+            json,
+        } => {
+            let pem = std::fs::read_to_string(&certificate).map_err(|e| {
+                UserError::new(format!("cannot read {}: {e}", certificate.display()))
+                    .hint("pass the certificate.pem written by `netsuite cert new`")
+            })?;
+            let emulator = open(&data, false)?;
+            let m = emulator.create_mapping(NewMapping {
+                client_id,
+                certificate_pem: pem,
+                role,
+                entity,
+            })?;
+            if json {
+                output::json(&m)
+            } else {
+                output::data(&m.certificate_id)?;
+                crate::say!(
+                    "mapped the {} certificate (role {}, entity {}); use the certificate id above as --certificate-id",
+                    m.key,
+                    m.role,
+                    m.entity
+                );
+                Ok(())
+            }
+        }
+        MappingCommand::List { data, json } => {
+            let emulator = open(&data, false)?;
+            let list = emulator.list_mappings()?;
+            if json {
+                return output::json(&list);
+            }
+            let mut text = String::new();
+            for m in &list {
+                text.push_str(&format!(
+                    "{}  client {}  role {} entity {}  {}{}\n",
+                    m.certificate_id,
+                    m.client_id,
+                    m.role,
+                    m.entity,
+                    m.key,
+                    if m.revoked { "  (revoked)" } else { "" }
+                ));
+            }
+            output::data(text.trim_end())
+        }
+    }
+}
+
+fn audit(data: &DataDirArg, as_json: bool) -> Result<()> {
+    let emulator = open(data, false)?;
+    let entries = emulator.audit()?;
+    if as_json {
+        return output::json(&entries);
+    }
+    let mut text = String::new();
+    for e in &entries {
+        let v = json!(e);
+        text.push_str(&format!(
+            "{}  {:<28} {:<66} {}\n",
+            v["time"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v["time"].to_string()),
+            v["code"].as_str().unwrap_or(""),
+            v["client_id"].as_str().unwrap_or("-"),
+            v["detail"].as_str().unwrap_or("")
+        ));
+    }
+    if text.is_empty() {
+        crate::say!("the login audit trail is empty");
+        return Ok(());
+    }
+    output::data(text.trim_end())
+}

@@ -1,0 +1,117 @@
+//! One module per verb, mirroring the command line.
+
+mod auth;
+mod cert;
+mod demo;
+mod emulator;
+mod profile;
+mod record;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use netsuite_auth::account::{AccountId, Endpoints};
+use netsuite_auth::jws::Algorithm;
+use netsuite_auth::key::PrivateKey;
+use netsuite_client::store::TokenStore;
+use netsuite_client::{Client, ClientCredentials, TokenSource};
+
+use crate::cli::{Cli, Command};
+use crate::config::{Config, Flow, Profile};
+use crate::error::UserError;
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let profile = cli.profile.as_deref();
+    match cli.command {
+        Command::Cert(c) => cert::run(c),
+        Command::Profile(c) => profile::run(c),
+        Command::Auth(c) => auth::run(c, profile).await,
+        Command::Record(c) => record::run(c, profile).await,
+        Command::Emulator(c) => emulator::run(c).await,
+        Command::Demo => demo::run().await,
+    }
+}
+
+/// Reads a private key file with errors that name the file and the fix.
+pub fn load_private_key(path: &std::path::Path) -> Result<PrivateKey> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            "check the path; `netsuite cert new --out DIR` writes DIR/private-key.pem"
+        } else {
+            "make the file readable by you (and by nobody else: chmod 600)"
+        };
+        UserError::new(format!(
+            "cannot read the private key {}: {e}",
+            path.display()
+        ))
+        .hint(hint)
+    })?;
+    PrivateKey::from_pem(&text).with_context(|| format!("private key {}", path.display()))
+}
+
+/// The algorithm for a key: the one asked for (checked against the key), or the key's default.
+pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algorithm> {
+    let alg = match requested {
+        Some(a) => a.parse::<Algorithm>()?,
+        None => key.kind().default_algorithm(),
+    };
+    if alg == Algorithm::RS256 {
+        return Err(netsuite_auth::Error::Rs256Refused.into());
+    }
+    if !key.kind().supports(alg) {
+        return Err(netsuite_auth::Error::KeyAlgorithmMismatch {
+            alg,
+            key: key.kind(),
+        }
+        .into());
+    }
+    if !key.kind().netsuite_accepts() {
+        return Err(UserError::new(format!(
+            "the key is {}: NetSuite accepts RSA 3072 or 4096 bits, or EC P-256, P-384 or P-521",
+            key.kind()
+        ))
+        .hint("make a new key and certificate: `netsuite cert new --key-type ec-p256 --out DIR`")
+        .into());
+    }
+    Ok(alg)
+}
+
+/// Builds the client for a profile (credentials, endpoints, token store).
+pub fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
+    Ok(Client::new(token_source_for(config, name, profile)?)?)
+}
+
+/// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
+pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
+    match profile.flow {
+        Flow::ClientCredentials => {}
+    }
+    let account = AccountId::parse(&profile.account)?;
+    let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
+    let key_path = profile.private_key.as_ref().ok_or_else(|| {
+        UserError::new(format!("profile {name:?} has no private key"))
+            .hint("re-add it with `netsuite profile add NAME ... --private-key PATH --force`")
+    })?;
+    let key = load_private_key(key_path)?;
+    let algorithm = algorithm_for(&key, profile.algorithm.as_deref())?;
+    let certificate_id = profile.certificate_id.clone().ok_or_else(|| {
+        UserError::new(format!("profile {name:?} has no certificate id"))
+            .hint("re-add it with `netsuite profile add NAME ... --certificate-id ID --force`")
+    })?;
+    let credentials = ClientCredentials {
+        endpoints,
+        client_id: profile.client_id.clone(),
+        certificate_id,
+        private_key: Arc::new(key),
+        algorithm,
+        scopes: profile.scopes.clone(),
+        scope_format: profile.scope_format,
+        assertion_lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
+    };
+    let store = TokenStore::new(config.tokens_dir());
+    Ok(TokenSource::new(
+        credentials,
+        Some((store, name.to_owned())),
+    ))
+}

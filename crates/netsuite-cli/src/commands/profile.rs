@@ -1,0 +1,359 @@
+//! `netsuite profile ...`
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use netsuite_auth::account::{AccountId, Endpoints};
+use netsuite_auth::assertion::{ScopeFormat, split_scopes, validate_scopes};
+use serde_json::{Value, json};
+
+use crate::cli::{ProfileAddArgs, ProfileCommand, ScopeFormatArg};
+use crate::config::{Config, Flow, Profile};
+use crate::error::UserError;
+use crate::output;
+
+pub fn run(cmd: ProfileCommand) -> Result<()> {
+    match cmd {
+        ProfileCommand::Add(args) => add(*args),
+        ProfileCommand::List { json } => list(json),
+        ProfileCommand::Show { name, json } => show(&name, json),
+        ProfileCommand::Remove { name } => remove(&name),
+        ProfileCommand::ImportPostman {
+            file,
+            name,
+            account,
+            force,
+        } => import_postman(&file, name.as_deref(), account.as_deref(), force),
+    }
+}
+
+/// Checks and stores a client-credentials profile; shared by `add`, `import-postman` and `demo`.
+pub fn save_profile(config: &mut Config, name: &str, profile: Profile, force: bool) -> Result<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(UserError::usage(format!("invalid profile name {name:?}"))
+            .hint("use letters, digits, '-', '_' or '.'")
+            .into());
+    }
+    if config.file.profiles.contains_key(name) && !force {
+        return Err(UserError::new(format!("profile {name:?} already exists"))
+            .hint("pass --force to replace it, or `netsuite profile remove NAME` first")
+            .into());
+    }
+    let account = AccountId::parse(&profile.account)?;
+    Endpoints::resolve(&account, profile.base_url.as_deref())?;
+    validate_scopes(&profile.scopes)?;
+    if let Some(path) = &profile.private_key {
+        let key = super::load_private_key(path)?;
+        super::algorithm_for(&key, profile.algorithm.as_deref())?;
+    }
+    let profile = Profile {
+        account: account.to_string(),
+        ..profile
+    };
+    config.file.profiles.insert(name.to_owned(), profile);
+    if config.file.default_profile.is_none() {
+        config.file.default_profile = Some(name.to_owned());
+    }
+    config.save()?;
+    // A replaced profile must not reuse the old profile's token.
+    netsuite_client::store::TokenStore::new(config.tokens_dir()).remove(name)?;
+    Ok(())
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
+}
+
+fn add(args: ProfileAddArgs) -> Result<()> {
+    let mut config = Config::load()?;
+    let scopes: Vec<String> = args.scope.iter().flat_map(|s| split_scopes(s)).collect();
+    let profile = Profile {
+        flow: Flow::ClientCredentials,
+        account: args.account,
+        client_id: args.client_id.trim().to_owned(),
+        certificate_id: Some(args.certificate_id.trim().to_owned()),
+        private_key: Some(absolute(&args.private_key)?),
+        algorithm: args.algorithm.map(|a| a.to_ascii_uppercase()),
+        scopes,
+        scope_format: match args.scope_format {
+            ScopeFormatArg::Array => ScopeFormat::Array,
+            ScopeFormatArg::CommaString => ScopeFormat::CommaString,
+        },
+        base_url: args.base_url,
+    };
+    save_profile(&mut config, &args.name, profile, args.force)?;
+    crate::say!(
+        "added profile {:?} to {}",
+        args.name,
+        config.path().display()
+    );
+    Ok(())
+}
+
+fn profile_json(name: &str, p: &Profile, config: &Config) -> Value {
+    let endpoints = AccountId::parse(&p.account)
+        .ok()
+        .and_then(|a| Endpoints::resolve(&a, p.base_url.as_deref()).ok());
+    json!({
+        "name": name,
+        "default": config.file.default_profile.as_deref() == Some(name),
+        "flow": p.flow,
+        "account": p.account,
+        "client_id": p.client_id,
+        "certificate_id": p.certificate_id,
+        "private_key": p.private_key,
+        "algorithm": p.algorithm,
+        "scopes": p.scopes,
+        "scope_format": p.scope_format,
+        "base_url": p.base_url,
+        "token_url": endpoints.map(|e| e.token_url().to_string()),
+    })
+}
+
+fn list(as_json: bool) -> Result<()> {
+    let config = Config::load()?;
+    let items: Vec<Value> = config
+        .file
+        .profiles
+        .iter()
+        .map(|(n, p)| profile_json(n, p, &config))
+        .collect();
+    if as_json {
+        return output::json(&items);
+    }
+    if items.is_empty() {
+        crate::say!("no profiles yet: add one with `netsuite profile add` or try `netsuite demo`");
+        return Ok(());
+    }
+    let mut text = String::new();
+    for (n, p) in &config.file.profiles {
+        let mark = if config.file.default_profile.as_deref() == Some(n) {
+            "*"
+        } else {
+            " "
+        };
+        text.push_str(&format!(
+            "{mark} {n:<20} {:<12} {:<20} {}\n",
+            p.account,
+            "client-credentials",
+            p.base_url.as_deref().unwrap_or("")
+        ));
+    }
+    output::data(text.trim_end())
+}
+
+fn show(name: &str, as_json: bool) -> Result<()> {
+    let config = Config::load()?;
+    let (name, p) = config.resolve(Some(name))?;
+    let v = profile_json(&name, p, &config);
+    if as_json {
+        return output::json(&v);
+    }
+    let mut text = String::new();
+    if let Value::Object(m) = &v {
+        for (k, val) in m {
+            let s = match val {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            text.push_str(&format!("{k:<15} {s}\n"));
+        }
+    }
+    output::data(text.trim_end())
+}
+
+fn remove(name: &str) -> Result<()> {
+    let mut config = Config::load()?;
+    config.resolve(Some(name))?;
+    config.file.profiles.remove(name);
+    if config.file.default_profile.as_deref() == Some(name) {
+        config.file.default_profile = config.file.profiles.keys().next().cloned();
+    }
+    config.save()?;
+    netsuite_client::store::TokenStore::new(config.tokens_dir()).remove(name)?;
+    crate::say!("removed profile {name:?} and its cached token");
+    Ok(())
+}
+
+/// Repairs a PEM whose line breaks were flattened: literal `\n` sequences (as Postman
+/// stores them), `\r\n`, or breaks lost entirely when the backslashes were stripped
+/// (`-----BEGIN PRIVATE KEY-----nMIIG...n-----END...`).
+pub fn repair_pem(raw: &str) -> String {
+    let mut s = raw
+        .replace("\\r\\n", "\n")
+        .replace("\\n", "\n")
+        .replace("\r\n", "\n");
+    if !s.trim().contains('\n')
+        && let Some(fixed) = unflatten_pem(&s)
+    {
+        s = fixed;
+    }
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Restores the line breaks of a PEM whose breaks became a bare `n`: the body is
+/// 64-character lines, each preceded by the `n` that was a line break.
+fn unflatten_pem(s: &str) -> Option<String> {
+    let b = s.find("-----BEGIN ")?;
+    let e = s.find("-----END ")?;
+    let h_end = s[b + 11..].find("-----").map(|i| b + 11 + i + 5)?;
+    let footer_end = s[e + 9..]
+        .find("-----")
+        .map(|i| e + 9 + i + 5)
+        .unwrap_or(s.len());
+    let (header, footer) = (&s[b..h_end], &s[e..footer_end]);
+    let mut lines = Vec::new();
+    let mut rest = s.get(h_end..e)?;
+    while let Some(stripped) = rest.strip_prefix('n') {
+        if stripped.is_empty() {
+            rest = stripped;
+            break;
+        }
+        let (line, tail) = stripped.split_at(stripped.len().min(64));
+        let line = line
+            .strip_suffix('n')
+            .filter(|_| tail.is_empty())
+            .unwrap_or(line);
+        lines.push(line.to_owned());
+        rest = tail;
+    }
+    (rest.is_empty() && !lines.is_empty())
+        .then(|| format!("{header}\n{}\n{footer}\n", lines.join("\n")))
+}
+
+fn import_postman(
+    file: &Path,
+    name: Option<&str>,
+    account_arg: Option<&str>,
+    force: bool,
+) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        UserError::new(format!("cannot read {}: {e}", file.display())).hint(
+            "export the environment from Postman (Environments > ... > Export) and pass that file",
+        )
+    })?;
+    let env: Value = serde_json::from_str(&text).map_err(|e| {
+        UserError::new(format!("{} is not JSON: {e}", file.display()))
+            .hint("pass a Postman environment export (a JSON file with a \"values\" list)")
+    })?;
+    let values = env["values"].as_array().ok_or_else(|| {
+        UserError::new(format!("{} has no \"values\" list", file.display()))
+            .hint("pass a Postman environment export, not a collection")
+    })?;
+    let get = |key: &str| -> Option<String> {
+        values
+            .iter()
+            .find(|v| v["key"].as_str() == Some(key) && v["enabled"].as_bool() != Some(false))
+            .and_then(|v| v["value"].as_str())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let missing = |k: &str| {
+        UserError::new(format!("the environment has no {k} value"))
+            .hint("NetSuite's Postman environment has CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY and URL")
+    };
+    let client_id = get("CONSUMER_KEY").ok_or_else(|| missing("CONSUMER_KEY"))?;
+    let certificate_id = get("CERTIFICATE_ID").ok_or_else(|| missing("CERTIFICATE_ID"))?;
+    let key_pem =
+        get("CERTIFICATE_PRIVATE_KEY").ok_or_else(|| missing("CERTIFICATE_PRIVATE_KEY"))?;
+    let url_text = get("URL").ok_or_else(|| missing("URL"))?;
+    let url = url::Url::parse(&url_text).map_err(|e| {
+        UserError::new(format!("URL {url_text:?} is not a URL: {e}"))
+            .hint("URL should be the token endpoint, https://ACCOUNT.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token")
+    })?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let (account, base_url) = match host.strip_suffix(".suitetalk.api.netsuite.com") {
+        Some(prefix) => (AccountId::parse(account_arg.unwrap_or(prefix))?, None),
+        None => {
+            let account = account_arg
+                .map(str::to_owned)
+                .or_else(|| get("ACCOUNT_ID"))
+                .unwrap_or_default();
+            let mut base = url.clone();
+            let path = url
+                .path()
+                .strip_suffix(netsuite_auth::account::TOKEN_PATH)
+                .unwrap_or("/")
+                .to_owned();
+            base.set_path(&path);
+            base.set_query(None);
+            let account = AccountId::parse(&account).map_err(|_| {
+                UserError::new(format!("cannot tell the account id from URL {url_text:?}"))
+                    .hint("pass --account ACCOUNT_ID (the URL is not a NetSuite host)")
+            })?;
+            (
+                account,
+                Some(base.to_string().trim_end_matches('/').to_owned()),
+            )
+        }
+    };
+    let pem = repair_pem(&key_pem);
+    let key = netsuite_auth::key::PrivateKey::from_pem(&pem)
+        .context("CERTIFICATE_PRIVATE_KEY of the environment")?;
+    let name = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| account.as_str().to_ascii_lowercase());
+    let mut config = Config::load()?;
+    let key_path = config.keys_dir().join(format!("{name}.pem"));
+    if key_path.exists() && !force {
+        return Err(
+            UserError::new(format!("{} already exists", key_path.display()))
+                .hint("pass --force to replace it, or --name for another profile name")
+                .into(),
+        );
+    }
+    netsuite_client::store::write_private(&key_path, pem.as_bytes())?;
+    let profile = Profile {
+        flow: Flow::ClientCredentials,
+        account: account.to_string(),
+        client_id,
+        certificate_id: Some(certificate_id),
+        private_key: Some(key_path.clone()),
+        // The seed's script signs PS256; for EC keys the curve decides.
+        algorithm: None,
+        scopes: vec!["restlets".into(), "rest_webservices".into()],
+        scope_format: ScopeFormat::Array,
+        base_url,
+    };
+    if let Err(e) = save_profile(&mut config, &name, profile, force) {
+        let _ = std::fs::remove_file(&key_path);
+        return Err(e);
+    }
+    crate::say!(
+        "imported profile {name:?} (account {account}, {} key written to {} with mode 0600)",
+        key.kind(),
+        key_path.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repair_pem;
+
+    #[test]
+    fn repairs_flattened_pem() {
+        let body = "A".repeat(64) + "\n" + &"B".repeat(64) + "\n" + "CCCn";
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
+        let escaped = pem.replace('\n', "\\n");
+        assert_eq!(repair_pem(&escaped), pem);
+        let stripped = pem.replace('\n', "n");
+        let fixed = repair_pem(&stripped);
+        assert_eq!(fixed, pem, "{fixed}");
+        let full = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----\n",
+            "A".repeat(64),
+            "B".repeat(64)
+        );
+        assert_eq!(repair_pem(&full.replace('\n', "n")), full);
+        assert_eq!(repair_pem(&pem), pem);
+    }
+}

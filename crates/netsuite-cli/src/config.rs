@@ -1,0 +1,174 @@
+//! The TOML config: profiles, the default profile, and where files live.
+//!
+//! Everything lives under one directory: `$NETSUITE_CONFIG_DIR`, or the platform's
+//! config directory (`~/.config/netsuite` on Linux). `config.toml` holds profiles,
+//! `tokens/` the token store, `keys/` private keys imported from Postman.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use netsuite_auth::assertion::ScopeFormat;
+use serde::{Deserialize, Serialize};
+
+use crate::error::UserError;
+
+/// The grant a profile uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    /// Client credentials (machine to machine) with a certificate.
+    ClientCredentials,
+}
+
+/// One profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The grant.
+    pub flow: Flow,
+    /// Account id (realm form).
+    pub account: String,
+    /// Integration client id.
+    pub client_id: String,
+    /// M2M certificate id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
+    /// Path of the private key PEM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<PathBuf>,
+    /// JWS algorithm (`PS256`, `ES256`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Scope claim form in assertions.
+    #[serde(default)]
+    pub scope_format: ScopeFormat,
+    /// Base URL overriding the account's domains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+}
+
+/// The whole config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigFile {
+    /// Used when neither `--profile` nor `NETSUITE_PROFILE` names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    /// Profiles by name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// Where the config lives, and its contents.
+#[derive(Debug)]
+pub struct Config {
+    dir: PathBuf,
+    /// The parsed file.
+    pub file: ConfigFile,
+}
+
+/// The config directory: `$NETSUITE_CONFIG_DIR` or the platform's.
+pub fn config_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("NETSUITE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("", "", "netsuite")
+        .map(|p| p.config_dir().to_owned())
+        .ok_or_else(|| {
+            UserError::new("no home directory was found for the config")
+                .hint("set NETSUITE_CONFIG_DIR to a directory for netsuite's config")
+                .into()
+        })
+}
+
+impl Config {
+    /// Loads the config (an absent file is an empty config).
+    pub fn load() -> Result<Self> {
+        let dir = config_dir()?;
+        Self::load_from(dir)
+    }
+
+    /// Loads from a given directory.
+    pub fn load_from(dir: PathBuf) -> Result<Self> {
+        let path = dir.join("config.toml");
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                UserError::new(format!(
+                    "the config file {} is not valid: {e}",
+                    path.display()
+                ))
+                .hint("fix or remove the file; `netsuite profile add` recreates it")
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("could not read {}", path.display()));
+            }
+        };
+        Ok(Self { dir, file })
+    }
+
+    /// The config file path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("config.toml")
+    }
+
+    /// The token store directory.
+    pub fn tokens_dir(&self) -> PathBuf {
+        self.dir.join("tokens")
+    }
+
+    /// Where imported private keys go.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.dir.join("keys")
+    }
+
+    /// Writes the config atomically (0600: it names key paths and client ids).
+    pub fn save(&self) -> Result<()> {
+        let text = toml::to_string_pretty(&self.file).context("could not serialise the config")?;
+        netsuite_client::store::write_private(&self.path(), text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Resolves which profile to use: the flag, then `NETSUITE_PROFILE` (clap fills
+    /// the flag from it), then the default profile, then the only profile.
+    pub fn resolve(&self, requested: Option<&str>) -> Result<(String, &Profile)> {
+        let name = match requested {
+            Some(n) => n.to_owned(),
+            None => match (&self.file.default_profile, self.file.profiles.len()) {
+                (Some(d), _) => d.clone(),
+                (None, 1) => self
+                    .file
+                    .profiles
+                    .keys()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default(),
+                (None, 0) => {
+                    return Err(UserError::new("no profile is configured")
+                        .hint("add one with `netsuite profile add NAME --account ... --client-id ... --certificate-id ... --private-key ...`, or run `netsuite demo`")
+                        .into());
+                }
+                (None, _) => {
+                    return Err(UserError::new("several profiles exist and none was chosen")
+                        .hint("pass --profile NAME or set NETSUITE_PROFILE; `netsuite profile list` shows them")
+                        .into());
+                }
+            },
+        };
+        match self.file.profiles.get(&name) {
+            Some(p) => Ok((name, p)),
+            None => {
+                let known: Vec<&str> = self.file.profiles.keys().map(String::as_str).collect();
+                let hint = if known.is_empty() {
+                    "no profiles exist yet: add one with `netsuite profile add`".to_owned()
+                } else {
+                    format!("known profiles: {}", known.join(", "))
+                };
+                Err(UserError::new(format!("unknown profile {name:?}"))
+                    .hint(hint)
+                    .into())
+            }
+        }
+    }
+}

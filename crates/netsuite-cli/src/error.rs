@@ -1,0 +1,129 @@
+//! Errors as the user sees them: one line naming the cause, then a `hint:` line.
+
+use std::fmt;
+
+/// An error meant for the user, with a hint and whether it is a usage error (exit 2).
+#[derive(Debug)]
+pub struct UserError {
+    message: String,
+    hint: Option<String>,
+    usage: bool,
+}
+
+impl UserError {
+    /// An operational failure (exit 1).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            usage: false,
+        }
+    }
+
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            usage: true,
+            ..Self::new(message)
+        }
+    }
+
+    /// Adds the hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The hint, if any.
+    pub fn hint_text(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// Whether this is a usage error.
+    pub fn is_usage(&self) -> bool {
+        self.usage
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// The hint for an error chain: the first `UserError`'s, or one derived from the
+/// library error found in the chain.
+pub fn hint_for(err: &anyhow::Error) -> Option<String> {
+    for cause in err.chain() {
+        let hint = if let Some(u) = cause.downcast_ref::<UserError>() {
+            u.hint_text().map(str::to_owned)
+        } else if let Some(e) = cause.downcast_ref::<netsuite_auth::Error>() {
+            auth_hint(e)
+        } else if let Some(e) = cause.downcast_ref::<netsuite_client::Error>() {
+            client_hint(e)
+        } else {
+            None
+        };
+        if hint.is_some() {
+            return hint;
+        }
+    }
+    None
+}
+
+/// Exit code: 2 for usage errors, 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    let usage = err.chain().any(|c| {
+        c.downcast_ref::<UserError>()
+            .is_some_and(UserError::is_usage)
+    });
+    if usage { 2 } else { 1 }
+}
+
+fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
+    use netsuite_auth::Error as E;
+    Some(match e {
+        E::InvalidAccountId { .. } => "use the account id from Setup > Company > Company Information, e.g. 1234567 or 1234567_SB1".into(),
+        E::InvalidBaseUrl { .. } => "give a URL like https://1234567.suitetalk.api.netsuite.com or http://127.0.0.1:PORT for the emulator".into(),
+        E::EncryptedKey => "decrypt it once: `openssl pkey -in encrypted.pem -out private-key.pem` (keep the result 0600)".into(),
+        E::NotAPrivateKey { .. } => "pass the private key file (-----BEGIN PRIVATE KEY-----); the certificate is what you upload to NetSuite".into(),
+        E::InvalidKey { reason } if reason.contains("2048") => "NetSuite requires RSA 3072 or 4096, or EC P-256/384/521: `netsuite cert new --key-type ec-p256 --out DIR`".into(),
+        E::InvalidKey { .. } => "the file must be an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1); `netsuite cert new` makes one".into(),
+        E::InvalidCertificate { .. } => "pass an X.509 certificate in PEM (-----BEGIN CERTIFICATE-----)".into(),
+        E::ValidityTooLong { .. } => "use --days 730 or less".into(),
+        E::UnsupportedAlgorithm { .. } | E::Rs256Refused => "use PS256 for RSA keys or ES256/ES384/ES512 for EC keys (the default follows the key)".into(),
+        E::KeyAlgorithmMismatch { key, .. } => format!("for an {key} key use --algorithm {}", key.default_algorithm()),
+        E::AssertionLifetime { .. } => "keep the assertion lifetime under 3600 seconds; the default is 300".into(),
+        E::InvalidScope { .. } => "scopes are rest_webservices, restlets, suite_analytics, or mcp alone, and must be enabled on the integration record".into(),
+        E::OAuth(o) => match o.error.as_str() {
+            "invalid_grant" => "check the certificate id (kid), the client id (iss), that the mapping is active, and the machine clock; the Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason".into(),
+            "invalid_client" => "check the client id and secret of the integration record".into(),
+            "invalid_scope" => "enable the scopes on the integration record, or ask for fewer with --scope".into(),
+            "unauthorized_client" => "enable the Client Credentials (Machine to Machine) grant on the integration record".into(),
+            _ => "see the Login Audit Trail in NetSuite for the reason".into(),
+        },
+        E::UnexpectedResponse { .. } => "check the account id or base URL: the token endpoint should answer JSON (an HTML page often means a wrong host or a proxy)".into(),
+        _ => return None,
+    })
+}
+
+fn client_hint(e: &netsuite_client::Error) -> Option<String> {
+    use netsuite_client::Error as E;
+    match e {
+        E::Auth(a) => auth_hint(a),
+        E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
+        E::Api { error, .. } => Some(match error.code().unwrap_or("") {
+            "INVALID_LOGIN" => "the token was refused: check the profile's scopes include rest_webservices, then retry with `netsuite auth token --fresh`; the Login Audit Trail names the reason".into(),
+            "NONEXISTENT_ID" => "check the record type and id; ids are internal ids, or eid:EXTERNAL_ID".into(),
+            "INVALID_ID" => "record ids are numeric internal ids, or eid:EXTERNAL_ID".into(),
+            "INSUFFICIENT_PERMISSION" => "the role of the mapping lacks permission for this record".into(),
+            _ => return None,
+        }),
+        E::UnexpectedResponse { .. } => Some("check the account id or base URL: an HTML page often means a wrong host or a proxy".into()),
+        E::TokenStore { reason, .. } if reason.contains("0600") => Some("the token file may have been exposed: delete it (`netsuite auth token --fresh` writes a new one) or chmod 600 it".into()),
+        E::TokenStore { .. } => Some("delete the token file; `netsuite auth token --fresh` writes a new one".into()),
+        _ => None,
+    }
+}

@@ -1,0 +1,340 @@
+//! Bad input: each case a one-line error naming the cause, a hint, exit 1 or 2, no
+//! panic, nothing secret printed.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::Command;
+
+use common::{Env, Server, integration_and_mapping};
+
+fn openssl(args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn add_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "profile",
+        "add",
+        "p",
+        "--account",
+        "1234567",
+        "--client-id",
+        "abc",
+        "--certificate-id",
+        "kid",
+        "--private-key",
+        key,
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+#[test]
+fn key_files() {
+    let env = Env::new();
+    let dir = env.path("keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |n: &str| dir.join(n).display().to_string();
+    env.ok(&["cert", "new", "--key-type", "ec-p256", "--out", &p("ec")]);
+    env.ok(&["cert", "new", "--key-type", "rsa-3072", "--out", &p("rsa")]);
+    let ec_key = p("ec/private-key.pem");
+    let rsa_key = p("rsa/private-key.pem");
+    let secret = std::fs::read_to_string(&ec_key).unwrap();
+
+    env.fails(
+        &add_args(&p("missing.pem"), &[]),
+        1,
+        "cannot read the private key",
+    );
+    env.fails(
+        &add_args(&p("ec/certificate.pem"), &[]),
+        1,
+        "found a certificate",
+    );
+    openssl(&["pkey", "-in", &ec_key, "-pubout", "-out", &p("pub.pem")]);
+    env.fails(&add_args(&p("pub.pem"), &[]), 1, "found a public key");
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-aes256",
+        "-pass",
+        "pass:secret",
+        "-out",
+        &p("enc.pem"),
+    ]);
+    env.fails(&add_args(&p("enc.pem"), &[]), 1, "encrypted");
+    std::fs::write(
+        dir.join("garbage.pem"),
+        "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    env.fails(&add_args(&p("garbage.pem"), &[]), 1, "invalid private key");
+    std::fs::write(dir.join("text.pem"), "hello").unwrap();
+    env.fails(&add_args(&p("text.pem"), &[]), 1, "invalid private key");
+    let e = env.fails(
+        &add_args(&rsa_key, &["--algorithm", "ES256"]),
+        1,
+        "ES256 cannot be used",
+    );
+    assert!(e.contains("--algorithm PS256"), "{e}");
+    env.fails(
+        &add_args(&ec_key, &["--algorithm", "PS256"]),
+        1,
+        "PS256 cannot be used",
+    );
+    env.fails(
+        &add_args(&rsa_key, &["--algorithm", "RS256"]),
+        1,
+        "1 March 2025",
+    );
+    env.fails(
+        &add_args(&ec_key, &["--algorithm", "HS256"]),
+        1,
+        "unsupported algorithm",
+    );
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        &p("rsa2048.pem"),
+    ]);
+    env.fails(&add_args(&p("rsa2048.pem"), &[]), 1, "RSA 2048");
+    openssl(&["genrsa", "-traditional", "-out", &p("rsa1024.pem"), "1024"]);
+    env.fails(&add_args(&p("rsa1024.pem"), &[]), 1, "smaller than 2048");
+    // Nothing failed halfway: no profile was written.
+    assert!(!env.config_dir().join("config.toml").exists());
+
+    env.fails(
+        &add_args(&ec_key, &["--scope", "restlet"]),
+        1,
+        "unknown scope",
+    );
+    env.fails(
+        &add_args(&ec_key, &["--scope", "mcp,restlets"]),
+        1,
+        "mcp scope must be used alone",
+    );
+
+    // Account and base URL.
+    let mut bad_account = add_args(&ec_key, &[]);
+    bad_account[4] = "12 34";
+    env.fails(&bad_account, 1, "invalid account id");
+    env.fails(
+        &add_args(&ec_key, &["--base-url", "ftp://x"]),
+        1,
+        "invalid base url",
+    );
+    env.fails(
+        &add_args(&ec_key, &["--base-url", "not a url"]),
+        1,
+        "invalid base url",
+    );
+
+    // Validity over two years; a bad key type is a usage error.
+    env.fails(
+        &["cert", "new", "--days", "800", "--out", &p("long")],
+        2,
+        "730",
+    );
+    let out = env.run(&["cert", "new", "--key-type", "rsa-2048", "--out", &p("x")]);
+    assert_eq!(out.status.code(), Some(2));
+    // cert new does not overwrite.
+    env.fails(&["cert", "new", "--out", &p("ec")], 1, "already exists");
+
+    // The key appears in no output.
+    let inspect = vec!["cert", "inspect", ec_key.as_str(), "--json"];
+    for args in [
+        add_args(&ec_key, &["--algorithm", "PS256"]),
+        add_args(&ec_key, &["--scope", "restlet"]),
+        inspect,
+    ] {
+        let out = env.run(&args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let body_line = secret.lines().nth(1).unwrap();
+        assert!(!all.contains(body_line), "key material printed");
+    }
+}
+
+#[test]
+fn profiles_and_missing_things() {
+    let env = Env::new();
+    env.fails(&["auth", "token"], 1, "no profile is configured");
+    env.fails(
+        &["auth", "token", "--profile", "nope"],
+        1,
+        "unknown profile \"nope\"",
+    );
+    let out = env
+        .cmd()
+        .args(["auth", "token"])
+        .env("NETSUITE_PROFILE", "envp")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown profile \"envp\""));
+    env.fails(&["profile", "show", "nope"], 1, "unknown profile");
+    let out = env.run(&["record", "get"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing arguments are usage errors"
+    );
+    let out = env.run(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"));
+    env.fails(
+        &[
+            "profile",
+            "import-postman",
+            env.path("none.json").to_str().unwrap(),
+        ],
+        1,
+        "cannot read",
+    );
+    std::fs::write(env.path("c.json"), r#"{"info":{}}"#).unwrap();
+    env.fails(
+        &[
+            "profile",
+            "import-postman",
+            env.path("c.json").to_str().unwrap(),
+        ],
+        1,
+        "values",
+    );
+}
+
+/// A one-shot HTTP server that answers every request with `response`.
+fn canned_server(response: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn token_endpoint_failures() {
+    let env = Env::new();
+    let cert_dir = env.path("cert");
+    env.ok(&["cert", "new", "--out", cert_dir.to_str().unwrap()]);
+    let key = cert_dir.join("private-key.pem").display().to_string();
+    let add = |name: &str, base: &str, kid: &str, client: &str| {
+        env.ok(&[
+            "profile",
+            "add",
+            name,
+            "--account",
+            "1234567",
+            "--client-id",
+            client,
+            "--certificate-id",
+            kid,
+            "--private-key",
+            &key,
+            "--base-url",
+            base,
+        ]);
+    };
+
+    // Unreachable: a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    add("down", &format!("http://127.0.0.1:{port}"), "kid", "abc");
+    env.fails(
+        &["auth", "token", "--profile", "down"],
+        1,
+        "could not reach",
+    );
+
+    // An HTML page where JSON was expected.
+    let html = canned_server(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html\r\nContent-Length: 44\r\nConnection: close\r\n\r\n<html><body>Maintenance</body></html>\n\n\n\n\n\n\n",
+    );
+    add("html", &html, "kid", "abc");
+    env.fails(&["auth", "token", "--profile", "html"], 1, "HTML page");
+    // Not JSON at all.
+    let text = canned_server(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+    );
+    add("text", &text, "kid", "abc");
+    env.fails(&["auth", "token", "--profile", "text"], 1, "not JSON");
+
+    // An {"error": ...} reply from the emulator: a certificate id it does not know.
+    let server = Server::start(&env, &[]);
+    let (client_id, certificate_id) =
+        integration_and_mapping(&env, &server, &cert_dir.join("certificate.pem"));
+    add(
+        "wrongkid",
+        &server.base_url,
+        "not-a-certificate-id",
+        &client_id,
+    );
+    let e = env.fails(
+        &["auth", "token", "--profile", "wrongkid"],
+        1,
+        "invalid_grant",
+    );
+    assert!(e.contains("Login Audit Trail"), "{e}");
+    // The right one works, then the key file disappears.
+    add("good", &server.base_url, &certificate_id, &client_id);
+    assert_eq!(
+        env.ok(&["auth", "token", "--profile", "good", "--fresh"])
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+    let moved = env.path("moved.pem");
+    std::fs::rename(&key, &moved).unwrap();
+    env.fails(
+        &["auth", "token", "--profile", "good"],
+        1,
+        "cannot read the private key",
+    );
+    std::fs::rename(&moved, &key).unwrap();
+
+    // A record that does not exist, and a token file others can read.
+    env.fails(
+        &["record", "get", "salesorder", "999999", "--profile", "good"],
+        1,
+        "NONEXISTENT_ID",
+    );
+    env.fails(
+        &["record", "get", "salesorder", "abc", "--profile", "good"],
+        1,
+        "INVALID_ID",
+    );
+    let tok = env.config_dir().join("tokens/good.json");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&tok, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.fails(&["auth", "token", "--profile", "good"], 1, "must be 0600");
+}

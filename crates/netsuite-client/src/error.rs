@@ -1,0 +1,161 @@
+//! The error type of `netsuite-client`, with NetSuite's REST errors kept as data.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// One entry of NetSuite's `o:errorDetails`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Human-readable detail.
+    pub detail: String,
+    /// NetSuite's error code (`INVALID_LOGIN`, `NONEXISTENT_ID`, ...).
+    #[serde(rename = "o:errorCode", default)]
+    pub error_code: String,
+    /// JSON path into the request body, when the error is about a field.
+    #[serde(
+        rename = "o:errorPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_path: Option<String>,
+    /// The query parameter at fault (`q`, `limit`, ...).
+    #[serde(
+        rename = "o:errorQueryParam",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_query_param: Option<String>,
+    /// The URL part at fault.
+    #[serde(
+        rename = "o:errorUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_url: Option<String>,
+    /// The header at fault.
+    #[serde(
+        rename = "o:errorHeader",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_header: Option<String>,
+}
+
+/// A REST error response in NetSuite's shape (`type`, `title`, `status`, `o:errorDetails`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// `title`, e.g. `Not Found`.
+    #[serde(default)]
+    pub title: String,
+    /// `type`, a URI naming the HTTP status.
+    #[serde(rename = "type", default)]
+    pub type_uri: String,
+    /// The details, usually one.
+    #[serde(rename = "o:errorDetails", default)]
+    pub details: Vec<ErrorDetail>,
+}
+
+impl ApiError {
+    /// The first detail's error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.details.first().map(|d| d.error_code.as_str())
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if !self.title.is_empty() {
+            write!(f, " {}", self.title)?;
+        }
+        for d in &self.details {
+            write!(f, ": {} {}", d.error_code, d.detail)?;
+            if let Some(q) = &d.error_query_param {
+                write!(f, " (query parameter {q})")?;
+            }
+            if let Some(p) = &d.error_path {
+                write!(f, " (at {p})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong talking to NetSuite.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Building the assertion or parsing a token response failed.
+    #[error(transparent)]
+    Auth(#[from] netsuite_auth::Error),
+    /// The server could not be reached, or the connection failed.
+    #[error("could not reach {url}")]
+    Connect {
+        /// The URL.
+        url: String,
+        /// The cause.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// NetSuite answered with an error in its REST shape.
+    #[error("NetSuite refused the request to {url}: {error}")]
+    Api {
+        /// The URL.
+        url: String,
+        /// The error, as data.
+        error: ApiError,
+    },
+    /// The answer was not what the API promises (HTML, not JSON, ...).
+    #[error("unexpected response from {url} (HTTP {status}): {reason}: {snippet:?}")]
+    UnexpectedResponse {
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// What was wrong.
+        reason: String,
+        /// The start of the body.
+        snippet: String,
+    },
+    /// The token store could not be read or written.
+    #[error("token store {path}: {reason}")]
+    TokenStore {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// NetSuite's REST error, when that is what this is.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// A 401 (`INVALID_LOGIN`) from the REST API, or `invalid_client` from the token endpoint.
+    pub fn is_unauthorized(&self) -> bool {
+        match self {
+            Error::Api { error, .. } => error.status == 401,
+            Error::Auth(netsuite_auth::Error::OAuth(o)) => o.status == 401,
+            _ => false,
+        }
+    }
+
+    /// A 404 `NONEXISTENT_ID`.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Api { error, .. } if error.status == 404)
+    }
+
+    /// NetSuite's concurrency governance refused the request.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::Api { error, .. } if error.status == 429
+            || error.details.iter().any(|d| d.error_code == "CONCURRENCY_LIMIT_EXCEEDED" || d.error_code == "SSS_REQUEST_LIMIT_EXCEEDED"))
+    }
+}
