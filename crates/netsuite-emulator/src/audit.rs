@@ -89,6 +89,17 @@ pub(crate) fn insert(
     Ok(())
 }
 
+/// Entries kept: older ones are dropped when the emulator opens.
+pub const MAX_ENTRIES: i64 = 100_000;
+
+/// Drops all but the newest [`MAX_ENTRIES`] entries.
+pub(crate) fn prune(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM login_audit WHERE id <= (SELECT MAX(id) FROM login_audit) - ?1",
+        [MAX_ENTRIES],
+    )
+}
+
 /// Every entry, oldest first.
 pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<AuditEntry>> {
     let mut stmt =

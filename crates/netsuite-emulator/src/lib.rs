@@ -38,6 +38,7 @@ mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::http::{StatusCode, Uri};
@@ -82,12 +83,16 @@ impl Config {
 /// Blocking work (SQLite, signatures) allowed at once; also bounds the connection pool.
 const BLOCKING_PERMITS: usize = store::MAX_IDLE;
 
+/// Issued tokens between two prunings of expired ones.
+const PRUNE_EVERY: u64 = 10_000;
+
 struct Inner {
     config: Config,
     store: store::Store,
     signer: access_token::Signer,
     netsuite_token_url: url::Url,
     permits: Arc<Semaphore>,
+    issued: AtomicU64,
 }
 
 /// A running emulator's state. Cheap to clone (an `Arc` inside).
@@ -122,6 +127,7 @@ impl Emulator {
                 store::Store::set_meta_once(tx, "seeded", "1").map_err(st)?;
             }
             access_token::prune(tx, now).map_err(st)?;
+            audit::prune(tx).map_err(st)?;
             Ok(())
         })?;
         let signer = access_token::Signer::load(&store)?;
@@ -133,6 +139,7 @@ impl Emulator {
                 signer,
                 netsuite_token_url,
                 permits: Arc::new(Semaphore::new(BLOCKING_PERMITS)),
+                issued: AtomicU64::new(0),
             }),
         })
     }
@@ -206,6 +213,17 @@ impl Emulator {
 
     pub(crate) fn signer(&self) -> &access_token::Signer {
         &self.inner.signer
+    }
+
+    /// Counts an issued token; every [`PRUNE_EVERY`] tokens, forgets tokens that expired
+    /// more than a day ago, so that a long-running server's table stays small.
+    pub(crate) fn count_issued(&self, now: i64) {
+        let n = self.inner.issued.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(PRUNE_EVERY)
+            && let Err(e) = self.inner.store.with(|c| access_token::prune(c, now))
+        {
+            eprintln!("netsuite-emulator: {}", error::chain(&e));
+        }
     }
 
     pub(crate) fn netsuite_token_url(&self) -> &url::Url {

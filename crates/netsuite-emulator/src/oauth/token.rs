@@ -389,6 +389,7 @@ fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Resul
         scopes,
     };
     let token = access_token::issue(emu.store(), emu.signer(), emu.account(), &grant, now_ms)?;
+    emu.count_issued(now);
     Ok(token)
 }
 
