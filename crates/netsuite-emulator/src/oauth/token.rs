@@ -24,8 +24,8 @@ use crate::{Emulator, Error};
 
 /// Largest accepted request body.
 pub const MAX_BODY: usize = 64 * 1024;
-/// Longest `exp - iat` accepted, in seconds (`exp = iat + 3600` is accepted, as in
-/// Oracle's own samples).
+/// Longest `exp - iat` accepted, in whole seconds (`exp = iat + 3600` is accepted, as
+/// in Oracle's own samples; fractions under a second above it are tolerated).
 pub const MAX_ASSERTION_LIFETIME: f64 = 3600.0;
 /// How far in the future `iat` may be, in seconds (clock skew).
 pub const MAX_IAT_SKEW: f64 = 60.0;
@@ -486,8 +486,9 @@ fn check_times(claims: &Map<String, Value>, now: i64) -> Result<(), (AuditCode, 
             format!("the assertion's exp {exp} is not after its iat {iat}"),
         ));
     }
-    // A millisecond of slack for float arithmetic on iat + 3600.
-    if lifetime > MAX_ASSERTION_LIFETIME + 0.001 {
+    // Whole seconds count: Postman's script reads the clock twice (`iat: new Date()/1000,
+    // exp: new Date()/1000 + 3600`), so exp - iat can be 3600.001; 3601 is refused.
+    if lifetime >= MAX_ASSERTION_LIFETIME + 1.0 {
         return Err((
             AuditCode::TokenRejected,
             format!(
@@ -607,6 +608,21 @@ mod tests {
             .is_ok()
         );
         assert!(check_times(&claims(json!({"iat": now, "exp": now + 3600})), now).is_ok());
+        // Two clock reads a millisecond apart, as Postman's script does.
+        assert!(
+            check_times(
+                &claims(json!({"iat": 1738337824.953, "exp": 1738341424.954})),
+                now
+            )
+            .is_ok()
+        );
+        assert!(
+            check_times(
+                &claims(json!({"iat": 1738337824.953, "exp": 1738341425.953})),
+                now
+            )
+            .is_err()
+        );
         assert_eq!(
             check_times(&claims(json!({"iat": now, "exp": now + 3601})), now)
                 .unwrap_err()
