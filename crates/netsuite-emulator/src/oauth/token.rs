@@ -231,7 +231,8 @@ fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Resul
         .map_err(|e| invalid_request(format!("the client assertion is not a JWT: {e}")))?;
     let alg: Option<Algorithm> = unverified.header.alg.parse().ok();
     let alg = match alg {
-        Some(a) if Algorithm::NETSUITE.contains(&a) => a,
+        // JWS algorithm names are case-sensitive (RFC 7515 §4.1.1).
+        Some(a) if Algorithm::NETSUITE.contains(&a) && a.as_str() == unverified.header.alg => a,
         Some(Algorithm::RS256) => {
             return Err(Rejection::new(
                 OAuthErrorCode::InvalidRequest,

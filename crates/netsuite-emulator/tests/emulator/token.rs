@@ -185,6 +185,26 @@ async fn refuses_alg_none_hs256_and_rs256() {
     )
     .await;
 
+    // A lowercase alg name is not an alg name.
+    let lower = jws::sign_raw(
+        &f.cred.key,
+        Algorithm::ES256,
+        json!({"alg": "es256", "typ": "JWT", "kid": f.kid()})
+            .to_string()
+            .as_bytes(),
+        Value::Object(f.claims()).to_string().as_bytes(),
+    )
+    .unwrap();
+    refused(
+        &f,
+        &lower,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "InvalidSignature",
+        false,
+    )
+    .await;
+
     // RS256 with a registered RSA certificate.
     let rsa = Fixture::new(KeyType::Rsa3072);
     let rs = jws::sign(
