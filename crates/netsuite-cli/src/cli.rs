@@ -1,6 +1,5 @@
 //! The command line, as clap types. Each command's `--help` ends with an example.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -38,7 +37,7 @@ pub enum Command {
     Record(RecordCommand),
     /// Run and administer the offline NetSuite emulator.
     #[command(subcommand)]
-    Emulator(EmulatorCommand),
+    Emulator(crate::commands::emulator::EmulatorCommand),
     /// Run the whole client-credentials flow against an embedded emulator.
     #[command(after_help = "Example:\n  netsuite demo")]
     Demo,
@@ -221,132 +220,5 @@ pub enum RecordCommand {
         /// Expand sublists and subrecords inline.
         #[arg(long)]
         expand_sub_resources: bool,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct DataDirArg {
-    /// The emulator's data directory (default: <config dir>/emulator).
-    #[arg(long, value_name = "DIR", env = "NETSUITE_EMULATOR_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// The emulated account id (used when the data directory is new).
-    #[arg(long, default_value = "1234567")]
-    pub account: String,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EmulatorCommand {
-    /// Serve NetSuite's paths on a loopback address.
-    #[command(
-        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors"
-    )]
-    Serve {
-        /// Loopback address; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        listen: SocketAddr,
-        #[command(flatten)]
-        data: DataDirArg,
-        /// Write the base URL to this file once connections are accepted.
-        #[arg(long, value_name = "PATH")]
-        ready_file: Option<PathBuf>,
-        /// Add error_description / detail naming the cause to error replies.
-        #[arg(long)]
-        explain_errors: bool,
-    },
-    /// Integration records.
-    #[command(subcommand)]
-    Integration(IntegrationCommand),
-    /// Client-credentials (M2M) mappings of certificates to integrations.
-    #[command(subcommand)]
-    Mapping(MappingCommand),
-    /// The login audit trail: every rejected request and why.
-    #[command(after_help = "Example:\n  netsuite emulator audit --data-dir ./ns-data --json")]
-    Audit {
-        #[command(flatten)]
-        data: DataDirArg,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum IntegrationCommand {
-    /// Create an integration record; prints its client id and secret (shown once).
-    #[command(
-        after_help = "Example:\n  netsuite emulator integration create --data-dir ./ns-data --name my-app --m2m --scope rest_webservices --scope restlets --json"
-    )]
-    Create {
-        #[command(flatten)]
-        data: DataDirArg,
-        /// Name of the integration.
-        #[arg(long)]
-        name: String,
-        /// Enable the Client Credentials (Machine to Machine) grant.
-        #[arg(long)]
-        m2m: bool,
-        /// Enable the Authorization Code grant.
-        #[arg(long)]
-        auth_code: bool,
-        /// Public client (no secret).
-        #[arg(long)]
-        public: bool,
-        /// Redirect URI (repeatable).
-        #[arg(long = "redirect-uri", value_name = "URI")]
-        redirect_uris: Vec<String>,
-        /// Scope (repeatable or comma-separated; default rest_webservices,restlets).
-        #[arg(long, value_delimiter = ',')]
-        scope: Vec<String>,
-        /// Also accept http redirect URIs on 127.0.0.1 and localhost (tests only).
-        #[arg(long)]
-        allow_http_loopback: bool,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List integration records.
-    #[command(after_help = "Example:\n  netsuite emulator integration list --json")]
-    List {
-        #[command(flatten)]
-        data: DataDirArg,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MappingCommand {
-    /// Register a certificate for an integration; prints the certificate id.
-    #[command(
-        after_help = "Example:\n  netsuite emulator mapping create --data-dir ./ns-data --client-id 58586d9e... --certificate ./ns-cert/certificate.pem --json"
-    )]
-    Create {
-        #[command(flatten)]
-        data: DataDirArg,
-        /// The integration's client id.
-        #[arg(long)]
-        client_id: String,
-        /// The certificate PEM.
-        #[arg(long, value_name = "PATH")]
-        certificate: PathBuf,
-        /// Role internal id (3 = Administrator).
-        #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
-        role: i64,
-        /// Entity internal id (-5 = the default administrator).
-        #[arg(long, default_value_t = -5, allow_negative_numbers = true)]
-        entity: i64,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List mappings.
-    #[command(after_help = "Example:\n  netsuite emulator mapping list --json")]
-    List {
-        #[command(flatten)]
-        data: DataDirArg,
-        /// JSON output.
-        #[arg(long)]
-        json: bool,
     },
 }

@@ -3,7 +3,7 @@
 mod auth;
 mod cert;
 mod demo;
-mod emulator;
+pub mod emulator;
 mod profile;
 mod record;
 
