@@ -128,6 +128,32 @@ pub fn generate(
     })
 }
 
+/// A self-signed TLS server certificate for `localhost` and `127.0.0.1` (EC P-256),
+/// for the loopback listener that receives the authorization redirect over https.
+pub fn generate_localhost_tls(now: OffsetDateTime, days: u32) -> Result<Generated, Error> {
+    let failed = |e: rcgen::Error| Error::CertificateGeneration {
+        reason: e.to_string(),
+    };
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(failed)?;
+    let mut params =
+        rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .map_err(failed)?;
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(
+        rcgen::DnType::CommonName,
+        "netsuite login callback (localhost)",
+    );
+    params.distinguished_name = dn;
+    params.not_before = now - Duration::minutes(1);
+    params.not_after = now + Duration::days(i64::from(days));
+    let cert = params.self_signed(&kp).map_err(failed)?;
+    Ok(Generated {
+        private_key_pem: PrivateKeyPem::new(kp.serialize_pem()),
+        certificate_pem: cert.pem(),
+        algorithm: Algorithm::ES256,
+    })
+}
+
 /// What a certificate says, and whether NetSuite would take it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CertificateInfo {

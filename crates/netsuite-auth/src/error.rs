@@ -120,6 +120,27 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A redirect (or what was pasted for one) could not be used.
+    #[error("the redirect could not be used: {reason}")]
+    InvalidRedirect {
+        /// Why.
+        reason: String,
+    },
+    /// The redirect's `state` is not the one this login sent.
+    #[error(
+        "the redirect's state does not match the one this login sent (a stale or forged redirect)"
+    )]
+    StateMismatch,
+    /// The redirect carried `error=`.
+    #[error("the authorization was refused: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    AuthorizationDenied {
+        /// The `error` code.
+        error: String,
+        /// `error_description`, if any.
+        description: Option<String>,
+        /// Whether the redirect's state matched (an unmatched one may be forged).
+        state_matched: bool,
+    },
     /// The server answered with an OAuth 2.0 error.
     #[error("the token endpoint refused the request: {0}")]
     OAuth(OAuthError),

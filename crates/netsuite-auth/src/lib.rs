@@ -34,10 +34,12 @@
 
 pub mod account;
 pub mod assertion;
+pub mod authorize;
 pub mod cert;
 mod error;
 pub mod jws;
 pub mod key;
+pub mod pkce;
 pub mod secret;
 pub mod token;
 

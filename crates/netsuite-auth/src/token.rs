@@ -39,6 +39,138 @@ pub fn client_credentials_request(token_url: &url::Url, assertion: &Assertion) -
     )
 }
 
+/// How the client authenticates at the token and revoke endpoints.
+#[derive(Clone, Debug)]
+pub enum ClientAuth {
+    /// A confidential client: HTTP Basic `client_id:client_secret` (standard base64).
+    Confidential {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: crate::secret::ClientSecret,
+    },
+    /// A public client: `client_id` in the form body, no secret.
+    Public {
+        /// Client id.
+        client_id: String,
+    },
+}
+
+impl ClientAuth {
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        match self {
+            ClientAuth::Confidential { client_id, .. } | ClientAuth::Public { client_id } => {
+                client_id
+            }
+        }
+    }
+
+    fn apply(&self, pairs: &mut Vec<(&'static str, String)>) -> Option<HeaderValue> {
+        use base64::Engine;
+        match self {
+            ClientAuth::Confidential {
+                client_id,
+                client_secret,
+            } => {
+                let raw = format!("{client_id}:{}", client_secret.expose_secret());
+                let enc = base64::engine::general_purpose::STANDARD.encode(raw);
+                let mut v = HeaderValue::from_str(&format!("Basic {enc}"))
+                    .expect("base64 is a valid header value");
+                v.set_sensitive(true);
+                Some(v)
+            }
+            ClientAuth::Public { client_id } => {
+                pairs.push(("client_id", client_id.clone()));
+                None
+            }
+        }
+    }
+}
+
+fn client_request(
+    url: &url::Url,
+    mut pairs: Vec<(&'static str, String)>,
+    client: &ClientAuth,
+) -> Request<Vec<u8>> {
+    let auth = client.apply(&mut pairs);
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut req = form_request(url.as_str(), &borrowed);
+    if let Some(a) = auth {
+        req.headers_mut().insert(header::AUTHORIZATION, a);
+    }
+    req
+}
+
+/// Step two of the authorization code grant: `grant_type=authorization_code`,
+/// `code`, `redirect_uri` and `code_verifier` as sent in step one.
+pub fn authorization_code_request(
+    token_url: &url::Url,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+    client: &ClientAuth,
+) -> Request<Vec<u8>> {
+    client_request(
+        token_url,
+        vec![
+            ("grant_type", "authorization_code".into()),
+            ("code", code.into()),
+            ("redirect_uri", redirect_uri.into()),
+            ("code_verifier", code_verifier.into()),
+        ],
+        client,
+    )
+}
+
+/// A refresh: `grant_type=refresh_token&refresh_token=...`.
+pub fn refresh_token_request(
+    token_url: &url::Url,
+    refresh_token: &RefreshToken,
+    client: &ClientAuth,
+) -> Request<Vec<u8>> {
+    client_request(
+        token_url,
+        vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh_token.expose_secret().into()),
+        ],
+        client,
+    )
+}
+
+/// Revocation of a refresh token (and its access tokens): `token=...`.
+pub fn revoke_request(
+    revoke_url: &url::Url,
+    refresh_token: &RefreshToken,
+    client: &ClientAuth,
+) -> Request<Vec<u8>> {
+    client_request(
+        revoke_url,
+        vec![("token", refresh_token.expose_secret().into())],
+        client,
+    )
+}
+
+/// Checks a revoke response: 2xx is success, an OAuth error body is kept as data.
+pub fn parse_revoke_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<(), Error> {
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    match parse_token_response(status, content_type, None, body) {
+        Err(e) => Err(e),
+        Ok(_) => Err(Error::UnexpectedResponse {
+            status,
+            reason: "the revoke endpoint answered with an error status".into(),
+            snippet: body_snippet(body),
+        }),
+    }
+}
+
 /// A successful token endpoint response.
 #[derive(Clone, Debug)]
 pub struct TokenResponse {
@@ -233,6 +365,39 @@ mod tests {
             std::str::from_utf8(r.body()).unwrap(),
             "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"
         );
+    }
+
+    #[test]
+    fn code_refresh_and_revoke_requests() {
+        let url = url::Url::parse("http://127.0.0.1:1/t").unwrap();
+        let conf = ClientAuth::Confidential {
+            client_id: "cid".into(),
+            client_secret: crate::secret::ClientSecret::new("sec"),
+        };
+        let r = authorization_code_request(&url, "c0de", "https://127.0.0.1:5/cb", "verif", &conf);
+        assert_eq!(r.headers()[header::AUTHORIZATION], "Basic Y2lkOnNlYw==");
+        assert!(r.headers()[header::AUTHORIZATION].is_sensitive());
+        assert_eq!(
+            std::str::from_utf8(r.body()).unwrap(),
+            "grant_type=authorization_code&code=c0de&redirect_uri=https%3A%2F%2F127.0.0.1%3A5%2Fcb&code_verifier=verif"
+        );
+        let public = ClientAuth::Public {
+            client_id: "pub".into(),
+        };
+        let r = refresh_token_request(&url, &RefreshToken::new("r.t"), &public);
+        assert!(r.headers().get(header::AUTHORIZATION).is_none());
+        assert_eq!(
+            std::str::from_utf8(r.body()).unwrap(),
+            "grant_type=refresh_token&refresh_token=r.t&client_id=pub"
+        );
+        let r = revoke_request(&url, &RefreshToken::new("r.t"), &conf);
+        assert_eq!(std::str::from_utf8(r.body()).unwrap(), "token=r.t");
+        assert!(parse_revoke_response(200, None, b"").is_ok());
+        assert!(matches!(
+            parse_revoke_response(400, None, br#"{"error":"invalid_request"}"#),
+            Err(Error::OAuth(_))
+        ));
+        assert!(parse_revoke_response(500, None, b"<html>").is_err());
     }
 
     #[test]
