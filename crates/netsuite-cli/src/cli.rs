@@ -106,18 +106,31 @@ pub enum ScopeFormatArg {
 pub struct ProfileAddArgs {
     /// Profile name.
     pub name: String,
+    /// The grant: client-credentials (M2M, a certificate) or auth-code (browser login).
+    #[arg(long, value_enum, default_value = "client-credentials")]
+    pub flow: crate::config::Flow,
     /// Account id: 1234567, 1234567_SB1, TSTDRV1234567.
     #[arg(long)]
     pub account: String,
     /// Client id (consumer key) of the integration record.
     #[arg(long)]
     pub client_id: String,
-    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping.
+    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping (client-credentials).
     #[arg(long)]
-    pub certificate_id: String,
-    /// The certificate's private key (PEM).
+    pub certificate_id: Option<String>,
+    /// The certificate's private key PEM (client-credentials).
     #[arg(long, value_name = "PATH")]
-    pub private_key: PathBuf,
+    pub private_key: Option<PathBuf>,
+    /// Public client: no secret, PKCE only (auth-code).
+    #[arg(long)]
+    pub public: bool,
+    /// Redirect URI registered on the integration record (auth-code), e.g. https://127.0.0.1:53682/callback.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Read the client secret from stdin (auth-code, confidential). Otherwise
+    /// NETSUITE_CLIENT_SECRET, or a hidden prompt on a terminal.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
     /// Scopes, comma-separated or repeated.
     #[arg(
         long,
@@ -187,19 +200,77 @@ pub enum ProfileCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PromptArg {
+    /// Log in again even with a NetSuite session.
+    Login,
+    /// Show the consent page.
+    Consent,
+    /// Both.
+    LoginConsent,
+    /// No interaction (fails if a login or consent is needed).
+    None,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Print an access token (cached until five minutes before expiry).
+    /// Log in with the browser (authorization code + PKCE) and keep the tokens.
+    #[command(
+        after_help = "Examples:\n  netsuite auth login --profile me\n  netsuite auth login --no-browser     # print the URL, paste the redirected URL back\n  netsuite auth login --prompt consent"
+    )]
+    Login {
+        /// Do not open a browser: print the URL and read the redirected URL (or the code) from stdin.
+        #[arg(long)]
+        no_browser: bool,
+        /// Listen on this port instead of the redirect URI's (the URI must be registered with it).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Pass prompt= to NetSuite.
+        #[arg(long, value_enum)]
+        prompt: Option<PromptArg>,
+        /// Give up waiting for the redirect after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Print an access token (cached until five minutes before expiry, refreshed by itself).
     #[command(
         after_help = "Examples:\n  netsuite auth token\n  curl -H \"Authorization: Bearer $(netsuite auth token --profile prod)\" https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1/salesorder/304\n  netsuite auth token --fresh --json"
     )]
     Token {
-        /// Ignore the cached token and get a new one.
+        /// Ignore the cached token and get a new one (or refresh).
         #[arg(long)]
         fresh: bool,
         /// Print JSON with access_token, expires_at and scope.
         #[arg(long)]
         json: bool,
+    },
+    /// Refresh the access token now (authorization code profiles).
+    #[command(after_help = "Example:\n  netsuite auth refresh --profile me")]
+    Refresh {
+        /// Print JSON like `auth token --json`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the login: flow, account, role, entity, token expiry, refresh token life.
+    #[command(
+        after_help = "Examples:\n  netsuite auth status\n  netsuite auth status --json --show-token"
+    )]
+    Status {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// Show the tokens instead of masking them.
+        #[arg(long)]
+        show_token: bool,
+    },
+    /// Revoke the refresh token at NetSuite and delete the stored tokens.
+    #[command(
+        after_help = "Examples:\n  netsuite auth logout\n  netsuite auth logout --keep-remote   # only forget locally"
+    )]
+    Logout {
+        /// Do not call the revoke endpoint.
+        #[arg(long)]
+        keep_remote: bool,
     },
 }
 

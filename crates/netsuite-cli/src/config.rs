@@ -19,6 +19,18 @@ use crate::error::UserError;
 pub enum Flow {
     /// Client credentials (machine to machine) with a certificate.
     ClientCredentials,
+    /// Authorization code with PKCE, in a browser, then refresh tokens.
+    AuthCode,
+}
+
+impl Flow {
+    /// The name used in the config and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flow::ClientCredentials => "client-credentials",
+            Flow::AuthCode => "auth-code",
+        }
+    }
 }
 
 /// One profile.
@@ -44,6 +56,12 @@ pub struct Profile {
     /// Scope claim form in assertions.
     #[serde(default)]
     pub scope_format: ScopeFormat,
+    /// Public client (authorization code without a secret).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
+    /// Redirect URI (authorization code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
     /// Base URL overriding the account's domains.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -108,6 +126,11 @@ impl Config {
         Ok(Self { dir, file })
     }
 
+    /// The config directory.
+    pub fn dir_path(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// The config file path.
     pub fn path(&self) -> PathBuf {
         self.dir.join("config.toml")
@@ -146,7 +169,7 @@ impl Config {
                     .unwrap_or_default(),
                 (None, 0) => {
                     return Err(UserError::new("no profile is configured")
-                        .hint("add one with `netsuite profile add NAME --account ... --client-id ... --certificate-id ... --private-key ...`, or run `netsuite demo`")
+                        .hint("add one with `netsuite profile add NAME --account ... --client-id ...` (see `netsuite profile add --help`), or run `netsuite demo`")
                         .into());
                 }
                 (None, _) => {

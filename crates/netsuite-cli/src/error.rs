@@ -99,7 +99,7 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::InvalidScope { .. } => "scopes are rest_webservices, restlets, suite_analytics, or mcp alone, and must be enabled on the integration record".into(),
         E::OAuth(o) => match o.error.as_str() {
             "invalid_grant" => "check the certificate id (kid), the client id (iss), that the mapping is active, and the machine clock; the Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason".into(),
-            "invalid_client" => "check the client id and secret of the integration record".into(),
+            "invalid_client" => "check the client id and secret of the integration record (re-add the profile with the right secret: `netsuite profile add NAME --flow auth-code ... --client-secret-stdin --force`)".into(),
             "invalid_scope" => "enable the scopes on the integration record, or ask for fewer with --scope".into(),
             "unauthorized_client" => "enable the Client Credentials (Machine to Machine) grant on the integration record".into(),
             _ => "see the Login Audit Trail in NetSuite for the reason".into(),
@@ -122,8 +122,10 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
             _ => return None,
         }),
         E::UnexpectedResponse { .. } => Some("check the account id or base URL: an HTML page often means a wrong host or a proxy".into()),
-        E::TokenStore { reason, .. } if reason.contains("0600") => Some("the token file may have been exposed: delete it (`netsuite auth token --fresh` writes a new one) or chmod 600 it".into()),
-        E::TokenStore { .. } => Some("delete the token file; `netsuite auth token --fresh` writes a new one".into()),
+        E::TokenStore { reason, .. } if reason.contains("0600") => Some("the file may have been exposed: delete it and sign in again (`netsuite auth login`, or `netsuite auth token --fresh` for client credentials), or chmod 600 it if you are sure".into()),
+        E::TokenStore { .. } => Some("delete the file named above and sign in again: `netsuite auth login` (auth-code profiles) or `netsuite auth token --fresh` (client credentials)".into()),
+        E::NotLoggedIn | E::LoginExpired { .. } => Some("run `netsuite auth login` to sign in again".into()),
+        E::Login { .. } => Some("run `netsuite auth login` again; `--no-browser` lets you paste the redirected URL".into()),
         _ => None,
     }
 }

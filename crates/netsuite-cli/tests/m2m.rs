@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Env, Server, integration_and_mapping, json, mode};
+use common::{Env, Server, expire_access_token, integration_and_mapping, json, mode};
 
 fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit())
@@ -116,7 +116,8 @@ fn client_credentials_end_to_end() {
         "a JWT alone on stdout: {token}"
     );
     assert!(!token.contains('\n'));
-    assert_eq!(mode(&env.config_dir().join("tokens/e2e.json")), 0o600);
+    assert_eq!(mode(&env.config_dir().join("tokens/e2e.enc")), 0o600);
+    assert_eq!(mode(&env.config_dir().join("tokens/store.key")), 0o600);
     assert_eq!(mode(&env.config_dir().join("tokens")), 0o700);
     // Cached: the same token again, without a token request.
     assert_eq!(env.ok(&["auth", "token", "--profile", "e2e"]).trim(), token);
@@ -141,10 +142,7 @@ fn client_credentials_end_to_end() {
     );
 
     // An expired cached token is replaced without being asked.
-    let path = env.config_dir().join("tokens/e2e.json");
-    let mut stored = json(&std::fs::read_to_string(&path).unwrap());
-    stored["expires_at"] = serde_json::json!(1);
-    std::fs::write(&path, stored.to_string()).unwrap();
+    expire_access_token(&env, "e2e");
     let out = env.cmd().args(["auth", "token"]).output().unwrap();
     assert!(out.status.success());
     assert_ne!(String::from_utf8_lossy(&out.stdout).trim(), fresh.trim());
@@ -183,7 +181,7 @@ fn client_credentials_end_to_end() {
     assert_eq!(order["id"], "304");
 
     env.ok(&["profile", "remove", "rsa"]);
-    assert!(!env.config_dir().join("tokens/rsa.json").exists());
+    assert!(!env.config_dir().join("tokens/rsa.enc").exists());
 }
 
 #[test]

@@ -1,20 +1,32 @@
-//! Token sources: client credentials (M2M) with a cached token.
+//! Token sources for both grants: client credentials (M2M) and the authorization
+//! code grant with refresh. Tokens are cached in the store; renewal happens under
+//! the profile's cross-process lock, so concurrent processes make one request.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use netsuite_auth::account::Endpoints;
 use netsuite_auth::assertion::{AssertionParams, ScopeFormat};
+use netsuite_auth::authorize::{AuthorizationResponse, AuthorizeRequest, Prompt};
 use netsuite_auth::jws::Algorithm;
 use netsuite_auth::key::PrivateKey;
-use netsuite_auth::token::{client_credentials_request, parse_token_response};
+use netsuite_auth::pkce::{Pkce, state_from_random};
+use netsuite_auth::secret::RefreshToken;
+use netsuite_auth::token::{
+    ClientAuth, TokenResponse, access_token_claims, authorization_code_request,
+    client_credentials_request, parse_revoke_response, parse_token_response, refresh_token_request,
+    revoke_request,
+};
 
 use crate::Error;
-use crate::http::send;
+use crate::http::{Response, send};
 use crate::store::{StoredToken, TokenStore};
 
 /// A cached token is renewed when it has less than this many seconds left.
 pub const RENEW_BEFORE_SECS: i64 = 300;
+
+/// NetSuite's refresh-token lifetime for confidential clients: 7 days.
+pub const CONFIDENTIAL_REFRESH_SECS: i64 = 7 * 24 * 3600;
 
 /// The current time in unix seconds.
 pub fn unix_now() -> i64 {
@@ -75,25 +87,107 @@ impl ClientCredentials {
             scope_format: self.scope_format,
         };
         let assertion = params.sign(&self.private_key, now)?;
-        let request = client_credentials_request(&token_url, &assertion);
-        let response = send(http, request).await?;
-        let token = parse_token_response(
-            response.status,
-            response.content_type.as_deref(),
-            response.www_authenticate.as_deref(),
-            &response.body,
-        )?;
-        Ok(StoredToken {
-            access_token: token.access_token,
-            expires_at: now + token.expires_in as i64,
-            obtained_at: now,
-            scope: if token.scope.is_empty() {
+        let token = parse(send(http, client_credentials_request(&token_url, &assertion)).await?)?;
+        Ok(StoredToken::access_only(
+            token.access_token,
+            now + token.expires_in as i64,
+            now,
+            if token.scope.is_empty() {
                 self.scopes.clone()
             } else {
                 token.scope
             },
-            credentials_id: self.credentials_id(),
-        })
+            self.credentials_id(),
+        ))
+    }
+}
+
+fn parse(r: Response) -> Result<TokenResponse, Error> {
+    Ok(parse_token_response(
+        r.status,
+        r.content_type.as_deref(),
+        r.www_authenticate.as_deref(),
+        &r.body,
+    )?)
+}
+
+/// What the authorization code grant needs (the secret comes from the store).
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    /// Authorize, token and revoke endpoints.
+    pub endpoints: Endpoints,
+    /// The integration's client id.
+    pub client_id: String,
+    /// A public client (no secret; PKCE is its proof).
+    pub public: bool,
+    /// The redirect URI, exactly as registered on the integration record.
+    pub redirect_uri: String,
+    /// Scopes to ask for.
+    pub scopes: Vec<String>,
+}
+
+impl AuthCode {
+    /// A string that changes whenever anything that decides the token changes.
+    pub fn credentials_id(&self) -> String {
+        format!(
+            "code|{}|{}|{}|{}",
+            self.endpoints.token_url(),
+            self.client_id,
+            self.redirect_uri,
+            self.scopes.join(",")
+        )
+    }
+}
+
+/// A login in progress: the URL to open and what the redirect must match.
+#[derive(Debug)]
+pub struct PendingLogin {
+    /// The authorize URL for the browser.
+    pub url: url::Url,
+    /// The state sent (checked in constant time on the way back).
+    pub state: String,
+    /// The PKCE verifier and challenge.
+    pub pkce: Pkce,
+    /// The redirect URI sent.
+    pub redirect_uri: String,
+}
+
+/// The grant a token source uses.
+#[derive(Clone, Debug)]
+pub enum Grant {
+    /// Client credentials (M2M).
+    ClientCredentials(ClientCredentials),
+    /// Authorization code with refresh.
+    AuthCode(AuthCode),
+}
+
+impl From<ClientCredentials> for Grant {
+    fn from(c: ClientCredentials) -> Self {
+        Grant::ClientCredentials(c)
+    }
+}
+
+impl From<AuthCode> for Grant {
+    fn from(c: AuthCode) -> Self {
+        Grant::AuthCode(c)
+    }
+}
+
+impl Grant {
+    /// The endpoints.
+    pub fn endpoints(&self) -> &Endpoints {
+        match self {
+            Grant::ClientCredentials(c) => &c.endpoints,
+            Grant::AuthCode(c) => &c.endpoints,
+        }
+    }
+
+    /// See [`ClientCredentials::credentials_id`].
+    pub fn credentials_id(&self) -> String {
+        match self {
+            Grant::ClientCredentials(c) => c.credentials_id(),
+            Grant::AuthCode(c) => c.credentials_id(),
+        }
     }
 }
 
@@ -102,31 +196,64 @@ impl ClientCredentials {
 pub enum Origin {
     /// Read from the token store, still valid.
     Cache,
-    /// Freshly obtained from the token endpoint.
+    /// Freshly obtained from the token endpoint (new token or refresh).
     Fresh,
 }
 
 /// Holds the credentials of one profile and its cached token.
 #[derive(Debug)]
 pub struct TokenSource {
-    credentials: ClientCredentials,
+    grant: Grant,
     store: Option<(TokenStore, String)>,
     current: tokio::sync::Mutex<Option<StoredToken>>,
 }
 
+fn random32() -> Result<[u8; 32], Error> {
+    use aws_lc_rs::rand::SecureRandom;
+    let mut b = [0u8; 32];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| Error::Login {
+            reason: "no randomness available".into(),
+        })?;
+    Ok(b)
+}
+
 impl TokenSource {
-    /// A source for `credentials`, caching in `store` under `profile` when given.
-    pub fn new(credentials: ClientCredentials, store: Option<(TokenStore, String)>) -> Self {
+    /// A source for `grant`, caching in `store` under `profile` when given.
+    pub fn new(grant: impl Into<Grant>, store: Option<(TokenStore, String)>) -> Self {
         Self {
-            credentials,
+            grant: grant.into(),
             store,
             current: tokio::sync::Mutex::new(None),
         }
     }
 
-    /// The credentials.
-    pub fn credentials(&self) -> &ClientCredentials {
-        &self.credentials
+    /// The grant.
+    pub fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    /// The endpoints.
+    pub fn endpoints(&self) -> &Endpoints {
+        self.grant.endpoints()
+    }
+
+    /// The store and profile name, if any.
+    pub fn store(&self) -> Option<(&TokenStore, &str)> {
+        self.store.as_ref().map(|(s, p)| (s, p.as_str()))
+    }
+
+    fn usable(&self, t: &StoredToken, now: i64) -> bool {
+        t.credentials_id == self.grant.credentials_id() && t.remaining(now) > RENEW_BEFORE_SECS
+    }
+
+    /// The stored token as it is (valid or not), for status displays.
+    pub async fn stored(&self) -> Result<Option<StoredToken>, Error> {
+        match &self.store {
+            Some((store, profile)) => store.load(profile),
+            None => Ok(self.current.lock().await.clone()),
+        }
     }
 
     /// The stored token when it is still good for more than five minutes, without
@@ -140,30 +267,256 @@ impl TokenSource {
         }
         Ok(current
             .as_ref()
-            .filter(|t| {
-                t.credentials_id == self.credentials.credentials_id()
-                    && t.remaining(unix_now()) > RENEW_BEFORE_SECS
-            })
+            .filter(|t| self.usable(t, unix_now()))
             .cloned())
     }
 
     /// A valid token: the cached one when it has more than five minutes left and
-    /// `fresh` is false, otherwise a new one (which is then stored).
+    /// `force` is false; otherwise a renewal (a new client-credentials token, or a
+    /// refresh), made under the profile's cross-process lock. A process that waited
+    /// for the lock uses the token the holder stored instead of renewing again.
     pub async fn token(
         &self,
         http: &reqwest::Client,
-        fresh: bool,
+        force: bool,
     ) -> Result<(StoredToken, Origin), Error> {
-        if !fresh && let Some(t) = self.cached().await? {
+        if !force && let Some(t) = self.cached().await? {
             return Ok((t, Origin::Cache));
         }
         let mut current = self.current.lock().await;
+        let _lock = match &self.store {
+            Some((store, profile)) => {
+                let (store, profile) = (store.clone(), profile.clone());
+                Some(
+                    tokio::task::spawn_blocking(move || store.lock(&profile))
+                        .await
+                        .map_err(|e| Error::Login {
+                            reason: format!("the lock task failed: {e}"),
+                        })??,
+                )
+            }
+            None => None,
+        };
+        // Under the lock: another process may have renewed meanwhile.
+        let latest = match &self.store {
+            Some((store, profile)) => store.load(profile)?,
+            None => current.clone(),
+        };
+        if !force && let Some(t) = latest.as_ref().filter(|t| self.usable(t, unix_now())) {
+            *current = Some(t.clone());
+            return Ok((t.clone(), Origin::Cache));
+        }
         let now = unix_now();
-        let t = self.credentials.request_token(http, now).await?;
+        let t = match &self.grant {
+            Grant::ClientCredentials(c) => c.request_token(http, now).await?,
+            Grant::AuthCode(c) => self.refresh(http, c, latest, now).await?,
+        };
         if let Some((store, profile)) = &self.store {
             store.save(profile, &t)?;
         }
         *current = Some(t.clone());
         Ok((t, Origin::Fresh))
     }
+
+    fn client_auth(&self, c: &AuthCode) -> Result<ClientAuth, Error> {
+        if c.public {
+            return Ok(ClientAuth::Public {
+                client_id: c.client_id.clone(),
+            });
+        }
+        let secret = match &self.store {
+            Some((store, profile)) => store.client_secret(profile)?,
+            None => None,
+        };
+        let secret = secret.ok_or_else(|| Error::Login {
+            reason: "the profile has no client secret in the token store".into(),
+        })?;
+        Ok(ClientAuth::Confidential {
+            client_id: c.client_id.clone(),
+            client_secret: secret,
+        })
+    }
+
+    async fn refresh(
+        &self,
+        http: &reqwest::Client,
+        c: &AuthCode,
+        latest: Option<StoredToken>,
+        now: i64,
+    ) -> Result<StoredToken, Error> {
+        let old = latest
+            .filter(|t| t.credentials_id == c.credentials_id())
+            .ok_or(Error::NotLoggedIn)?;
+        let refresh = old.refresh_token.clone().ok_or(Error::NotLoggedIn)?;
+        if old.refresh_expires_at.is_some_and(|e| e <= now) {
+            return Err(Error::LoginExpired {
+                reason: "the refresh token has expired".into(),
+            });
+        }
+        let client = self.client_auth(c)?;
+        let req = refresh_token_request(&c.endpoints.token_url(), &refresh, &client);
+        let token = match parse(send(http, req).await?) {
+            Err(Error::Auth(netsuite_auth::Error::OAuth(o))) if o.error == "invalid_grant" => {
+                return Err(Error::LoginExpired {
+                    reason: format!(
+                        "NetSuite refused the refresh token ({o}): it expired, was revoked, or was already used"
+                    ),
+                });
+            }
+            other => other?,
+        };
+        // A rotating (public) client gets a new refresh token: it replaces the old
+        // one, which is now spent.
+        let (refresh_token, refresh_expires_at) = match token.refresh_token {
+            Some(r) => {
+                let exp = refresh_expiry(&r, now, c.public);
+                (Some(r), Some(exp))
+            }
+            None => (Some(refresh), old.refresh_expires_at),
+        };
+        Ok(StoredToken {
+            access_token: token.access_token,
+            expires_at: now + token.expires_in as i64,
+            obtained_at: now,
+            scope: if token.scope.is_empty() {
+                old.scope
+            } else {
+                token.scope
+            },
+            credentials_id: c.credentials_id(),
+            refresh_token,
+            refresh_expires_at,
+            role: old.role,
+            entity: old.entity,
+            company: old.company,
+        })
+    }
+
+    /// Starts a login: a fresh state (43 characters) and PKCE pair, and the
+    /// authorize URL.
+    pub fn begin_login(&self, prompt: Option<Prompt>) -> Result<PendingLogin, Error> {
+        let Grant::AuthCode(c) = &self.grant else {
+            return Err(Error::Login {
+                reason: "this profile uses client credentials, which needs no login".into(),
+            });
+        };
+        let state = state_from_random(&random32()?);
+        let pkce = Pkce::from_random(&random32()?);
+        let url = AuthorizeRequest {
+            authorize_url: c.endpoints.authorize_url(),
+            client_id: &c.client_id,
+            redirect_uri: &c.redirect_uri,
+            scopes: &c.scopes,
+            state: &state,
+            pkce: &pkce,
+            prompt,
+        }
+        .url();
+        Ok(PendingLogin {
+            url,
+            state,
+            pkce,
+            redirect_uri: c.redirect_uri.clone(),
+        })
+    }
+
+    /// Exchanges the code of a login's redirect and stores the tokens (under the
+    /// profile lock) before returning them.
+    pub async fn complete_login(
+        &self,
+        http: &reqwest::Client,
+        pending: &PendingLogin,
+        response: &AuthorizationResponse,
+    ) -> Result<StoredToken, Error> {
+        let Grant::AuthCode(c) = &self.grant else {
+            return Err(Error::NotLoggedIn);
+        };
+        let client = self.client_auth(c)?;
+        let req = authorization_code_request(
+            &c.endpoints.token_url(),
+            &response.code,
+            &pending.redirect_uri,
+            pending.pkce.verifier(),
+            &client,
+        );
+        let now = unix_now();
+        let token = parse(send(http, req).await?)?;
+        let refresh_expires_at = token
+            .refresh_token
+            .as_ref()
+            .map(|r| refresh_expiry(r, now, c.public));
+        let t = StoredToken {
+            access_token: token.access_token,
+            expires_at: now + token.expires_in as i64,
+            obtained_at: now,
+            scope: if token.scope.is_empty() {
+                c.scopes.clone()
+            } else {
+                token.scope
+            },
+            credentials_id: c.credentials_id(),
+            refresh_token: token.refresh_token,
+            refresh_expires_at,
+            role: response.role.clone(),
+            entity: response.entity.clone(),
+            company: response.company.clone(),
+        };
+        let mut current = self.current.lock().await;
+        if let Some((store, profile)) = &self.store {
+            let _lock = store.lock(profile)?;
+            store.save(profile, &t)?;
+        }
+        *current = Some(t.clone());
+        Ok(t)
+    }
+
+    /// Revokes the stored refresh token at the revoke endpoint (which also revokes
+    /// its access tokens). Returns `Ok(false)` when there was nothing to revoke.
+    pub async fn revoke(&self, http: &reqwest::Client) -> Result<bool, Error> {
+        let Grant::AuthCode(c) = &self.grant else {
+            return Ok(false);
+        };
+        let Some(t) = self.stored().await? else {
+            return Ok(false);
+        };
+        let Some(refresh) = t.refresh_token else {
+            return Ok(false);
+        };
+        let client = self.client_auth(c)?;
+        let r = send(
+            http,
+            revoke_request(&c.endpoints.revoke_url(), &refresh, &client),
+        )
+        .await?;
+        parse_revoke_response(r.status, r.content_type.as_deref(), &r.body)?;
+        Ok(true)
+    }
+
+    /// Deletes the stored token (the client secret stays).
+    pub async fn forget(&self) -> Result<bool, Error> {
+        let mut current = self.current.lock().await;
+        *current = None;
+        match &self.store {
+            Some((store, profile)) => {
+                let _lock = store.lock(profile)?;
+                store.remove(profile)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// A refresh token's expiry: its `exp` claim when it is a JWT (NetSuite's are),
+/// otherwise NetSuite's default (7 days confidential, 48 hours public).
+fn refresh_expiry(r: &RefreshToken, now: i64, public: bool) -> i64 {
+    access_token_claims(r.expose_secret())
+        .and_then(|c| c.get("exp").and_then(serde_json::Value::as_f64))
+        .map(|e| e as i64)
+        .unwrap_or(
+            now + if public {
+                48 * 3600
+            } else {
+                CONFIDENTIAL_REFRESH_SECS
+            },
+        )
 }

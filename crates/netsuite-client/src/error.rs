@@ -120,6 +120,21 @@ pub enum Error {
         /// The start of the body.
         snippet: String,
     },
+    /// The profile has no login (or its tokens were deleted).
+    #[error("not logged in: there is no refresh token for this profile")]
+    NotLoggedIn,
+    /// The refresh chain has ended: a new login is needed.
+    #[error("the login has ended: {reason}")]
+    LoginExpired {
+        /// Why.
+        reason: String,
+    },
+    /// The login could not be completed.
+    #[error("login failed: {reason}")]
+    Login {
+        /// Why.
+        reason: String,
+    },
     /// The token store could not be read or written.
     #[error("token store {path}: {reason}")]
     TokenStore {

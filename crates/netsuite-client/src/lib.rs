@@ -25,9 +25,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod callback;
 mod credentials;
 mod error;
 pub mod http;
+pub mod keyring_key;
 pub mod record;
 pub mod store;
 
@@ -37,7 +39,10 @@ use netsuite_auth::account::Endpoints;
 use serde_json::Value;
 use url::Url;
 
-pub use credentials::{ClientCredentials, Origin, RENEW_BEFORE_SECS, TokenSource, unix_now};
+pub use credentials::{
+    AuthCode, CONFIDENTIAL_REFRESH_SECS, ClientCredentials, Grant, Origin, PendingLogin,
+    RENEW_BEFORE_SECS, TokenSource, unix_now,
+};
 pub use error::{ApiError, Error, ErrorDetail};
 
 /// A NetSuite client for one profile: it owns the credentials, obtains and renews
@@ -64,7 +69,7 @@ impl Client {
 
     /// The endpoints this client talks to.
     pub fn endpoints(&self) -> &Endpoints {
-        &self.source.credentials().endpoints
+        self.source.endpoints()
     }
 
     /// The token source.

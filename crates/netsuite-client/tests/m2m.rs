@@ -7,6 +7,7 @@ use netsuite_auth::account::Endpoints;
 use netsuite_auth::assertion::ScopeFormat;
 use netsuite_auth::cert::KeyType;
 use netsuite_auth::key::PrivateKey;
+use netsuite_client::keyring_key::KeyringMode;
 use netsuite_client::record::GetOptions;
 use netsuite_client::store::{StoredToken, TokenStore};
 use netsuite_client::{Client, ClientCredentials, Error, Origin, TokenSource};
@@ -30,7 +31,7 @@ fn credentials(emu: &TestEmulator, m: &M2m, scopes: &[&str]) -> ClientCredential
 async fn token_cache_and_record() {
     let emu = TestEmulator::start().await;
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
-    let store = TokenStore::new(emu.dir.path().join("tokens"));
+    let store = TokenStore::with_mode(emu.dir.path().join("tokens"), KeyringMode::Off);
     let creds = credentials(&emu, &m, &["rest_webservices"]);
     let client = Client::new(TokenSource::new(
         creds.clone(),
@@ -85,21 +86,21 @@ async fn token_cache_and_record() {
 async fn a_401_renews_the_token_once() {
     let emu = TestEmulator::start().await;
     let m = emu.m2m(KeyType::EcP384, &["rest_webservices"]);
-    let store = TokenStore::new(emu.dir.path().join("tokens"));
+    let store = TokenStore::with_mode(emu.dir.path().join("tokens"), KeyringMode::Off);
     let creds = credentials(&emu, &m, &["rest_webservices"]);
     // Plant a token the emulator never issued, valid for an hour by its own account.
     store
         .save(
             "p",
-            &StoredToken {
-                access_token: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIzOy01In0.c2ln"
+            &StoredToken::access_only(
+                "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIzOy01In0.c2ln"
                     .to_owned()
                     .into(),
-                expires_at: netsuite_client::unix_now() + 3600,
-                obtained_at: netsuite_client::unix_now(),
-                scope: vec!["rest_webservices".into()],
-                credentials_id: creds.credentials_id(),
-            },
+                netsuite_client::unix_now() + 3600,
+                netsuite_client::unix_now(),
+                vec!["rest_webservices".into()],
+                creds.credentials_id(),
+            ),
         )
         .unwrap();
     let client = Client::new(TokenSource::new(creds, Some((store.clone(), "p".into())))).unwrap();

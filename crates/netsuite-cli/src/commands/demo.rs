@@ -103,9 +103,11 @@ pub async fn run() -> Result<()> {
         algorithm: None,
         scopes: vec!["rest_webservices".into(), "restlets".into()],
         scope_format: Default::default(),
+        public: false,
+        redirect_uri: None,
         base_url: Some(base_url.clone()),
     };
-    super::profile::save_profile(&mut cli_config, "demo", profile, false)?;
+    super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
         "profile \"demo\" saved in {}",
         cli_config.path().display()

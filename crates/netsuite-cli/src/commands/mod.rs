@@ -13,8 +13,9 @@ use anyhow::{Context, Result};
 use netsuite_auth::account::{AccountId, Endpoints};
 use netsuite_auth::jws::Algorithm;
 use netsuite_auth::key::PrivateKey;
+use netsuite_client::keyring_key::KeySource;
 use netsuite_client::store::TokenStore;
-use netsuite_client::{Client, ClientCredentials, TokenSource};
+use netsuite_client::{AuthCode, Client, ClientCredentials, Grant, TokenSource};
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Flow, Profile};
@@ -82,36 +83,60 @@ pub fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Clie
     Ok(Client::new(token_source_for(config, name, profile)?)?)
 }
 
+/// The token store, telling the user once, loudly, when its key had to go in a file.
+pub fn open_store(config: &Config) -> Result<TokenStore> {
+    let store = TokenStore::new(config.tokens_dir());
+    if let (KeySource::File(path), true) = store.key_source()? {
+        crate::say!(
+            "warning: no OS keyring answered, so the key that encrypts stored tokens and secrets\n\
+             warning: was written to {} (mode 0600). Anyone who can read that file as you\n\
+             warning: can decrypt your tokens. This is said once.",
+            path.display()
+        );
+    }
+    Ok(store)
+}
+
 /// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
 pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
-    match profile.flow {
-        Flow::ClientCredentials => {}
-    }
     let account = AccountId::parse(&profile.account)?;
     let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
-    let key_path = profile.private_key.as_ref().ok_or_else(|| {
-        UserError::new(format!("profile {name:?} has no private key"))
-            .hint("re-add it with `netsuite profile add NAME ... --private-key PATH --force`")
-    })?;
-    let key = load_private_key(key_path)?;
-    let algorithm = algorithm_for(&key, profile.algorithm.as_deref())?;
-    let certificate_id = profile.certificate_id.clone().ok_or_else(|| {
-        UserError::new(format!("profile {name:?} has no certificate id"))
-            .hint("re-add it with `netsuite profile add NAME ... --certificate-id ID --force`")
-    })?;
-    let credentials = ClientCredentials {
-        endpoints,
-        client_id: profile.client_id.clone(),
-        certificate_id,
-        private_key: Arc::new(key),
-        algorithm,
-        scopes: profile.scopes.clone(),
-        scope_format: profile.scope_format,
-        assertion_lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
+    let store = open_store(config)?;
+    let grant: Grant = match profile.flow {
+        Flow::ClientCredentials => {
+            let key_path = profile.private_key.as_ref().ok_or_else(|| {
+                UserError::new(format!("profile {name:?} has no private key"))
+                    .hint("re-add it with `netsuite profile add NAME ... --private-key PATH --force`")
+            })?;
+            let key = load_private_key(key_path)?;
+            let algorithm = algorithm_for(&key, profile.algorithm.as_deref())?;
+            let certificate_id = profile.certificate_id.clone().ok_or_else(|| {
+                UserError::new(format!("profile {name:?} has no certificate id"))
+                    .hint("re-add it with `netsuite profile add NAME ... --certificate-id ID --force`")
+            })?;
+            ClientCredentials {
+                endpoints,
+                client_id: profile.client_id.clone(),
+                certificate_id,
+                private_key: Arc::new(key),
+                algorithm,
+                scopes: profile.scopes.clone(),
+                scope_format: profile.scope_format,
+                assertion_lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
+            }
+            .into()
+        }
+        Flow::AuthCode => AuthCode {
+            endpoints,
+            client_id: profile.client_id.clone(),
+            public: profile.public,
+            redirect_uri: profile.redirect_uri.clone().ok_or_else(|| {
+                UserError::new(format!("profile {name:?} has no redirect URI"))
+                    .hint("re-add it with `netsuite profile add NAME --flow auth-code ... --redirect-uri URI --force`")
+            })?,
+            scopes: profile.scopes.clone(),
+        }
+        .into(),
     };
-    let store = TokenStore::new(config.tokens_dir());
-    Ok(TokenSource::new(
-        credentials,
-        Some((store, name.to_owned())),
-    ))
+    Ok(TokenSource::new(grant, Some((store, name.to_owned()))))
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use netsuite_auth::account::{AccountId, Endpoints};
 use netsuite_auth::assertion::{ScopeFormat, split_scopes, validate_scopes};
+use netsuite_auth::secret::ClientSecret;
 use serde_json::{Value, json};
 
 use crate::cli::{ProfileAddArgs, ProfileCommand, ScopeFormatArg};
@@ -27,8 +28,15 @@ pub fn run(cmd: ProfileCommand) -> Result<()> {
     }
 }
 
-/// Checks and stores a client-credentials profile; shared by `add`, `import-postman` and `demo`.
-pub fn save_profile(config: &mut Config, name: &str, profile: Profile, force: bool) -> Result<()> {
+/// Checks and stores a profile; shared by `add`, `import-postman` and `demo`.
+/// `secret` (confidential auth-code clients) goes to the encrypted token store.
+pub fn save_profile(
+    config: &mut Config,
+    name: &str,
+    profile: Profile,
+    secret: Option<ClientSecret>,
+    force: bool,
+) -> Result<()> {
     if name.is_empty()
         || !name
             .chars()
@@ -46,22 +54,103 @@ pub fn save_profile(config: &mut Config, name: &str, profile: Profile, force: bo
     let account = AccountId::parse(&profile.account)?;
     Endpoints::resolve(&account, profile.base_url.as_deref())?;
     validate_scopes(&profile.scopes)?;
-    if let Some(path) = &profile.private_key {
-        let key = super::load_private_key(path)?;
-        super::algorithm_for(&key, profile.algorithm.as_deref())?;
+    if profile.client_id.is_empty() {
+        return Err(UserError::usage("the client id is empty")
+            .hint("pass --client-id with the integration record's client id")
+            .into());
+    }
+    match profile.flow {
+        Flow::ClientCredentials => {
+            let (Some(path), Some(_)) = (&profile.private_key, &profile.certificate_id) else {
+                return Err(UserError::usage(
+                    "a client-credentials profile needs --certificate-id and --private-key",
+                )
+                .hint("or pass --flow auth-code for a browser login profile")
+                .into());
+            };
+            let key = super::load_private_key(path)?;
+            super::algorithm_for(&key, profile.algorithm.as_deref())?;
+        }
+        Flow::AuthCode => {
+            let uri = profile.redirect_uri.as_deref().ok_or_else(|| {
+                UserError::usage("an auth-code profile needs --redirect-uri")
+                    .hint("pass the redirect URI registered on the integration record, e.g. https://127.0.0.1:53682/callback")
+            })?;
+            check_redirect_uri(uri)?;
+            if !profile.public && secret.is_none() {
+                return Err(UserError::usage("a confidential auth-code profile needs its client secret")
+                    .hint("pipe it to --client-secret-stdin, set NETSUITE_CLIENT_SECRET, or pass --public for a public client")
+                    .into());
+            }
+        }
     }
     let profile = Profile {
         account: account.to_string(),
         ..profile
     };
+    // Secrets first: a profile must never exist without the secret it needs.
+    let store = super::open_store(config)?;
+    store.remove_profile(name)?;
+    if let Some(s) = &secret {
+        store.set_client_secret(name, s)?;
+    }
     config.file.profiles.insert(name.to_owned(), profile);
     if config.file.default_profile.is_none() {
         config.file.default_profile = Some(name.to_owned());
     }
     config.save()?;
-    // A replaced profile must not reuse the old profile's token.
-    netsuite_client::store::TokenStore::new(config.tokens_dir()).remove(name)?;
     Ok(())
+}
+
+/// NetSuite registers only https or custom-scheme redirect URIs; http is allowed
+/// here only on loopback (the emulator accepts it with --allow-http-loopback).
+fn check_redirect_uri(uri: &str) -> Result<()> {
+    let parsed = url::Url::parse(uri).map_err(|e| {
+        UserError::usage(format!("--redirect-uri {uri:?} is not a URL: {e}"))
+            .hint("e.g. https://127.0.0.1:53682/callback")
+    })?;
+    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if parsed.scheme() == "http" && !loopback {
+        return Err(UserError::usage(format!(
+            "--redirect-uri {uri} uses http: NetSuite accepts only https or a custom scheme"
+        ))
+        .hint("use https://127.0.0.1:PORT/callback; netsuite serves it with a self-signed certificate")
+        .into());
+    }
+    if parsed.fragment().is_some() {
+        return Err(UserError::usage("a redirect URI must not have a #fragment")
+            .hint("remove the part after #")
+            .into());
+    }
+    Ok(())
+}
+
+/// The client secret from stdin, `NETSUITE_CLIENT_SECRET`, or a hidden prompt.
+fn read_secret(from_stdin: bool) -> Result<Option<ClientSecret>> {
+    use std::io::{BufRead, IsTerminal};
+    let secret = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the client secret from stdin")?;
+        line.trim().to_owned()
+    } else if let Ok(s) = std::env::var("NETSUITE_CLIENT_SECRET") {
+        s.trim().to_owned()
+    } else if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        rpassword::prompt_password("client secret (input hidden): ")
+            .context("could not read the client secret")?
+            .trim()
+            .to_owned()
+    } else {
+        return Ok(None);
+    };
+    if secret.is_empty() {
+        return Err(UserError::usage("the client secret is empty")
+            .hint("pass the integration record's client secret (64 hex characters)")
+            .into());
+    }
+    Ok(Some(ClientSecret::new(secret)))
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -71,21 +160,34 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 fn add(args: ProfileAddArgs) -> Result<()> {
     let mut config = Config::load()?;
     let scopes: Vec<String> = args.scope.iter().flat_map(|s| split_scopes(s)).collect();
+    let secret = match args.flow {
+        Flow::AuthCode if !args.public => read_secret(args.client_secret_stdin)?,
+        _ if args.client_secret_stdin => {
+            return Err(UserError::usage(
+                "--client-secret-stdin is for confidential auth-code profiles",
+            )
+            .hint("client-credentials profiles use a certificate; public clients have no secret")
+            .into());
+        }
+        _ => None,
+    };
     let profile = Profile {
-        flow: Flow::ClientCredentials,
+        flow: args.flow,
         account: args.account,
         client_id: args.client_id.trim().to_owned(),
-        certificate_id: Some(args.certificate_id.trim().to_owned()),
-        private_key: Some(absolute(&args.private_key)?),
+        certificate_id: args.certificate_id.map(|c| c.trim().to_owned()),
+        private_key: args.private_key.as_deref().map(absolute).transpose()?,
         algorithm: args.algorithm.map(|a| a.to_ascii_uppercase()),
         scopes,
         scope_format: match args.scope_format {
             ScopeFormatArg::Array => ScopeFormat::Array,
             ScopeFormatArg::CommaString => ScopeFormat::CommaString,
         },
+        public: args.public,
+        redirect_uri: args.redirect_uri,
         base_url: args.base_url,
     };
-    save_profile(&mut config, &args.name, profile, args.force)?;
+    save_profile(&mut config, &args.name, profile, secret, args.force)?;
     crate::say!(
         "added profile {:?} to {}",
         args.name,
@@ -102,6 +204,8 @@ fn profile_json(name: &str, p: &Profile, config: &Config) -> Value {
         "name": name,
         "default": config.file.default_profile.as_deref() == Some(name),
         "flow": p.flow,
+        "public": p.public,
+        "redirect_uri": p.redirect_uri,
         "account": p.account,
         "client_id": p.client_id,
         "certificate_id": p.certificate_id,
@@ -139,7 +243,7 @@ fn list(as_json: bool) -> Result<()> {
         text.push_str(&format!(
             "{mark} {n:<20} {:<12} {:<20} {}\n",
             p.account,
-            "client-credentials",
+            p.flow.name(),
             p.base_url.as_deref().unwrap_or("")
         ));
     }
@@ -175,8 +279,8 @@ fn remove(name: &str) -> Result<()> {
         config.file.default_profile = config.file.profiles.keys().next().cloned();
     }
     config.save()?;
-    netsuite_client::store::TokenStore::new(config.tokens_dir()).remove(name)?;
-    crate::say!("removed profile {name:?} and its cached token");
+    super::open_store(&config)?.remove_profile(name)?;
+    crate::say!("removed profile {name:?} and its stored tokens and secret");
     Ok(())
 }
 
@@ -321,9 +425,11 @@ fn import_postman(
         algorithm: None,
         scopes: vec!["restlets".into(), "rest_webservices".into()],
         scope_format: ScopeFormat::Array,
+        public: false,
+        redirect_uri: None,
         base_url,
     };
-    if let Err(e) = save_profile(&mut config, &name, profile, force) {
+    if let Err(e) = save_profile(&mut config, &name, profile, None, force) {
         let _ = std::fs::remove_file(&key_path);
         return Err(e);
     }

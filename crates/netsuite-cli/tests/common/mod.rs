@@ -32,6 +32,7 @@ impl Env {
             .env("HOME", self.home.path())
             .env("NETSUITE_CONFIG_DIR", self.config_dir())
             .env("NO_COLOR", "1")
+            .env("NETSUITE_KEYRING", "off")
             .stdin(Stdio::null());
         c
     }
@@ -64,9 +65,10 @@ impl Env {
             "netsuite {args:?}: expected exit {code}\nstderr: {stderr}"
         );
         assert!(!stderr.contains("panicked"), "panic in {args:?}: {stderr}");
-        assert!(
-            stderr.starts_with("error: "),
-            "no error line for {args:?}: {stderr}"
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with("error: ")).count(),
+            1,
+            "not exactly one error line for {args:?}: {stderr}"
         );
         assert!(
             stderr.to_lowercase().contains(&cause.to_lowercase()),
@@ -191,4 +193,31 @@ pub fn integration_and_mapping(env: &Env, server: &Server, cert: &Path) -> (Stri
         .expect("certificate_id")
         .to_owned();
     (client_id, certificate_id)
+}
+
+/// The CLI's token store, opened as the CLI opens it (key file, no keyring).
+pub fn store(env: &Env) -> netsuite_client::store::TokenStore {
+    netsuite_client::store::TokenStore::with_mode(
+        env.config_dir().join("tokens"),
+        netsuite_client::keyring_key::KeyringMode::Off,
+    )
+}
+
+/// Makes the stored access token of `profile` look expired.
+pub fn expire_access_token(env: &Env, profile: &str) {
+    let s = store(env);
+    let mut t = s
+        .load(profile)
+        .expect("store readable")
+        .expect("a stored token");
+    t.expires_at = 1;
+    s.save(profile, &t).expect("store writable");
+}
+
+/// A free loopback port (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
