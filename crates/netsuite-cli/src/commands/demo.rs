@@ -44,6 +44,8 @@ pub async fn run() -> Result<()> {
     let account = AccountId::parse("1234567")?;
     let mut config = EmulatorConfig::new(account.clone());
     config.data_dir = Some(work.path().join("emulator"));
+    // Scripted consent: the authorize endpoint approves as the default user and role.
+    config.auto_approve = true;
     let emulator = Emulator::open(config)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base_url = format!("http://{}", listener.local_addr()?);
@@ -129,7 +131,7 @@ pub async fn run() -> Result<()> {
             && again.access_token.expose_secret() == token.access_token.expose_secret(),
         "the second token request did not come from the cache"
     );
-    steps.done("second token request answered from the 0600 token cache");
+    steps.done("second token request answered from the encrypted token store");
 
     // 7. The first API call: sales order 304.
     let order = client
@@ -141,6 +143,8 @@ pub async fn run() -> Result<()> {
         order["entity"]["refName"].as_str().unwrap_or("")
     ));
 
+    login_flow(&mut steps, &emulator, &mut cli_config, &base_url).await?;
+
     let _ = stop_tx.send(());
     server.await.context("the emulator task failed")??;
     output::json(&order)?;
@@ -148,5 +152,122 @@ pub async fn run() -> Result<()> {
         "demo finished: every step worked in {} ms",
         steps.started.elapsed().as_millis()
     );
+    Ok(())
+}
+
+/// The seed 004 flow: an authorization-code integration, a browser login approved by
+/// the emulator's scripted consent, a refresh, a record, a logout.
+async fn login_flow(
+    steps: &mut Steps,
+    emulator: &Emulator,
+    cli_config: &mut Config,
+    base_url: &str,
+) -> Result<()> {
+    crate::say!("-- authorization code + PKCE (browser login)");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+        l.local_addr()?.port()
+    };
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let integration = emulator.create_integration(NewIntegration {
+        name: "netsuite demo login".into(),
+        auth_code: true,
+        redirect_uris: vec![redirect_uri.clone()],
+        scopes: vec!["rest_webservices".into(), "restlets".into()],
+        allow_http_loopback: true,
+        ..NewIntegration::default()
+    })?;
+    let secret = integration
+        .client_secret
+        .clone()
+        .context("a confidential integration has a secret")?;
+    steps.done("integration record with the authorization code grant created");
+
+    let profile = Profile {
+        flow: Flow::AuthCode,
+        account: emulator.account().to_string(),
+        client_id: integration.client_id.clone(),
+        certificate_id: None,
+        private_key: None,
+        algorithm: None,
+        scopes: vec!["rest_webservices".into(), "restlets".into()],
+        scope_format: Default::default(),
+        public: false,
+        redirect_uri: Some(redirect_uri.clone()),
+        base_url: Some(base_url.to_owned()),
+    };
+    super::profile::save_profile(
+        cli_config,
+        "demo-login",
+        profile,
+        Some(netsuite_auth::secret::ClientSecret::new(secret)),
+        false,
+    )?;
+    steps.done("profile \"demo-login\" saved; its client secret is encrypted in the token store");
+
+    let (name, p) = cli_config.resolve(Some("demo-login"))?;
+    let client = super::client_for(cli_config, &name, p)?;
+    let source = client.token_source();
+    let pending = source.begin_login(None)?;
+    let listener = netsuite_client::callback::CallbackServer::bind(
+        &url::Url::parse(&redirect_uri)?,
+        None,
+        None,
+    )
+    .await?;
+    let state = pending.state.clone();
+    let waiting = tokio::spawn(async move {
+        listener
+            .wait(&state, std::time::Duration::from_secs(30))
+            .await
+    });
+    // The "browser": follows the authorize URL's redirect to the listener.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()?;
+    let page = browser.get(pending.url.clone()).send().await?;
+    anyhow::ensure!(
+        page.status().is_success(),
+        "the callback page answered {}",
+        page.status()
+    );
+    let response = waiting.await.context("the listener task failed")??;
+    steps.done(&format!(
+        "authorize URL opened (state and PKCE S256), consent approved, code received on {redirect_uri}"
+    ));
+    let t = source
+        .complete_login(client.http(), &pending, &response)
+        .await?;
+    steps.done(&format!(
+        "code exchanged: role {}, entity {}, company {}; refresh token valid {} days",
+        t.role.as_deref().unwrap_or("?"),
+        t.entity.as_deref().unwrap_or("?"),
+        t.company.as_deref().unwrap_or("?"),
+        t.refresh_expires_at
+            .map(|e| (e - netsuite_client::unix_now() + 3600) / 86_400)
+            .unwrap_or(0)
+    ));
+    let (r, _) = source.token(client.http(), true).await?;
+    anyhow::ensure!(
+        r.access_token.expose_secret() != t.access_token.expose_secret(),
+        "the refresh did not give a new access token"
+    );
+    steps.done("access token refreshed with the refresh token");
+    let order = client
+        .get_record("salesorder", "304", &GetOptions::default())
+        .await?;
+    steps.done(&format!(
+        "GET salesorder/304 with the user's token -> {}",
+        order["tranId"].as_str().unwrap_or("?")
+    ));
+    anyhow::ensure!(source.revoke(client.http()).await?, "nothing was revoked");
+    source.forget().await?;
+    let refused = match source.token(client.http(), true).await {
+        Err(netsuite_client::Error::NotLoggedIn) => true,
+        Err(e) => return Err(e.into()),
+        Ok(_) => false,
+    };
+    anyhow::ensure!(refused, "the profile still had a token after logout");
+    steps.done("logged out: refresh token revoked at the emulator and forgotten locally");
     Ok(())
 }
