@@ -96,35 +96,82 @@ impl Signer {
     pub(crate) fn kid(&self) -> &str {
         &self.kid
     }
+
+    /// The public key as a JWK (RFC 7517) for the JWKS document.
+    pub(crate) fn jwk(&self) -> Value {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        // An uncompressed P-256 point: 0x04 || x (32 bytes) || y (32 bytes).
+        let point = &self.verifying.public_key;
+        let (x, y) = if point.len() == 65 {
+            (&point[1..33], &point[33..65])
+        } else {
+            (&point[..0], &point[..0])
+        };
+        serde_json::json!({
+            "kty": "EC",
+            "crv": "P-256",
+            "use": "sig",
+            "alg": ALGORITHM.as_str(),
+            "kid": self.kid,
+            "x": URL_SAFE_NO_PAD.encode(x),
+            "y": URL_SAFE_NO_PAD.encode(y),
+        })
+    }
+
+    /// Checks that `token` is a JWS this emulator signed (ES256, its `kid`); returns its
+    /// claims.
+    pub(crate) fn verify(&self, token: &str) -> Result<Map<String, Value>, String> {
+        let unverified =
+            jws::decode_unverified(token).map_err(|e| format!("it is not a JWT ({e})"))?;
+        let kid_matches = unverified.header.kid.as_deref() == Some(self.kid.as_str());
+        let verified = unverified
+            .verify(&self.verifying, &[ALGORITHM])
+            .map_err(|e| format!("its signature is not this account's ({e})"))?;
+        if !kid_matches {
+            return Err("its kid is not this account's signing key".into());
+        }
+        Ok(verified.claims)
+    }
+
+    /// Signs `claims` with the emulator's key.
+    pub(crate) fn sign(&self, claims: &Map<String, Value>) -> Result<String, Error> {
+        jws::sign(&self.key, ALGORITHM, Some(&self.kid), claims)
+            .map_err(|source| Error::SigningKey { source })
+    }
 }
 
-/// Who a token is for.
-#[derive(Debug, Clone)]
-pub(crate) struct Grant {
-    pub client_id: String,
-    pub application_id: String,
-    pub certificate_id: Option<String>,
-    pub role: i64,
-    pub entity: i64,
-    pub scopes: Vec<String>,
+/// What kind of token a `jti` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Access token from the client credentials grant (`<ACCOUNT>.a-c.…`).
+    ClientCredentialsAccess,
+    /// Access token from an authorization code or a refresh (`<ACCOUNT>.a-a.…`).
+    AuthorizationAccess,
+    /// Refresh token (`<ACCOUNT>.r.…_<ms>.0`).
+    Refresh,
 }
 
-/// Signs an access token for `grant` and records its `jti`. The signature is made
-/// before a database connection is taken.
-pub(crate) fn issue(
-    store: &Store,
-    signer: &Signer,
+/// A `jti` shaped like NetSuite's, and the claims of a token for `grant`.
+pub(crate) fn claims(
     account: &AccountId,
     grant: &Grant,
+    kind: TokenKind,
     now_ms: i64,
-) -> Result<String, Error> {
+    exp: i64,
+    oit: i64,
+) -> (String, Map<String, Value>) {
     let iat = now_ms.div_euclid(1000);
-    let exp = iat + LIFETIME_SECS;
-    let jti = format!(
-        "{}.a-c.{}_{now_ms}.{now_ms}",
-        account.as_str(),
-        identifier::uuid()
-    );
+    let uuid = identifier::uuid();
+    let jti = match kind {
+        TokenKind::ClientCredentialsAccess => {
+            format!("{}.a-c.{uuid}_{now_ms}.{now_ms}", account.as_str())
+        }
+        TokenKind::AuthorizationAccess => {
+            format!("{}.a-a.{uuid}_{now_ms}.{now_ms}", account.as_str())
+        }
+        TokenKind::Refresh => format!("{}.r.{uuid}_{now_ms}.0", account.as_str()),
+    };
     let mut claims = Map::new();
     claims.insert(
         "sub".into(),
@@ -139,32 +186,81 @@ pub(crate) fn issue(
     );
     claims.insert("scope".into(), Value::from(grant.scopes.clone()));
     claims.insert("iss".into(), ISSUER.into());
-    claims.insert("oit".into(), iat.into());
+    claims.insert("oit".into(), oit.into());
     claims.insert("exp".into(), exp.into());
     claims.insert("iat".into(), iat.into());
     claims.insert("jti".into(), jti.clone().into());
-    let token = jws::sign(&signer.key, ALGORITHM, Some(&signer.kid), &claims)
-        .map_err(|source| Error::SigningKey { source })?;
-    let scopes = integration::json_list(&grant.scopes);
-    store.with(|conn| {
-        conn.prepare_cached(
-            "INSERT INTO access_token (jti, client_id, certificate_id, scopes, iat, exp) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(rusqlite::params![
-            jti,
-            grant.client_id,
-            grant.certificate_id,
-            scopes,
-            iat,
-            exp
-        ])
-    })?;
+    (jti, claims)
+}
+
+/// Whether a `jti` is a refresh token's.
+pub(crate) fn is_refresh_jti(jti: &str) -> bool {
+    jti.contains(".r.")
+}
+
+/// Records an access token's `jti`, optionally as part of a refresh chain.
+pub(crate) fn record(
+    conn: &Connection,
+    jti: &str,
+    grant: &Grant,
+    chain_id: Option<&str>,
+    iat: i64,
+    exp: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO access_token (jti, client_id, certificate_id, scopes, iat, exp, chain_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(rusqlite::params![
+        jti,
+        grant.client_id,
+        grant.certificate_id,
+        integration::json_list(&grant.scopes),
+        iat,
+        exp,
+        chain_id,
+    ])?;
+    Ok(())
+}
+
+/// Who a token is for.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub client_id: String,
+    pub application_id: String,
+    pub certificate_id: Option<String>,
+    pub role: i64,
+    pub entity: i64,
+    pub scopes: Vec<String>,
+}
+
+/// Signs a client-credentials access token for `grant` and records its `jti`. The
+/// signature is made before a database connection is taken.
+pub(crate) fn issue(
+    store: &Store,
+    signer: &Signer,
+    account: &AccountId,
+    grant: &Grant,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let iat = now_ms.div_euclid(1000);
+    let exp = iat + LIFETIME_SECS;
+    let (jti, claims) = claims(
+        account,
+        grant,
+        TokenKind::ClientCredentialsAccess,
+        now_ms,
+        exp,
+        iat,
+    );
+    let token = signer.sign(&claims)?;
+    store.with(|conn| record(conn, &jti, grant, None, iat, exp))?;
     Ok(token)
 }
 
 /// Deletes records of tokens that expired more than a day ago.
 pub(crate) fn prune(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
+    crate::oauth::schema::prune(conn, now)?;
     conn.execute("DELETE FROM access_token WHERE exp < ?1", [now - 86_400])
 }
 
@@ -268,6 +364,17 @@ pub(crate) fn authenticate(
         _ => Vec::new(),
     };
     let client_id = aud.get(1).copied();
+    if claims
+        .get("jti")
+        .and_then(Value::as_str)
+        .is_some_and(is_refresh_jti)
+    {
+        return Err(refuse(
+            AuditCode::TokenRejected,
+            client_id,
+            "a refresh token was sent as the bearer token; send the access token, and the refresh token only to the token endpoint",
+        ));
+    }
     if claims.get("iss").and_then(Value::as_str) != Some(ISSUER) {
         return Err(refuse(
             AuditCode::TokenRejected,
@@ -330,6 +437,7 @@ pub(crate) fn authenticate(
             "the bearer token has no jti",
         ));
     };
+
     let row: Option<(bool, String, Option<String>)> = store
         .with(|conn| {
             conn.prepare_cached(

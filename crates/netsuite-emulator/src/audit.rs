@@ -10,6 +10,8 @@ use serde::Serialize;
 /// One line of the login audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
+    /// Position in the trail (increasing).
+    pub id: i64,
     /// When it happened, unix seconds.
     pub time: i64,
     /// The integration's client id, when the request could be tied to one.
@@ -22,8 +24,9 @@ pub struct AuditEntry {
 
 /// The Detail codes the emulator writes.
 ///
-/// NetSuite documents these names for the Login Audit Trail; `InvalidRequest` is the
-/// emulator's own, for requests too malformed to reach authentication.
+/// NetSuite documents most of these names for the Login Audit Trail (see
+/// [`AuditCode::is_netsuite`]); the others are the emulator's own, for cases NetSuite's
+/// documentation does not name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub enum AuditCode {
@@ -45,6 +48,35 @@ pub enum AuditCode {
     ScopeMismatched,
     /// The scope claim is empty or an invalid combination (`mcp` with others).
     InvalidScope,
+    /// The authorize request's `state` is missing, not 22 to 1024 printable ASCII
+    /// characters, or already used.
+    InvalidState,
+    /// The redirect URI is missing or not one of the integration record's.
+    InvalidRedirectURI,
+    /// The integration record does not have the Authorization Code grant enabled.
+    AuthorizationCodeGrantRequired,
+    /// The refresh token (or its chain's maximum rotation time) has expired.
+    RefreshTokenExpired,
+    /// The role or entity cannot be used (not one of the user's roles).
+    EntityOrRoleDisabled,
+    /// Emulator: the authorization code is unknown, expired, or not this client's.
+    InvalidAuthorizationCode,
+    /// Emulator: the authorization code was already exchanged; the tokens issued from
+    /// it are revoked.
+    AuthorizationCodeReplayed,
+    /// Emulator: the PKCE `code_verifier` is missing, malformed or does not match.
+    InvalidCodeVerifier,
+    /// Emulator: a public client's one-time refresh token was used again; its chain is
+    /// revoked.
+    RefreshTokenReused,
+    /// Emulator: the user clicked Deny on the consent page.
+    AccessDenied,
+    /// Emulator: `prompt=none` without a login session.
+    LoginRequired,
+    /// Emulator: `prompt=none` when the consent page would have to be shown.
+    ConsentRequired,
+    /// Emulator: wrong email address or password on the login page.
+    InvalidCredentials,
 }
 
 impl AuditCode {
@@ -60,7 +92,40 @@ impl AuditCode {
             AuditCode::AccessTokenExpired => "AccessTokenExpired",
             AuditCode::ScopeMismatched => "ScopeMismatched",
             AuditCode::InvalidScope => "InvalidScope",
+            AuditCode::InvalidState => "InvalidState",
+            AuditCode::InvalidRedirectURI => "InvalidRedirectURI",
+            AuditCode::AuthorizationCodeGrantRequired => "AuthorizationCodeGrantRequired",
+            AuditCode::RefreshTokenExpired => "RefreshTokenExpired",
+            AuditCode::EntityOrRoleDisabled => "EntityOrRoleDisabled",
+            AuditCode::InvalidAuthorizationCode => "InvalidAuthorizationCode",
+            AuditCode::AuthorizationCodeReplayed => "AuthorizationCodeReplayed",
+            AuditCode::InvalidCodeVerifier => "InvalidCodeVerifier",
+            AuditCode::RefreshTokenReused => "RefreshTokenReused",
+            AuditCode::AccessDenied => "AccessDenied",
+            AuditCode::LoginRequired => "LoginRequired",
+            AuditCode::ConsentRequired => "ConsentRequired",
+            AuditCode::InvalidCredentials => "InvalidCredentials",
         }
+    }
+
+    /// Whether NetSuite's documentation names this code (the others are the emulator's).
+    pub fn is_netsuite(self) -> bool {
+        matches!(
+            self,
+            AuditCode::InvalidSignature
+                | AuditCode::UnknownIntegration
+                | AuditCode::InvalidIntegration
+                | AuditCode::ClientAuthenticationFailed
+                | AuditCode::TokenRejected
+                | AuditCode::AccessTokenExpired
+                | AuditCode::ScopeMismatched
+                | AuditCode::InvalidScope
+                | AuditCode::InvalidState
+                | AuditCode::InvalidRedirectURI
+                | AuditCode::AuthorizationCodeGrantRequired
+                | AuditCode::RefreshTokenExpired
+                | AuditCode::EntityOrRoleDisabled
+        )
     }
 }
 
@@ -102,14 +167,25 @@ pub(crate) fn prune(conn: &Connection) -> rusqlite::Result<usize> {
 
 /// Every entry, oldest first.
 pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<AuditEntry>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT time, client_id, code, detail FROM login_audit ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
+    list_after(conn, 0, i64::MAX)
+}
+
+/// Entries with an id above `after`, oldest first, at most `limit`.
+pub(crate) fn list_after(
+    conn: &Connection,
+    after: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, time, client_id, code, detail FROM login_audit WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map([after, limit], |r| {
         Ok(AuditEntry {
-            time: r.get(0)?,
-            client_id: r.get(1)?,
-            code: r.get(2)?,
-            detail: r.get(3)?,
+            id: r.get(0)?,
+            time: r.get(1)?,
+            client_id: r.get(2)?,
+            code: r.get(3)?,
+            detail: r.get(4)?,
         })
     })?;
     rows.collect()

@@ -50,6 +50,24 @@ pub enum Error {
         /// The integration's client id.
         client_id: String,
     },
+    /// No certificate mapping has this certificate id.
+    #[error("unknown certificate id {certificate_id:?}: no mapping has it")]
+    UnknownCertificate {
+        /// The certificate id that was given.
+        certificate_id: String,
+    },
+    /// No authorized application has this id.
+    #[error("unknown authorized application {id}")]
+    UnknownAuthorization {
+        /// The id that was given.
+        id: i64,
+    },
+    /// No token on record has this `jti`.
+    #[error("unknown token {jti:?}: no access or refresh token on record has this jti")]
+    UnknownToken {
+        /// The `jti` that was given.
+        jti: String,
+    },
     /// The integration record cannot be created as described.
     #[error("invalid integration: {reason}")]
     InvalidIntegration {

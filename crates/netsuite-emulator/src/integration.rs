@@ -1,14 +1,91 @@
 //! Integration records: NetSuite's "OAuth apps", with their grants, scopes, redirect
 //! URIs, client id and (once, at creation) client secret.
 
+use std::fmt;
+use std::str::FromStr;
+
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::identifier;
 
 /// The scopes an integration gets when none are given.
 pub const DEFAULT_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
+
+/// Refresh token validity of confidential clients when none is set: 7 days, as in
+/// NetSuite's decoded samples (`exp - iat` = 604800 s).
+pub const DEFAULT_REFRESH_TOKEN_HOURS: u32 = 168;
+/// Refresh token validity of public clients when none is set ("Refresh Token Validity
+/// (In Hours)", default 48).
+pub const DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS: u32 = 48;
+/// How long a public client's rotating chain lives when none is set ("Maximum Time For
+/// Token Rotation (In Hours)", default 168).
+pub const DEFAULT_MAX_ROTATION_HOURS: u32 = 168;
+/// The largest value NetSuite accepts for both hour settings.
+pub const MAX_TOKEN_HOURS: u32 = 720;
+
+/// The integration record's "OAuth 2.0 Consent Policy".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentPolicy {
+    /// "Always Ask": the consent screen appears on every authorization.
+    #[default]
+    Always,
+    /// "Ask First Time": only when the user has not yet allowed these scopes (or
+    /// `prompt=consent` asks for it).
+    FirstTime,
+    /// "Never Ask": the consent screen never appears.
+    Never,
+}
+
+impl ConsentPolicy {
+    /// `always`, `first-time` or `never`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentPolicy::Always => "always",
+            ConsentPolicy::FirstTime => "first-time",
+            ConsentPolicy::Never => "never",
+        }
+    }
+
+    /// NetSuite's label for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConsentPolicy::Always => "Always Ask",
+            ConsentPolicy::FirstTime => "Ask First Time",
+            ConsentPolicy::Never => "Never Ask",
+        }
+    }
+}
+
+impl fmt::Display for ConsentPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ConsentPolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
+            "always" | "always-ask" => Ok(ConsentPolicy::Always),
+            "first-time" | "ask-first-time" | "first" => Ok(ConsentPolicy::FirstTime),
+            "never" | "never-ask" => Ok(ConsentPolicy::Never),
+            _ => Err(Error::InvalidIntegration {
+                reason: format!(
+                    "unknown consent policy {:?}: use always, first-time or never",
+                    crate::audit::truncate(s, 40)
+                ),
+            }),
+        }
+    }
+}
 
 /// What to create: the fields of NetSuite's integration record that matter for OAuth 2.0.
 #[derive(Debug, Clone, Default)]
@@ -25,8 +102,17 @@ pub struct NewIntegration {
     pub redirect_uris: Vec<String>,
     /// Scopes; empty means `["rest_webservices", "restlets"]`.
     pub scopes: Vec<String>,
-    /// Also allow `http://` redirect URIs on loopback hosts (NetSuite does not).
+    /// Also allow `http://` redirect URIs on loopback hosts (NetSuite does not); the
+    /// port of such a URI may then differ at authorization time (RFC 8252 §7.3).
     pub allow_http_loopback: bool,
+    /// The consent policy (default: always ask).
+    pub consent_policy: ConsentPolicy,
+    /// Refresh token validity in hours, 1 to 720; `None`: 168 (7 days) for confidential
+    /// clients, 48 for public ones.
+    pub refresh_token_hours: Option<u32>,
+    /// Public clients: how long a chain of rotated refresh tokens may last, in hours, 1 to
+    /// 720; `None`: 168.
+    pub max_rotation_hours: Option<u32>,
 }
 
 /// An integration record as stored.
@@ -51,6 +137,28 @@ pub struct Integration {
     pub scopes: Vec<String>,
     /// The application id, an uppercase UUID, as it appears in access tokens' `aud`.
     pub application_id: String,
+    /// `http://` loopback redirect URIs allowed (an emulator extension).
+    pub allow_http_loopback: bool,
+    /// The consent policy.
+    pub consent_policy: ConsentPolicy,
+    /// Refresh token validity in hours.
+    pub refresh_token_hours: u32,
+    /// Maximum time for token rotation in hours (public clients).
+    pub max_rotation_hours: u32,
+    /// Blocked integrations get no tokens and their tokens stop working.
+    pub blocked: bool,
+}
+
+impl Integration {
+    /// Refresh token validity in seconds.
+    pub fn refresh_token_secs(&self) -> i64 {
+        i64::from(self.refresh_token_hours) * 3600
+    }
+
+    /// Maximum time for token rotation in seconds.
+    pub fn max_rotation_secs(&self) -> i64 {
+        i64::from(self.max_rotation_hours) * 3600
+    }
 }
 
 /// Checks `new` against NetSuite's rules and returns the scope list to store.
@@ -82,6 +190,18 @@ fn validate(new: &NewIntegration) -> Result<Vec<String>, Error> {
     for uri in &new.redirect_uris {
         check_redirect_uri(uri, new.allow_http_loopback).map_err(bad)?;
     }
+    for (name, hours) in [
+        ("refresh token validity", new.refresh_token_hours),
+        ("maximum time for token rotation", new.max_rotation_hours),
+    ] {
+        if let Some(h) = hours
+            && !(1..=MAX_TOKEN_HOURS).contains(&h)
+        {
+            return Err(bad(format!(
+                "the {name} is {h} hours; NetSuite accepts 1 to {MAX_TOKEN_HOURS}"
+            )));
+        }
+    }
     let mut scopes: Vec<String> = Vec::new();
     let given: Vec<String> = if new.scopes.is_empty() {
         DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
@@ -104,7 +224,7 @@ fn validate(new: &NewIntegration) -> Result<Vec<String>, Error> {
 
 /// NetSuite validates redirect URIs on save: `https://` or a custom scheme; `http://`
 /// only when the emulator is told to allow loopback hosts.
-fn check_redirect_uri(uri: &str, allow_http_loopback: bool) -> Result<(), String> {
+pub(crate) fn check_redirect_uri(uri: &str, allow_http_loopback: bool) -> Result<(), String> {
     let url =
         url::Url::parse(uri).map_err(|e| format!("redirect URI {uri:?} is not a URL ({e})"))?;
     if url.fragment().is_some() {
@@ -113,7 +233,7 @@ fn check_redirect_uri(uri: &str, allow_http_loopback: bool) -> Result<(), String
     match url.scheme() {
         "https" => Ok(()),
         "http" => {
-            let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            let loopback = is_loopback(&url);
             if allow_http_loopback && loopback {
                 Ok(())
             } else if loopback {
@@ -133,6 +253,11 @@ fn check_redirect_uri(uri: &str, allow_http_loopback: bool) -> Result<(), String
     }
 }
 
+/// `http://127.0.0.1`, `http://localhost` or `http://[::1]`, any port.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
 /// Validates `new` and makes the record, with fresh client id, secret and application id.
 pub(crate) fn prepare(new: &NewIntegration) -> Result<Integration, Error> {
     let scopes = validate(new)?;
@@ -146,20 +271,25 @@ pub(crate) fn prepare(new: &NewIntegration) -> Result<Integration, Error> {
         redirect_uris: new.redirect_uris.clone(),
         scopes,
         application_id: identifier::uuid().to_ascii_uppercase(),
+        allow_http_loopback: new.allow_http_loopback,
+        consent_policy: new.consent_policy,
+        refresh_token_hours: new.refresh_token_hours.unwrap_or(if new.public {
+            DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS
+        } else {
+            DEFAULT_REFRESH_TOKEN_HOURS
+        }),
+        max_rotation_hours: new.max_rotation_hours.unwrap_or(DEFAULT_MAX_ROTATION_HOURS),
+        blocked: false,
     })
 }
 
 /// Stores a prepared integration.
-pub(crate) fn insert(
-    conn: &Connection,
-    i: &Integration,
-    allow_http_loopback: bool,
-    now: i64,
-) -> rusqlite::Result<()> {
+pub(crate) fn insert(conn: &Connection, i: &Integration, now: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO integration (client_id, name, secret_sha256, m2m, auth_code, public, \
-         redirect_uris, scopes, allow_http_loopback, application_id, state, created) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'enabled', ?11)",
+         redirect_uris, scopes, allow_http_loopback, application_id, state, created, \
+         consent_policy, refresh_token_hours, max_rotation_hours) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'enabled', ?11, ?12, ?13, ?14)",
     )?
     .execute(rusqlite::params![
         i.client_id,
@@ -170,9 +300,12 @@ pub(crate) fn insert(
         i.public,
         json_list(&i.redirect_uris),
         json_list(&i.scopes),
-        allow_http_loopback,
+        i.allow_http_loopback,
         i.application_id,
         now,
+        i.consent_policy.as_str(),
+        i.refresh_token_hours,
+        i.max_rotation_hours,
     ])?;
     Ok(())
 }
@@ -186,20 +319,36 @@ pub(crate) fn parse_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-const COLUMNS: &str =
-    "name, client_id, m2m, auth_code, public, redirect_uris, scopes, application_id";
+const COLUMNS: &str = "name, client_id, m2m, auth_code, public, redirect_uris, scopes, \
+     application_id, allow_http_loopback, consent_policy, refresh_token_hours, \
+     max_rotation_hours, state";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Integration> {
+    let public: bool = r.get(4)?;
+    let refresh: Option<u32> = r.get(10)?;
+    let rotation: Option<u32> = r.get(11)?;
     Ok(Integration {
         name: r.get(0)?,
         client_id: r.get(1)?,
         client_secret: None,
         m2m: r.get(2)?,
         auth_code: r.get(3)?,
-        public: r.get(4)?,
+        public,
         redirect_uris: parse_list(&r.get::<_, String>(5)?),
         scopes: parse_list(&r.get::<_, String>(6)?),
         application_id: r.get(7)?,
+        allow_http_loopback: r.get(8)?,
+        consent_policy: r
+            .get::<_, String>(9)?
+            .parse()
+            .unwrap_or(ConsentPolicy::Always),
+        refresh_token_hours: refresh.unwrap_or(if public {
+            DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS
+        } else {
+            DEFAULT_REFRESH_TOKEN_HOURS
+        }),
+        max_rotation_hours: rotation.unwrap_or(DEFAULT_MAX_ROTATION_HOURS),
+        blocked: r.get::<_, String>(12)? != "enabled",
     })
 }
 
@@ -219,6 +368,34 @@ pub(crate) fn get(conn: &Connection, client_id: &str) -> rusqlite::Result<Option
     ))?
     .query_row([client_id], from_row)
     .optional()
+}
+
+/// The stored SHA-256 (hex) of an integration's client secret; `None` for public
+/// clients and unknown client ids.
+pub(crate) fn secret_sha256(
+    conn: &Connection,
+    client_id: &str,
+) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT secret_sha256 FROM integration WHERE client_id = ?1")?
+        .query_row([client_id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Blocks (`false`) or enables (`true`) an integration; whether it exists.
+pub(crate) fn set_enabled(
+    conn: &Connection,
+    client_id: &str,
+    enabled: bool,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE integration SET state = ?2 WHERE client_id = ?1")?
+        .execute(rusqlite::params![
+            client_id,
+            if enabled { "enabled" } else { "blocked" }
+        ])?;
+    Ok(n > 0)
 }
 
 #[cfg(test)]

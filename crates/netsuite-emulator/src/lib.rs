@@ -28,8 +28,10 @@ mod audit;
 mod clock;
 mod demo;
 mod error;
+mod html;
 mod identifier;
 mod integration;
+mod login;
 mod mapping;
 pub mod oauth;
 mod origin;
@@ -44,14 +46,21 @@ use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use netsuite_auth::account::{AccountId, Endpoints, RECORD_PATH, TOKEN_PATH};
+use netsuite_auth::account::{
+    AUTHORIZE_PATH, AccountId, Endpoints, RECORD_PATH, REVOKE_PATH, TOKEN_PATH,
+};
 use tokio::sync::Semaphore;
 
 pub use audit::{AuditCode, AuditEntry};
 pub use clock::Clock;
 pub use error::{ERROR_CONTENT_TYPE, Error, ErrorDetail, INVALID_LOGIN_DETAIL, RestError};
-pub use integration::{DEFAULT_SCOPES, Integration, NewIntegration};
+pub use integration::{
+    ConsentPolicy, DEFAULT_MAX_ROTATION_HOURS, DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS,
+    DEFAULT_REFRESH_TOKEN_HOURS, DEFAULT_SCOPES, Integration, MAX_TOKEN_HOURS, NewIntegration,
+};
+pub use login::{DEFAULT_EMAIL, DEFAULT_PASSWORD, LoginRole, LoginUser};
 pub use mapping::{MAX_ACTIVE_CERTIFICATES, Mapping, NewMapping};
+pub use oauth::chain::{AuthorizedApp, IssuedToken};
 pub use store::DB_FILE;
 
 /// How to open an emulator.
@@ -66,6 +75,15 @@ pub struct Config {
     pub explain_errors: bool,
     /// The clock (system by default; fixed in tests).
     pub clock: Clock,
+    /// Scripted consent: the authorize endpoint takes the first of [`Config::users`] as
+    /// logged in and clicking Allow, and redirects with a code at once (`prompt=none`
+    /// still answers `consent_required` where NetSuite would need to ask). Off by default.
+    pub auto_approve: bool,
+    /// How long an authorization code can be exchanged, in seconds (default 600).
+    pub code_ttl_secs: i64,
+    /// Who can log in on the authorize page (default: [`LoginUser::default_admin`],
+    /// `admin@example.com` / `emulator`).
+    pub users: Vec<LoginUser>,
 }
 
 impl Config {
@@ -76,9 +94,15 @@ impl Config {
             data_dir: None,
             explain_errors: false,
             clock: Clock::system(),
+            auto_approve: false,
+            code_ttl_secs: DEFAULT_CODE_TTL_SECS,
+            users: vec![LoginUser::default_admin()],
         }
     }
 }
+
+/// Authorization codes live 10 minutes unless configured otherwise.
+pub const DEFAULT_CODE_TTL_SECS: i64 = 600;
 
 /// Blocking work (SQLite, signatures) allowed at once; also bounds the connection pool.
 const BLOCKING_PERMITS: usize = store::MAX_IDLE;
@@ -121,6 +145,7 @@ impl Emulator {
         store.write(|tx| {
             let st = |e| store::storage(store.label(), e);
             store::Store::stamp_version(tx).map_err(st)?;
+            oauth::schema::migrate(tx).map_err(st)?;
             access_token::ensure_key(tx, &config.account, now)?;
             if store::Store::meta(tx, "seeded").map_err(st)?.is_none() {
                 demo::seed(tx).map_err(st)?;
@@ -176,8 +201,7 @@ impl Emulator {
         let now = self.clock().now();
         let label = self.inner.store.label().to_owned();
         self.inner.store.write(|tx| {
-            integration::insert(tx, &integration, new.allow_http_loopback, now)
-                .map_err(|e| store::storage(&label, e))
+            integration::insert(tx, &integration, now).map_err(|e| store::storage(&label, e))
         })?;
         Ok(integration)
     }
@@ -205,6 +229,108 @@ impl Emulator {
     /// The login audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditEntry>, Error> {
         self.inner.store.with(|c| audit::list(c))
+    }
+
+    /// Audit entries after `after_id` (0: from the start), oldest first, at most `limit`.
+    pub fn audit_after(&self, after_id: i64, limit: usize) -> Result<Vec<AuditEntry>, Error> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.inner
+            .store
+            .with(|c| audit::list_after(c, after_id, limit))
+    }
+
+    /// One integration record, without its secret.
+    pub fn integration(&self, client_id: &str) -> Result<Option<Integration>, Error> {
+        self.inner.store.with(|c| integration::get(c, client_id))
+    }
+
+    /// Blocks an integration (its tokens stop working and it gets no new ones) or, with
+    /// `blocked = false`, enables it again.
+    pub fn set_integration_blocked(&self, client_id: &str, blocked: bool) -> Result<(), Error> {
+        let found = self
+            .inner
+            .store
+            .with(|c| integration::set_enabled(c, client_id, !blocked))?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::UnknownClientId {
+                client_id: client_id.to_owned(),
+            })
+        }
+    }
+
+    /// Revokes a certificate mapping (all integrations' mappings of that certificate
+    /// id when `client_id` is `None`) and the access tokens issued with it; returns
+    /// the revoked mappings.
+    pub fn revoke_mapping(
+        &self,
+        certificate_id: &str,
+        client_id: Option<&str>,
+    ) -> Result<Vec<Mapping>, Error> {
+        let label = self.inner.store.label().to_owned();
+        let revoked = self.inner.store.write(|tx| {
+            mapping::revoke(tx, certificate_id, client_id).map_err(|e| store::storage(&label, e))
+        })?;
+        if revoked.is_empty() {
+            return Err(Error::UnknownCertificate {
+                certificate_id: certificate_id.to_owned(),
+            });
+        }
+        Ok(revoked)
+    }
+
+    /// The authorized applications (consents given on the authorize page), newest first.
+    pub fn authorized_apps(&self) -> Result<Vec<AuthorizedApp>, Error> {
+        let now = self.clock().now();
+        self.inner
+            .store
+            .with(|c| oauth::chain::list_authorizations(c, now))
+    }
+
+    /// Revokes an authorized application: every refresh and access token issued under
+    /// it stops working, and the user is asked for consent again.
+    pub fn revoke_authorized_app(&self, id: i64) -> Result<(), Error> {
+        let label = self.inner.store.label().to_owned();
+        let found = self.inner.store.write(|tx| {
+            oauth::chain::revoke_authorization(tx, id).map_err(|e| store::storage(&label, e))
+        })?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::UnknownAuthorization { id })
+        }
+    }
+
+    /// Tokens issued and not yet expired (all on record with `all`), newest first, at
+    /// most `limit`.
+    pub fn tokens(&self, all: bool, limit: usize) -> Result<Vec<IssuedToken>, Error> {
+        let now = self.clock().now();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.inner
+            .store
+            .with(|c| oauth::chain::list_tokens(c, now, all, limit))
+    }
+
+    /// Revokes a token by `jti`: a refresh token with its whole chain, an access token
+    /// alone.
+    pub fn revoke_token(&self, jti: &str) -> Result<(), Error> {
+        let label = self.inner.store.label().to_owned();
+        let found = self
+            .inner
+            .store
+            .write(|tx| oauth::chain::revoke_jti(tx, jti).map_err(|e| store::storage(&label, e)))?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::UnknownToken {
+                jti: jti.to_owned(),
+            })
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
     }
 
     pub(crate) fn store(&self) -> &store::Store {
@@ -265,6 +391,16 @@ impl Emulator {
 pub fn app(emulator: Emulator) -> Router {
     Router::new()
         .route(TOKEN_PATH, post(oauth::token::handle))
+        .route(REVOKE_PATH, post(oauth::revoke::handle))
+        .route(
+            AUTHORIZE_PATH,
+            get(oauth::authorize::get).post(oauth::authorize::post),
+        )
+        .route(oauth::discovery::KEYS_PATH, get(oauth::discovery::keys))
+        .route(
+            oauth::discovery::DISCOVERY_PATH,
+            get(oauth::discovery::openid_configuration),
+        )
         .route(
             &format!("{RECORD_PATH}/{{record_type}}/{{id}}"),
             get(record::get),

@@ -205,6 +205,29 @@ pub(crate) fn list(conn: &Connection) -> rusqlite::Result<Vec<Mapping>> {
     rows.collect()
 }
 
+/// Revokes the mapping(s) of `certificate_id` (of `client_id` when given); returns
+/// them as they are now, empty when none matched.
+pub(crate) fn revoke(
+    conn: &Connection,
+    certificate_id: &str,
+    client_id: Option<&str>,
+) -> rusqlite::Result<Vec<Mapping>> {
+    conn.prepare_cached(
+        "UPDATE mapping SET revoked = 1 WHERE certificate_id = ?1 AND (?2 IS NULL OR client_id = ?2)",
+    )?
+    .execute(rusqlite::params![certificate_id, client_id])?;
+    conn.prepare_cached(
+        "UPDATE access_token SET revoked = 1 WHERE certificate_id = ?1 AND (?2 IS NULL OR client_id = ?2)",
+    )?
+    .execute(rusqlite::params![certificate_id, client_id])?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT certificate_id, client_id, role, entity, key_name, algorithm, not_after, revoked \
+         FROM mapping WHERE certificate_id = ?1 AND (?2 IS NULL OR client_id = ?2) ORDER BY id",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![certificate_id, client_id], from_row)?;
+    rows.collect()
+}
+
 /// A mapping found by certificate id, with what the token endpoint needs to know
 /// about its integration (`None` fields when the integration record is gone).
 #[derive(Debug, Clone)]

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use netsuite_auth::account::AccountId;
-use netsuite_emulator::{Config as EmulatorConfig, Emulator, NewIntegration, NewMapping};
+use netsuite_emulator::{
+    Config as EmulatorConfig, ConsentPolicy, Emulator, LoginUser, NewIntegration, NewMapping,
+};
 use serde_json::json;
 
 use std::net::SocketAddr;
@@ -25,11 +27,31 @@ pub struct DataDirArg {
     pub account: String,
 }
 
+/// How the authorize endpoint's login and consent behave.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// Scripted consent: the authorize endpoint logs the user in and clicks Allow at
+    /// once, redirecting with a code (for tests and scripts; no browser needed).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How long an authorization code can be exchanged, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = netsuite_emulator::DEFAULT_CODE_TTL_SECS,
+          value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    pub code_ttl_secs: i64,
+    /// Email address of the login page's user.
+    #[arg(long, value_name = "EMAIL", default_value = netsuite_emulator::DEFAULT_EMAIL)]
+    pub login_email: String,
+    /// Password of the login page's user.
+    #[arg(long, value_name = "PASSWORD", env = "NETSUITE_EMULATOR_PASSWORD",
+          default_value = netsuite_emulator::DEFAULT_PASSWORD, hide_env_values = true)]
+    pub login_password: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
     /// Serve NetSuite's paths on a loopback address.
     #[command(
-        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors"
+        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors\n  netsuite emulator serve --auto-approve --code-ttl-secs 60   # scripted consent for tests"
     )]
     Serve {
         /// Loopback address; port 0 picks a free port.
@@ -43,6 +65,8 @@ pub enum EmulatorCommand {
         /// Add error_description / detail naming the cause to error replies.
         #[arg(long)]
         explain_errors: bool,
+        #[command(flatten)]
+        login: LoginArgs,
     },
     /// Integration records.
     #[command(subcommand)]
@@ -65,7 +89,7 @@ pub enum EmulatorCommand {
 pub enum IntegrationCommand {
     /// Create an integration record; prints its client id and secret (shown once).
     #[command(
-        after_help = "Example:\n  netsuite emulator integration create --data-dir ./ns-data --name my-app --m2m --scope rest_webservices --scope restlets --json"
+        after_help = "Examples:\n  netsuite emulator integration create --data-dir ./ns-data --name my-app --m2m --scope rest_webservices --scope restlets --json\n  netsuite emulator integration create --name cli-login --auth-code --public --redirect-uri http://127.0.0.1:8765/callback --allow-http-loopback --consent-policy first-time --json"
     )]
     Create {
         #[command(flatten)]
@@ -88,9 +112,19 @@ pub enum IntegrationCommand {
         /// Scope (repeatable or comma-separated; default rest_webservices,restlets).
         #[arg(long, value_delimiter = ',')]
         scope: Vec<String>,
-        /// Also accept http redirect URIs on 127.0.0.1 and localhost (tests only).
+        /// Also accept http redirect URIs on 127.0.0.1 and localhost, on any port (tests only).
         #[arg(long)]
         allow_http_loopback: bool,
+        /// OAuth 2.0 consent policy: always (ask every time), first-time, or never.
+        #[arg(long, value_name = "POLICY", default_value = "always",
+              value_parser = ["always", "first-time", "never"])]
+        consent_policy: String,
+        /// Refresh token validity in hours, 1-720 (default: 168 confidential, 48 public).
+        #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
+        refresh_token_hours: Option<u32>,
+        /// Public clients: maximum time for token rotation in hours, 1-720 (default 168).
+        #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
+        max_rotation_hours: Option<u32>,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -149,7 +183,8 @@ pub async fn run(cmd: EmulatorCommand) -> Result<()> {
             data,
             ready_file,
             explain_errors,
-        } => serve(listen, &data, ready_file, explain_errors).await,
+            login,
+        } => serve(listen, &data, ready_file, explain_errors, &login).await,
         EmulatorCommand::Integration(c) => integration(c),
         EmulatorCommand::Mapping(c) => mapping(c),
         EmulatorCommand::Audit { data, json } => audit(&data, json),
@@ -165,11 +200,15 @@ fn data_dir(arg: &DataDirArg) -> Result<PathBuf> {
 
 /// Opens the emulator's state in the data directory.
 fn open(arg: &DataDirArg, explain_errors: bool) -> Result<Emulator> {
+    open_with(arg, |c| c.explain_errors = explain_errors)
+}
+
+fn open_with(arg: &DataDirArg, configure: impl FnOnce(&mut EmulatorConfig)) -> Result<Emulator> {
     let account = AccountId::parse(&arg.account)?;
     let dir = data_dir(arg)?;
     let mut config = EmulatorConfig::new(account);
     config.data_dir = Some(dir.clone());
-    config.explain_errors = explain_errors;
+    configure(&mut config);
     Emulator::open(config).with_context(|| format!("emulator data directory {}", dir.display()))
 }
 
@@ -178,6 +217,7 @@ async fn serve(
     data: &DataDirArg,
     ready_file: Option<PathBuf>,
     explain_errors: bool,
+    login: &LoginArgs,
 ) -> Result<()> {
     if !listen.ip().is_loopback() {
         return Err(UserError::usage(format!(
@@ -186,7 +226,22 @@ async fn serve(
         .hint("the emulator serves only this machine: use 127.0.0.1:PORT (port 0 picks a free one)")
         .into());
     }
-    let emulator = open(data, explain_errors)?;
+    if login.login_email.trim().is_empty() || login.login_password.is_empty() {
+        return Err(
+            UserError::usage("--login-email and --login-password must not be empty")
+                .hint("omit them for admin@example.com / emulator")
+                .into(),
+        );
+    }
+    let emulator = open_with(data, |c| {
+        c.explain_errors = explain_errors;
+        c.auto_approve = login.auto_approve;
+        c.code_ttl_secs = login.code_ttl_secs;
+        c.users = vec![LoginUser::new(
+            login.login_email.trim(),
+            login.login_password.clone(),
+        )];
+    })?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         UserError::new(format!("cannot listen on {listen}: {e}"))
             .hint("choose another port with --listen 127.0.0.1:PORT, or port 0 for a free one")
@@ -232,6 +287,9 @@ fn integration(cmd: IntegrationCommand) -> Result<()> {
             redirect_uris,
             scope,
             allow_http_loopback,
+            consent_policy,
+            refresh_token_hours,
+            max_rotation_hours,
             json,
         } => {
             if !m2m && !auth_code {
@@ -252,6 +310,9 @@ fn integration(cmd: IntegrationCommand) -> Result<()> {
                 redirect_uris,
                 scopes,
                 allow_http_loopback,
+                consent_policy: consent_policy.parse::<ConsentPolicy>()?,
+                refresh_token_hours,
+                max_rotation_hours,
             })?;
             if json {
                 output::json(&created)

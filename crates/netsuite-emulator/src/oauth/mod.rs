@@ -1,6 +1,17 @@
-//! The OAuth 2.0 authorization server: the token endpoint, and the JSON error
-//! responses NetSuite gives (`{"error":"invalid_grant"}` and friends).
+//! The OAuth 2.0 authorization server: the authorize endpoint with its login and
+//! consent pages, the token endpoint (client credentials, authorization code, refresh
+//! token), the revoke endpoint, the JWKS and OpenID discovery documents, and the JSON
+//! error responses NetSuite gives (`{"error":"invalid_grant"}` and friends).
 
+pub(crate) mod authorize;
+pub(crate) mod chain;
+pub(crate) mod client_auth;
+pub(crate) mod discovery;
+pub(crate) mod grant;
+pub mod pkce;
+pub mod request;
+pub(crate) mod revoke;
+pub(crate) mod schema;
 pub(crate) mod token;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -8,7 +19,8 @@ use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::AccountId;
 use serde::Serialize;
 
-use crate::audit::AuditCode;
+use crate::Emulator;
+use crate::audit::{self, AuditCode};
 
 /// The OAuth 2.0 `error` values the token endpoint answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -28,6 +40,14 @@ pub enum OAuthErrorCode {
     InvalidScope,
     /// 500: the server failed.
     ServerError,
+    /// Authorize redirect: the response type is not `code`.
+    UnsupportedResponseType,
+    /// Authorize redirect: the user clicked Deny.
+    AccessDenied,
+    /// Authorize redirect: `prompt=none` without a login session.
+    LoginRequired,
+    /// Authorize redirect: `prompt=none` when consent would have to be asked.
+    ConsentRequired,
 }
 
 impl OAuthErrorCode {
@@ -41,6 +61,10 @@ impl OAuthErrorCode {
             OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
             OAuthErrorCode::InvalidScope => "invalid_scope",
             OAuthErrorCode::ServerError => "server_error",
+            OAuthErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            OAuthErrorCode::AccessDenied => "access_denied",
+            OAuthErrorCode::LoginRequired => "login_required",
+            OAuthErrorCode::ConsentRequired => "consent_required",
         }
     }
 
@@ -54,12 +78,17 @@ impl OAuthErrorCode {
     }
 }
 
-/// A refused token request: what the client is told, and what the audit trail gets.
+/// A refused request: what the client is told, and what the audit trail gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Rejection {
+#[non_exhaustive]
+pub struct Rejection {
+    /// The OAuth 2.0 `error`.
     pub error: OAuthErrorCode,
+    /// The audit trail's Detail code.
     pub code: AuditCode,
+    /// The client, when the request could be tied to one.
     pub client_id: Option<String>,
+    /// The one-line explanation (the `error_description` with `explain_errors`).
     pub detail: String,
 }
 
@@ -117,4 +146,21 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     resp
+}
+
+/// Writes `r` to the audit trail and answers with its JSON error.
+pub(crate) fn refuse(emu: &Emulator, now: i64, r: Rejection) -> Response {
+    log(emu, now, &r);
+    let description = emu.explain_errors().then_some(r.detail.as_str());
+    error_response(r.error, description, emu.account())
+}
+
+/// Writes `r` to the audit trail (a failure to write is logged, not answered).
+pub(crate) fn log(emu: &Emulator, now: i64, r: &Rejection) {
+    let logged = emu
+        .store()
+        .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
+    if let Err(e) = logged {
+        eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
+    }
 }

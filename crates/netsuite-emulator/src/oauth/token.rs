@@ -1,23 +1,28 @@
 //! `POST /services/rest/auth/oauth2/v1/token`: the client credentials (M2M) grant with
-//! a JWT client assertion, checked as strictly as NetSuite checks it.
+//! a JWT client assertion, and the authorization code and refresh token grants
+//! ([`super::grant`]), checked as strictly as NetSuite checks them.
 //!
-//! Order of checks: the form (`invalid_request`), the JWT's syntax and `alg`
-//! (`invalid_request`), the `kid` and its mapping (`invalid_grant`), the signature
-//! (`invalid_grant`), `iss` (`invalid_grant`), the integration (`invalid_client`,
-//! `unauthorized_client`), `aud`, `exp` and `iat` (`invalid_grant`), and `scope`
-//! (`invalid_scope`). Every refusal is written to the login audit trail.
+//! Client credentials, order of checks: the form (`invalid_request`), the JWT's syntax
+//! and `alg` (`invalid_request`), the `kid` and its mapping (`invalid_grant`), the
+//! signature (`invalid_grant`), `iss` (`invalid_grant`), the integration
+//! (`invalid_client`, `unauthorized_client`), `aud`, `exp` and `iat` (`invalid_grant`),
+//! and `scope` (`invalid_scope`). The other grants: the form, client authentication
+//! (`invalid_client`, 401), then the grant itself. Every refusal is written to the
+//! login audit trail.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use netsuite_auth::jws::{self, Algorithm, VerifyingKey};
-use netsuite_auth::token::JWT_BEARER;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use super::{OAuthErrorCode, Rejection, error_response, json_response};
+use super::grant::{self, Failure};
+use super::request::{self, GrantRequest, invalid_request};
+use super::{OAuthErrorCode, Rejection, client_auth, error_response, json_response};
 use crate::access_token::{self, Grant, LIFETIME_SECS};
 use crate::audit::{self, AuditCode};
+use crate::integration::Integration;
 use crate::mapping::{self, Candidate};
 use crate::origin::Origin;
 use crate::{Emulator, Error};
@@ -31,50 +36,53 @@ pub const MAX_ASSERTION_LIFETIME: f64 = 3600.0;
 pub const MAX_IAT_SKEW: f64 = 60.0;
 
 /// What the blocking part needs from the HTTP request.
-struct TokenRequest {
-    origin: Origin,
-    content_type: Option<HeaderValue>,
-    body: Result<Bytes, String>,
+pub(crate) struct FormPost {
+    pub origin: Origin,
+    pub content_type: Option<HeaderValue>,
+    pub authorization: Option<HeaderValue>,
+    pub body: Result<Bytes, String>,
 }
 
-enum Failure {
-    Rejected(Rejection),
-    Server(Error),
-}
-
-impl From<Rejection> for Failure {
-    fn from(r: Rejection) -> Self {
-        Failure::Rejected(r)
+impl FormPost {
+    /// Reads the parts and at most [`MAX_BODY`] bytes of the body.
+    pub(crate) async fn read(req: Request) -> Self {
+        let (parts, body) = req.into_parts();
+        let origin = Origin::from_request(&parts.uri, &parts.headers);
+        let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+        let authorization = parts.headers.get(header::AUTHORIZATION).cloned();
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let body = match declared {
+            Some(n) if n > MAX_BODY as u64 => Err(format!(
+                "the request body of {n} bytes is over the {MAX_BODY}-byte limit"
+            )),
+            _ => read_body(body).await,
+        };
+        Self {
+            origin,
+            content_type,
+            authorization,
+            body,
+        }
     }
-}
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Server(e)
+    /// The form, parsed and checked, and the grant-independent pieces.
+    pub(crate) fn parse(&self) -> Result<request::TokenRequest, Rejection> {
+        let body = self.body.as_ref().map_err(|e| invalid_request(e.clone()))?;
+        request::parse(
+            self.content_type.as_ref().map(HeaderValue::as_bytes),
+            self.authorization.as_ref().map(HeaderValue::as_bytes),
+            body,
+        )
     }
 }
 
 /// The axum handler.
 pub(crate) async fn handle(State(emu): State<Emulator>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let origin = Origin::from_request(&parts.uri, &parts.headers);
-    let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let body = match declared {
-        Some(n) if n > MAX_BODY as u64 => Err(format!(
-            "the request body of {n} bytes is over the {MAX_BODY}-byte limit"
-        )),
-        _ => read_body(body).await,
-    };
-    let request = TokenRequest {
-        origin,
-        content_type,
-        body,
-    };
+    let request = FormPost::read(req).await;
     let account = emu.account().clone();
     match emu
         .run_blocking(move |emu| Ok(exchange(emu, request)))
@@ -94,31 +102,15 @@ async fn read_body(body: Body) -> Result<Bytes, String> {
         .map_err(|_| format!("the request body is over the {MAX_BODY}-byte limit or was cut off"))
 }
 
-fn exchange(emu: &Emulator, request: TokenRequest) -> Response {
+fn exchange(emu: &Emulator, request: FormPost) -> Response {
     let now_ms = emu.clock().now_millis();
     let now = now_ms.div_euclid(1000);
     match check(emu, &request, now, now_ms) {
-        Ok(token) => {
-            let body = serde_json::json!({
-                "access_token": token,
-                "token_type": "bearer",
-                "expires_in": LIFETIME_SECS,
-            });
-            json_response(
-                StatusCode::OK,
-                serde_json::to_vec(&body).unwrap_or_default(),
-            )
-        }
-        Err(Failure::Rejected(r)) => {
-            let logged = emu
-                .store()
-                .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
-            if let Err(e) = logged {
-                eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            }
-            let description = emu.explain_errors().then_some(r.detail.as_str());
-            error_response(r.error, description, emu.account())
-        }
+        Ok(body) => json_response(
+            StatusCode::OK,
+            serde_json::to_vec(&body).unwrap_or_default(),
+        ),
+        Err(Failure::Rejected(r)) => super::refuse(emu, now, r),
         Err(Failure::Server(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             error_response(OAuthErrorCode::ServerError, None, emu.account())
@@ -126,107 +118,56 @@ fn exchange(emu: &Emulator, request: TokenRequest) -> Response {
     }
 }
 
-fn invalid_request(detail: impl Into<String>) -> Rejection {
-    Rejection::new(
-        OAuthErrorCode::InvalidRequest,
-        AuditCode::InvalidRequest,
-        detail,
-    )
+/// Authenticates the client of an authorization code, refresh or revoke request.
+pub(crate) fn authenticate_client(
+    emu: &Emulator,
+    request: &FormPost,
+    form: &request::Form,
+) -> Result<Integration, Failure> {
+    let creds = request::client_credentials(
+        request.authorization.as_ref().map(HeaderValue::as_bytes),
+        form,
+    )?;
+    let verified = emu.store().try_with(|c| {
+        client_auth::verify(c, &creds).map_err(|e| crate::store::storage(emu.store().label(), e))
+    })?;
+    Ok(verified?)
 }
 
-/// The form's parameters, each at most once.
-fn parse_form(request: &TokenRequest) -> Result<Vec<(String, String)>, Rejection> {
-    let body = request
-        .body
-        .as_ref()
-        .map_err(|e| invalid_request(e.clone()))?;
-    let media_type = request
-        .content_type
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_owned());
-    match media_type.as_deref() {
-        Some(t) if t.eq_ignore_ascii_case("application/x-www-form-urlencoded") => {}
-        Some(t) => {
-            return Err(invalid_request(format!(
-                "the body is {:?}; the token endpoint takes only application/x-www-form-urlencoded",
-                audit::truncate(t, 80)
-            )));
+fn check(emu: &Emulator, request: &FormPost, now: i64, now_ms: i64) -> Result<Value, Failure> {
+    let parsed = request.parse()?;
+    let form = &parsed.form;
+    match form.grant()? {
+        GrantRequest::ClientCredentials { assertion } => {
+            let token = client_credentials(emu, &request.origin, assertion, now, now_ms)?;
+            Ok(json!({
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": LIFETIME_SECS,
+            }))
         }
-        None => {
-            return Err(invalid_request(
-                "the request has no Content-Type; the token endpoint takes only application/x-www-form-urlencoded",
-            ));
+        GrantRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            let integration = authenticate_client(emu, request, form)?;
+            grant::authorization_code(emu, &integration, code, redirect_uri, code_verifier, now_ms)
         }
-    }
-    if std::str::from_utf8(body).is_err() {
-        return Err(invalid_request("the form body is not UTF-8"));
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|e| invalid_request(format!("the form body cannot be parsed ({e})")))?;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(other, _)| other == k) {
-            return Err(invalid_request(format!(
-                "the parameter {:?} is given more than once",
-                audit::truncate(k, 80)
-            )));
+        GrantRequest::RefreshToken { refresh_token } => {
+            let integration = authenticate_client(emu, request, form)?;
+            grant::refresh_token(emu, &integration, refresh_token, now_ms)
         }
     }
-    Ok(pairs)
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Result<String, Failure> {
-    let pairs = parse_form(request)?;
-    match param(&pairs, "grant_type") {
-        None | Some("") => return Err(invalid_request("grant_type is missing").into()),
-        Some("client_credentials") => {}
-        Some(g @ ("authorization_code" | "refresh_token")) => {
-            return Err(Rejection::new(
-                OAuthErrorCode::UnsupportedGrantType,
-                AuditCode::InvalidRequest,
-                format!(
-                    "grant_type {g} is not supported by the emulator yet; use client_credentials"
-                ),
-            )
-            .into());
-        }
-        Some(g) => {
-            return Err(invalid_request(format!(
-                "grant_type {:?} is not a NetSuite grant type; use client_credentials",
-                audit::truncate(g, 80)
-            ))
-            .into());
-        }
-    }
-    match param(&pairs, "client_assertion_type") {
-        Some(JWT_BEARER) => {}
-        None => return Err(invalid_request("client_assertion_type is missing").into()),
-        Some(t) => {
-            return Err(invalid_request(format!(
-                "client_assertion_type is {:?}, not {JWT_BEARER}",
-                audit::truncate(t, 80)
-            ))
-            .into());
-        }
-    }
-    let assertion = match param(&pairs, "client_assertion") {
-        Some(a) if !a.trim().is_empty() => a.trim(),
-        _ => {
-            let hint = if param(&pairs, "assertion").is_some() {
-                " (the form has `assertion`; the parameter is `client_assertion`)"
-            } else {
-                ""
-            };
-            return Err(invalid_request(format!("client_assertion is missing{hint}")).into());
-        }
-    };
+fn client_credentials(
+    emu: &Emulator,
+    origin: &Origin,
+    assertion: &str,
+    now: i64,
+    now_ms: i64,
+) -> Result<String, Failure> {
     let unverified = jws::decode_unverified(assertion)
         .map_err(|e| invalid_request(format!("the client assertion is not a JWT: {e}")))?;
     let alg: Option<Algorithm> = unverified.header.alg.parse().ok();
@@ -375,7 +316,7 @@ fn check(emu: &Emulator, request: &TokenRequest, now: i64, now_ms: i64) -> Resul
         .client(client)
         .into());
     }
-    check_audience(emu, &request.origin, claims.get("aud"))
+    check_audience(emu, origin, claims.get("aud"))
         .map_err(|d| invalid_grant(AuditCode::TokenRejected, d).client(client))?;
     check_times(&claims, now).map_err(|(code, d)| invalid_grant(code, d).client(client))?;
     let scopes = check_scopes(claims.get("scope"), &integration.scopes).map_err(|(code, d)| {

@@ -1,6 +1,7 @@
 //! The emulator's router in-process (`tower::ServiceExt::oneshot`), its storage across
 //! reopen and across processes, and one test over a real socket.
 
+mod authcode;
 mod mapping;
 mod persistence;
 mod record;

@@ -542,7 +542,7 @@ async fn refuses_malformed_requests() {
         "InvalidRequest",
         false,
     );
-    // Grants NetSuite has but the emulator does not serve yet.
+    // The other grants without their parameters (redirect_uri, refresh_token).
     for g in ["authorization_code", "refresh_token"] {
         let r = f
             .post_token(&form(&[("grant_type", g), ("code", "x")]))
@@ -551,7 +551,7 @@ async fn refuses_malformed_requests() {
             &f,
             &r,
             StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
+            "invalid_request",
             "InvalidRequest",
             false,
         );
