@@ -32,6 +32,10 @@ struct App {
 }
 
 fn integration(env: &Env, server: &Server, public: bool) -> App {
+    integration_with(env, server, public, &[])
+}
+
+fn integration_with(env: &Env, server: &Server, public: bool, extra: &[&str]) -> App {
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
     let dd = server.data_dir_arg();
     let mut args = vec![
@@ -51,6 +55,7 @@ fn integration(env: &Env, server: &Server, public: bool) -> App {
     if public {
         args.push("--public");
     }
+    args.extend_from_slice(extra);
     let created = json(&env.ok(&args));
     App {
         client_id: created["client_id"].as_str().unwrap().to_owned(),
@@ -438,4 +443,30 @@ fn login_errors() {
     raw[n - 5] ^= 0x55;
     std::fs::write(&path, raw).unwrap();
     env.fails(&["auth", "token", "--profile", "me"], 1, "tampered");
+}
+
+#[test]
+fn status_warns_when_the_refresh_token_is_nearly_spent() {
+    let env = Env::new();
+    let server = Server::start(&env, &["--auto-approve"]);
+    let app = integration_with(&env, &server, true, &["--refresh-token-hours", "1"]);
+    add_profile(&env, &server, "short", &app);
+    login(&env, &fake_browser(&env), "short");
+    let status = json(&env.ok(&["auth", "status", "--json"]));
+    let left = status["refresh_token_expires_in"].as_i64().unwrap();
+    assert!((3500..=3600).contains(&left), "{left}");
+    assert!(
+        status["warning"]
+            .as_str()
+            .unwrap()
+            .contains("netsuite auth login"),
+        "{status}"
+    );
+    let out = env.run(&["auth", "status"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(
+        err.contains("warning: the refresh token expires in"),
+        "{err}"
+    );
 }
