@@ -80,6 +80,32 @@ pub enum AuditCode {
 }
 
 impl AuditCode {
+    /// Every code, NetSuite's first.
+    pub const ALL: [AuditCode; 22] = [
+        AuditCode::InvalidSignature,
+        AuditCode::UnknownIntegration,
+        AuditCode::InvalidIntegration,
+        AuditCode::ClientAuthenticationFailed,
+        AuditCode::TokenRejected,
+        AuditCode::AccessTokenExpired,
+        AuditCode::ScopeMismatched,
+        AuditCode::InvalidScope,
+        AuditCode::InvalidState,
+        AuditCode::InvalidRedirectURI,
+        AuditCode::AuthorizationCodeGrantRequired,
+        AuditCode::RefreshTokenExpired,
+        AuditCode::EntityOrRoleDisabled,
+        AuditCode::InvalidRequest,
+        AuditCode::InvalidAuthorizationCode,
+        AuditCode::AuthorizationCodeReplayed,
+        AuditCode::InvalidCodeVerifier,
+        AuditCode::RefreshTokenReused,
+        AuditCode::AccessDenied,
+        AuditCode::LoginRequired,
+        AuditCode::ConsentRequired,
+        AuditCode::InvalidCredentials,
+    ];
+
     /// The code as NetSuite writes it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -94,6 +94,19 @@ pub(crate) fn response(status: StatusCode, html: String) -> Response {
     resp
 }
 
+/// A unix time as `YYYY-MM-DD HH:MM:SS` UTC.
+pub(crate) fn time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second]"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +117,6 @@ mod tests {
             escape(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+        assert_eq!(time(0), "1970-01-01 00:00:00");
     }
 }

@@ -24,6 +24,7 @@
 //! ```
 
 mod access_token;
+mod admin;
 mod audit;
 mod clock;
 mod demo;
@@ -36,6 +37,7 @@ mod mapping;
 pub mod oauth;
 mod origin;
 pub mod record;
+mod rotation;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -384,8 +386,16 @@ impl Emulator {
 
 /// The emulator's HTTP routes:
 ///
-/// * `POST /services/rest/auth/oauth2/v1/token`: client credentials with a JWT assertion;
-/// * `GET /services/rest/record/v1/{type}/{id}`: one record, with a bearer token.
+/// * `GET|POST /app/login/oauth2/authorize.nl`: step one of the authorization code
+///   grant, with the login and consent pages ([`oauth`]);
+/// * `POST /services/rest/auth/oauth2/v1/token`: client credentials with a JWT
+///   assertion, authorization code, refresh token;
+/// * `POST /services/rest/auth/oauth2/v1/revoke`: revokes a refresh token's chain;
+/// * `GET /services/rest/auth/oauth2/v1/keys` and `GET /.well-known/openid-configuration`;
+/// * `GET|POST /services/rest/auth/oauth2/v1/clients/{client_id}/certificates[/{id}/revoke]`:
+///   the 2026.1 certificate rotation API;
+/// * `/admin/` pages and `/admin/api/` JSON, answered only to loopback clients;
+/// * the REST record API, SuiteQL, RESTlets, async jobs and governance ([`record`]).
 ///
 /// Other paths answer 404 with a NetSuite error body.
 pub fn app(emulator: Emulator) -> Router {
@@ -402,10 +412,17 @@ pub fn app(emulator: Emulator) -> Router {
             get(oauth::discovery::openid_configuration),
         )
         .route(
+            rotation::CERTIFICATES_PATH,
+            get(rotation::list).post(rotation::add),
+        )
+        .route(rotation::REVOKE_CERTIFICATE_PATH, post(rotation::revoke))
+        .merge(admin::routes())
+        .route(
             &format!("{RECORD_PATH}/{{record_type}}/{{id}}"),
             get(record::get),
         )
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(admin::guard))
         .with_state(emulator)
 }
 
@@ -428,7 +445,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(emulator))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(emulator).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -7,7 +7,7 @@ use netsuite_auth::account::AccountId;
 use netsuite_emulator::{
     Config as EmulatorConfig, ConsentPolicy, Emulator, LoginUser, NewIntegration, NewMapping,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use std::net::SocketAddr;
 
@@ -74,15 +74,44 @@ pub enum EmulatorCommand {
     /// Client-credentials (M2M) mappings of certificates to integrations.
     #[command(subcommand)]
     Mapping(MappingCommand),
+    /// OAuth 2.0 authorized applications (consents given on the authorize page).
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Access and refresh tokens the emulator issued.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// The login audit trail: every rejected request and why.
-    #[command(after_help = "Example:\n  netsuite emulator audit --data-dir ./ns-data --json")]
+    #[command(
+        after_help = "Examples:\n  netsuite emulator audit --data-dir ./ns-data --json\n  netsuite emulator audit --url http://127.0.0.1:8787 --code InvalidSignature --last 20"
+    )]
     Audit {
         #[command(flatten)]
-        data: DataDirArg,
+        target: Target,
         /// JSON output.
         #[arg(long)]
         json: bool,
+        /// Only entries with this Detail code (e.g. ScopeMismatched).
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
+        /// Only the newest N entries.
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
     },
+}
+
+/// Where the emulator is: a data directory (default), or a running emulator's URL.
+#[derive(Debug, Args)]
+pub struct Target {
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// A running emulator's base URL: use its admin API instead of the data directory.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "NETSUITE_EMULATOR_URL",
+        conflicts_with = "data_dir"
+    )]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,7 +122,7 @@ pub enum IntegrationCommand {
     )]
     Create {
         #[command(flatten)]
-        data: DataDirArg,
+        target: Target,
         /// Name of the integration.
         #[arg(long)]
         name: String,
@@ -133,10 +162,39 @@ pub enum IntegrationCommand {
     #[command(after_help = "Example:\n  netsuite emulator integration list --json")]
     List {
         #[command(flatten)]
-        data: DataDirArg,
+        target: Target,
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// Show one integration record with its certificates and authorized apps.
+    #[command(
+        after_help = "Example:\n  netsuite emulator integration show 58586d9e... --url http://127.0.0.1:8787"
+    )]
+    Show {
+        #[command(flatten)]
+        target: Target,
+        /// The client id.
+        client_id: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Block an integration: it gets no tokens and its tokens stop working.
+    #[command(after_help = "Example:\n  netsuite emulator integration block 58586d9e...")]
+    Block {
+        #[command(flatten)]
+        target: Target,
+        /// The client id.
+        client_id: String,
+    },
+    /// Enable a blocked integration again.
+    #[command(after_help = "Example:\n  netsuite emulator integration enable 58586d9e...")]
+    Enable {
+        #[command(flatten)]
+        target: Target,
+        /// The client id.
+        client_id: String,
     },
 }
 
@@ -148,7 +206,7 @@ pub enum MappingCommand {
     )]
     Create {
         #[command(flatten)]
-        data: DataDirArg,
+        target: Target,
         /// The integration's client id.
         #[arg(long)]
         client_id: String,
@@ -169,10 +227,73 @@ pub enum MappingCommand {
     #[command(after_help = "Example:\n  netsuite emulator mapping list --json")]
     List {
         #[command(flatten)]
-        data: DataDirArg,
+        target: Target,
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// Revoke a mapping (and the access tokens issued with its certificate).
+    #[command(
+        after_help = "Example:\n  netsuite emulator mapping revoke NPMnRyPg-WDWhPiAbisjKiH0fqnBpjOZ367wDTe0pqA"
+    )]
+    Revoke {
+        #[command(flatten)]
+        target: Target,
+        /// The certificate id (the kid of client assertions).
+        certificate_id: String,
+        /// Only the mapping of this integration (a certificate can be mapped to several).
+        #[arg(long)]
+        client_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// List authorized applications.
+    #[command(after_help = "Example:\n  netsuite emulator apps list --url http://127.0.0.1:8787")]
+    List {
+        #[command(flatten)]
+        target: Target,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an authorized application: its refresh and access tokens stop working.
+    #[command(after_help = "Example:\n  netsuite emulator apps revoke 3")]
+    Revoke {
+        #[command(flatten)]
+        target: Target,
+        /// The id shown by `apps list`.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// List tokens, newest first.
+    #[command(after_help = "Example:\n  netsuite emulator tokens list --all --limit 20 --json")]
+    List {
+        #[command(flatten)]
+        target: Target,
+        /// Include expired tokens still on record.
+        #[arg(long)]
+        all: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by jti; a refresh token takes its whole chain with it.
+    #[command(
+        after_help = "Example:\n  netsuite emulator tokens revoke '1234567.r.5b3236b9-..._1611067655359.0'"
+    )]
+    Revoke {
+        #[command(flatten)]
+        target: Target,
+        /// The token's jti (see `tokens list`).
+        jti: String,
     },
 }
 
@@ -185,9 +306,16 @@ pub async fn run(cmd: EmulatorCommand) -> Result<()> {
             explain_errors,
             login,
         } => serve(listen, &data, ready_file, explain_errors, &login).await,
-        EmulatorCommand::Integration(c) => integration(c),
-        EmulatorCommand::Mapping(c) => mapping(c),
-        EmulatorCommand::Audit { data, json } => audit(&data, json),
+        EmulatorCommand::Integration(c) => integration(c).await,
+        EmulatorCommand::Mapping(c) => mapping(c).await,
+        EmulatorCommand::Apps(c) => apps(c).await,
+        EmulatorCommand::Tokens(c) => tokens(c).await,
+        EmulatorCommand::Audit {
+            target,
+            json,
+            code,
+            last,
+        } => audit(&target, json, code.as_deref(), last).await,
     }
 }
 
@@ -276,10 +404,188 @@ async fn serve(
     Ok(())
 }
 
-fn integration(cmd: IntegrationCommand) -> Result<()> {
+/// The emulator to administer: opened from its data directory, or reached through a
+/// running emulator's admin API.
+enum Backend {
+    Local(Emulator),
+    Remote { base: String, http: reqwest::Client },
+}
+
+impl Backend {
+    fn new(target: &Target) -> Result<Self> {
+        match &target.url {
+            None => Ok(Backend::Local(open(&target.data, false)?)),
+            Some(url) => {
+                let parsed = url::Url::parse(url).map_err(|e| {
+                    UserError::usage(format!("--url {url} is not a URL: {e}"))
+                        .hint("give the emulator's base URL, e.g. http://127.0.0.1:8787")
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(UserError::usage(format!("--url {url} is not http(s)"))
+                        .hint("give the emulator's base URL, e.g. http://127.0.0.1:8787")
+                        .into());
+                }
+                let http = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(30))
+                    .build()
+                    .context("could not build the HTTP client")?;
+                Ok(Backend::Remote {
+                    base: url.trim_end_matches('/').to_owned(),
+                    http,
+                })
+            }
+        }
+    }
+
+    /// Calls the admin API: `GET` without a body, `POST` with one (or an empty one).
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
+        let Backend::Remote { base, http } = self else {
+            anyhow::bail!("the admin API is only used with --url");
+        };
+        let url = format!("{base}{path}");
+        let req = match method {
+            "GET" => http.get(&url),
+            _ => {
+                let r = http.post(&url);
+                match body {
+                    Some(b) => r.json(&b),
+                    None => r,
+                }
+            }
+        };
+        let resp = req.send().await.map_err(|e| {
+            UserError::new(format!("cannot reach the emulator at {base}: {e}"))
+                .hint("is `netsuite emulator serve` running there? check --url")
+        })?;
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .context("reading the admin API's answer")?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if status.is_success() {
+            return Ok(value);
+        }
+        let message = value["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| value.to_string());
+        let hint = match status.as_u16() {
+            404 if value["error"] == "not_found" => "check the id with the matching `list` command",
+            404 => "is this a netsuite emulator? the admin API lives under /admin/api",
+            403 => {
+                "the admin API answers only loopback clients addressed as 127.0.0.1 or localhost"
+            }
+            _ => "see the emulator's log",
+        };
+        Err(
+            UserError::new(format!("the emulator refused: {message} (HTTP {status})"))
+                .hint(hint)
+                .into(),
+        )
+    }
+}
+
+fn to_value(v: &impl serde::Serialize) -> Result<Value> {
+    serde_json::to_value(v).context("could not serialise the answer")
+}
+
+fn local_error(e: netsuite_emulator::Error) -> anyhow::Error {
+    use netsuite_emulator::Error as E;
+    let hint = match &e {
+        E::UnknownClientId { .. } => {
+            Some("list the integrations with `netsuite emulator integration list`")
+        }
+        E::UnknownCertificate { .. } => {
+            Some("list the certificates with `netsuite emulator mapping list`")
+        }
+        E::UnknownAuthorization { .. } => Some("list them with `netsuite emulator apps list`"),
+        E::UnknownToken { .. } => Some("list them with `netsuite emulator tokens list --all`"),
+        _ => None,
+    };
+    match hint {
+        Some(h) => UserError::new(e.to_string()).hint(h).into(),
+        None => anyhow::Error::new(e),
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    match &v[key] {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+fn when(v: &Value, key: &str) -> String {
+    v[key]
+        .as_i64()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| text(v, key))
+}
+
+fn list_of(v: &Value, key: &str) -> String {
+    v[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+fn print_lines(lines: Vec<String>, empty: &str) -> Result<()> {
+    if lines.is_empty() {
+        crate::say!("{empty}");
+        return Ok(());
+    }
+    output::data(&lines.join("\n"))
+}
+
+fn integration_line(i: &Value) -> String {
+    format!(
+        "{}  {:<20} m2m={} auth_code={} public={} scopes={} consent={}{}",
+        text(i, "client_id"),
+        text(i, "name"),
+        i["m2m"],
+        i["auth_code"],
+        i["public"],
+        list_of(i, "scopes"),
+        text(i, "consent_policy"),
+        if i["blocked"] == json!(true) {
+            "  (blocked)"
+        } else {
+            ""
+        }
+    )
+}
+
+fn mapping_line(m: &Value) -> String {
+    format!(
+        "{}  client {}  role {} entity {}  {}{}",
+        text(m, "certificate_id"),
+        text(m, "client_id"),
+        m["role"],
+        m["entity"],
+        text(m, "key"),
+        if m["revoked"] == json!(true) {
+            "  (revoked)"
+        } else {
+            ""
+        }
+    )
+}
+
+async fn integration(cmd: IntegrationCommand) -> Result<()> {
     match cmd {
         IntegrationCommand::Create {
-            data,
+            target,
             name,
             m2m,
             auth_code,
@@ -297,62 +603,195 @@ fn integration(cmd: IntegrationCommand) -> Result<()> {
                     .hint("pass --m2m (client credentials) and/or --auth-code")
                     .into());
             }
-            let emulator = open(&data, false)?;
-            let scopes = scope
+            let scopes: Vec<String> = scope
                 .iter()
                 .flat_map(|s| netsuite_auth::assertion::split_scopes(s))
                 .collect();
-            let created = emulator.create_integration(NewIntegration {
-                name,
-                m2m,
-                auth_code,
-                public,
-                redirect_uris,
-                scopes,
-                allow_http_loopback,
-                consent_policy: consent_policy.parse::<ConsentPolicy>()?,
-                refresh_token_hours,
-                max_rotation_hours,
-            })?;
+            let consent_policy = consent_policy.parse::<ConsentPolicy>()?;
+            let created =
+                match Backend::new(&target)? {
+                    Backend::Local(emulator) => to_value(
+                        &emulator
+                            .create_integration(NewIntegration {
+                                name,
+                                m2m,
+                                auth_code,
+                                public,
+                                redirect_uris,
+                                scopes,
+                                allow_http_loopback,
+                                consent_policy,
+                                refresh_token_hours,
+                                max_rotation_hours,
+                            })
+                            .map_err(local_error)?,
+                    )?,
+                    remote => remote
+                        .call(
+                            "POST",
+                            "/admin/api/integrations",
+                            Some(json!({
+                                "name": name, "m2m": m2m, "auth_code": auth_code, "public": public,
+                                "redirect_uris": redirect_uris, "scopes": scopes,
+                                "allow_http_loopback": allow_http_loopback,
+                                "consent_policy": consent_policy,
+                                "refresh_token_hours": refresh_token_hours,
+                                "max_rotation_hours": max_rotation_hours,
+                            })),
+                        )
+                        .await?,
+                };
             if json {
                 output::json(&created)
             } else {
-                let mut text = format!("client id:     {}", created.client_id);
-                if let Some(s) = &created.client_secret {
-                    text.push_str(&format!("\nclient secret: {s}"));
+                let mut out = format!("client id:     {}", text(&created, "client_id"));
+                if let Some(s) = created["client_secret"].as_str() {
+                    out.push_str(&format!("\nclient secret: {s}"));
                 }
-                output::data(&text)?;
+                output::data(&out)?;
                 crate::say!("keep the secret now: like NetSuite, the emulator shows it only once");
                 Ok(())
             }
         }
-        IntegrationCommand::List { data, json } => {
-            let emulator = open(&data, false)?;
-            let list = emulator.list_integrations()?;
+        IntegrationCommand::List { target, json } => {
+            let list = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(&e.list_integrations().map_err(local_error)?)?,
+                remote => remote.call("GET", "/admin/api/integrations", None).await?,
+            };
             if json {
                 return output::json(&list);
             }
-            let mut text = String::new();
-            for i in &list {
-                text.push_str(&format!(
-                    "{}  {:<20} m2m={} auth_code={} public={} scopes={}\n",
-                    i.client_id,
-                    i.name,
-                    i.m2m,
-                    i.auth_code,
-                    i.public,
-                    i.scopes.join(",")
+            let lines = list
+                .as_array()
+                .map(|a| a.iter().map(integration_line).collect())
+                .unwrap_or_default();
+            print_lines(lines, "no integration records yet")
+        }
+        IntegrationCommand::Show {
+            target,
+            client_id,
+            json,
+        } => {
+            let v = match Backend::new(&target)? {
+                Backend::Local(e) => {
+                    let Some(i) = e.integration(&client_id).map_err(local_error)? else {
+                        return Err(local_error(netsuite_emulator::Error::UnknownClientId {
+                            client_id,
+                        }));
+                    };
+                    let mut v = to_value(&i)?;
+                    let mappings: Vec<_> = e
+                        .list_mappings()
+                        .map_err(local_error)?
+                        .into_iter()
+                        .filter(|m| m.client_id == client_id)
+                        .collect();
+                    let apps: Vec<_> = e
+                        .authorized_apps()
+                        .map_err(local_error)?
+                        .into_iter()
+                        .filter(|a| a.client_id == client_id)
+                        .collect();
+                    v["mappings"] = to_value(&mappings)?;
+                    v["authorized_apps"] = to_value(&apps)?;
+                    v
+                }
+                remote => {
+                    remote
+                        .call(
+                            "GET",
+                            &format!("/admin/api/integrations/{}", segment(&client_id)),
+                            None,
+                        )
+                        .await?
+                }
+            };
+            if json {
+                return output::json(&v);
+            }
+            let mut out = vec![
+                format!("name:                 {}", text(&v, "name")),
+                format!("client id:            {}", text(&v, "client_id")),
+                format!("application id:       {}", text(&v, "application_id")),
+                format!(
+                    "state:                {}",
+                    if v["blocked"] == json!(true) {
+                        "blocked"
+                    } else {
+                        "enabled"
+                    }
+                ),
+                format!(
+                    "grants:               m2m={} auth_code={} public={}",
+                    v["m2m"], v["auth_code"], v["public"]
+                ),
+                format!("scopes:               {}", list_of(&v, "scopes")),
+                format!("redirect uris:        {}", list_of(&v, "redirect_uris")),
+                format!("http loopback:        {}", v["allow_http_loopback"]),
+                format!("consent policy:       {}", text(&v, "consent_policy")),
+                format!("refresh token hours:  {}", v["refresh_token_hours"]),
+                format!("max rotation hours:   {}", v["max_rotation_hours"]),
+            ];
+            for m in v["mappings"].as_array().into_iter().flatten() {
+                out.push(format!("certificate:          {}", mapping_line(m)));
+            }
+            for a in v["authorized_apps"].as_array().into_iter().flatten() {
+                out.push(format!(
+                    "authorized app:       #{} {} role {}{}",
+                    a["id"],
+                    text(a, "user_email"),
+                    a["role"],
+                    if a["revoked"] == json!(true) {
+                        " (revoked)"
+                    } else {
+                        ""
+                    }
                 ));
             }
-            output::data(text.trim_end())
+            output::data(&out.join("\n"))
+        }
+        IntegrationCommand::Block { target, client_id } => {
+            set_blocked(&target, &client_id, true).await
+        }
+        IntegrationCommand::Enable { target, client_id } => {
+            set_blocked(&target, &client_id, false).await
         }
     }
 }
 
-fn mapping(cmd: MappingCommand) -> Result<()> {
+fn segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+async fn set_blocked(target: &Target, client_id: &str, blocked: bool) -> Result<()> {
+    match Backend::new(target)? {
+        Backend::Local(e) => e
+            .set_integration_blocked(client_id, blocked)
+            .map_err(local_error)?,
+        remote => {
+            let verb = if blocked { "block" } else { "enable" };
+            remote
+                .call(
+                    "POST",
+                    &format!("/admin/api/integrations/{}/{verb}", segment(client_id)),
+                    None,
+                )
+                .await?;
+        }
+    }
+    crate::say!(
+        "integration {client_id} {}",
+        if blocked { "blocked" } else { "enabled" }
+    );
+    Ok(())
+}
+
+async fn mapping(cmd: MappingCommand) -> Result<()> {
     match cmd {
         MappingCommand::Create {
-            data,
+            target,
             client_id,
             certificate,
             role,
@@ -363,72 +802,259 @@ fn mapping(cmd: MappingCommand) -> Result<()> {
                 UserError::new(format!("cannot read {}: {e}", certificate.display()))
                     .hint("pass the certificate.pem written by `netsuite cert new`")
             })?;
-            let emulator = open(&data, false)?;
-            let m = emulator.create_mapping(NewMapping {
-                client_id,
-                certificate_pem: pem,
-                role,
-                entity,
-            })?;
+            let m = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(
+                    &e.create_mapping(NewMapping {
+                        client_id,
+                        certificate_pem: pem,
+                        role,
+                        entity,
+                    })
+                    .map_err(local_error)?,
+                )?,
+                remote => {
+                    remote
+                        .call(
+                            "POST",
+                            "/admin/api/mappings",
+                            Some(json!({"client_id": client_id, "certificate_pem": pem,
+                                        "role": role, "entity": entity})),
+                        )
+                        .await?
+                }
+            };
             if json {
                 output::json(&m)
             } else {
-                output::data(&m.certificate_id)?;
+                output::data(&text(&m, "certificate_id"))?;
                 crate::say!(
                     "mapped the {} certificate (role {}, entity {}); use the certificate id above as --certificate-id",
-                    m.key,
-                    m.role,
-                    m.entity
+                    text(&m, "key"),
+                    m["role"],
+                    m["entity"]
                 );
                 Ok(())
             }
         }
-        MappingCommand::List { data, json } => {
-            let emulator = open(&data, false)?;
-            let list = emulator.list_mappings()?;
+        MappingCommand::List { target, json } => {
+            let list = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(&e.list_mappings().map_err(local_error)?)?,
+                remote => remote.call("GET", "/admin/api/mappings", None).await?,
+            };
             if json {
                 return output::json(&list);
             }
-            let mut text = String::new();
-            for m in &list {
-                text.push_str(&format!(
-                    "{}  client {}  role {} entity {}  {}{}\n",
-                    m.certificate_id,
-                    m.client_id,
-                    m.role,
-                    m.entity,
-                    m.key,
-                    if m.revoked { "  (revoked)" } else { "" }
-                ));
-            }
-            output::data(text.trim_end())
+            let lines = list
+                .as_array()
+                .map(|a| a.iter().map(mapping_line).collect())
+                .unwrap_or_default();
+            print_lines(lines, "no certificates are mapped")
+        }
+        MappingCommand::Revoke {
+            target,
+            certificate_id,
+            client_id,
+        } => {
+            let revoked = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(
+                    &e.revoke_mapping(&certificate_id, client_id.as_deref())
+                        .map_err(local_error)?,
+                )?,
+                remote => {
+                    let mut path =
+                        format!("/admin/api/mappings/{}/revoke", segment(&certificate_id));
+                    if let Some(c) = &client_id {
+                        path.push_str(&format!("?client_id={}", segment(c)));
+                    }
+                    remote.call("POST", &path, None).await?
+                }
+            };
+            let n = revoked.as_array().map_or(0, Vec::len);
+            crate::say!("revoked {n} mapping(s) of certificate {certificate_id}");
+            Ok(())
         }
     }
 }
 
-fn audit(data: &DataDirArg, as_json: bool) -> Result<()> {
-    let emulator = open(data, false)?;
-    let entries = emulator.audit()?;
+async fn apps(cmd: AppsCommand) -> Result<()> {
+    match cmd {
+        AppsCommand::List { target, json } => {
+            let list = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(&e.authorized_apps().map_err(local_error)?)?,
+                remote => {
+                    remote
+                        .call("GET", "/admin/api/authorizations", None)
+                        .await?
+                }
+            };
+            if json {
+                return output::json(&list);
+            }
+            let lines =
+                list.as_array()
+                    .map(|a| {
+                        a.iter()
+                        .map(|a| {
+                            format!(
+                                "#{:<4} {}  {:<20} {}  role {} entity {}  scopes={}  chains={}{}",
+                                a["id"],
+                                text(a, "client_id"),
+                                text(a, "integration_name"),
+                                text(a, "user_email"),
+                                a["role"],
+                                a["entity"],
+                                list_of(a, "scopes"),
+                                a["active_chains"],
+                                if a["revoked"] == json!(true) { "  (revoked)" } else { "" }
+                            )
+                        })
+                        .collect()
+                    })
+                    .unwrap_or_default();
+            print_lines(lines, "no application has been authorized")
+        }
+        AppsCommand::Revoke { target, id } => {
+            match Backend::new(&target)? {
+                Backend::Local(e) => e.revoke_authorized_app(id).map_err(local_error)?,
+                remote => {
+                    remote
+                        .call(
+                            "POST",
+                            &format!("/admin/api/authorizations/{id}/revoke"),
+                            None,
+                        )
+                        .await?;
+                }
+            }
+            crate::say!("revoked authorized application #{id} and its tokens");
+            Ok(())
+        }
+    }
+}
+
+async fn tokens(cmd: TokensCommand) -> Result<()> {
+    match cmd {
+        TokensCommand::List {
+            target,
+            all,
+            limit,
+            json,
+        } => {
+            let list = match Backend::new(&target)? {
+                Backend::Local(e) => to_value(&e.tokens(all, limit).map_err(local_error)?)?,
+                remote => {
+                    remote
+                        .call(
+                            "GET",
+                            &format!("/admin/api/tokens?all={all}&limit={limit}"),
+                            None,
+                        )
+                        .await?
+                }
+            };
+            if json {
+                return output::json(&list);
+            }
+            let lines = list
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|t| {
+                            let state = if t["revoked"] == json!(true) {
+                                "revoked"
+                            } else if t["used"] == json!(true) {
+                                "used"
+                            } else {
+                                "live"
+                            };
+                            format!(
+                                "{:<7} {}  client {}  expires {}  {state}",
+                                text(t, "kind"),
+                                text(t, "jti"),
+                                text(t, "client_id"),
+                                when(t, "exp"),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            print_lines(lines, "no tokens")
+        }
+        TokensCommand::Revoke { target, jti } => {
+            match Backend::new(&target)? {
+                Backend::Local(e) => e.revoke_token(&jti).map_err(local_error)?,
+                remote => {
+                    remote
+                        .call(
+                            "POST",
+                            &format!("/admin/api/tokens/{}/revoke", segment(&jti)),
+                            None,
+                        )
+                        .await?;
+                }
+            }
+            crate::say!("revoked {jti}");
+            Ok(())
+        }
+    }
+}
+
+async fn audit(
+    target: &Target,
+    as_json: bool,
+    code: Option<&str>,
+    last: Option<usize>,
+) -> Result<()> {
+    let entries = match Backend::new(target)? {
+        Backend::Local(e) => to_value(&e.audit().map_err(local_error)?)?,
+        remote => {
+            // Page through the trail, oldest first.
+            let mut all: Vec<Value> = Vec::new();
+            let mut after = 0_i64;
+            loop {
+                let page = remote
+                    .call(
+                        "GET",
+                        &format!("/admin/api/audit?after={after}&limit=5000"),
+                        None,
+                    )
+                    .await?;
+                let items = page.as_array().cloned().unwrap_or_default();
+                let Some(next) = items.last().and_then(|e| e["id"].as_i64()) else {
+                    break;
+                };
+                let n = items.len();
+                all.extend(items);
+                if n < 5000 {
+                    break;
+                }
+                after = next;
+            }
+            Value::Array(all)
+        }
+    };
+    let mut entries: Vec<Value> = entries.as_array().cloned().unwrap_or_default();
+    if let Some(c) = code {
+        entries.retain(|e| e["code"] == json!(c));
+    }
+    if let Some(n) = last {
+        let skip = entries.len().saturating_sub(n);
+        entries.drain(..skip);
+    }
     if as_json {
         return output::json(&entries);
     }
-    let mut text = String::new();
-    for e in &entries {
-        let v = json!(e);
-        text.push_str(&format!(
-            "{}  {:<28} {:<66} {}\n",
-            v["time"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| v["time"].to_string()),
-            v["code"].as_str().unwrap_or(""),
-            v["client_id"].as_str().unwrap_or("-"),
-            v["detail"].as_str().unwrap_or("")
-        ));
-    }
-    if text.is_empty() {
-        crate::say!("the login audit trail is empty");
-        return Ok(());
-    }
-    output::data(text.trim_end())
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{}  {:<30} {:<64}  {}",
+                when(e, "time"),
+                text(e, "code"),
+                text(e, "client_id"),
+                text(e, "detail")
+            )
+        })
+        .collect();
+    print_lines(lines, "the login audit trail is empty")
 }

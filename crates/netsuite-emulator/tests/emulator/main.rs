@@ -1,7 +1,9 @@
 //! The emulator's router in-process (`tower::ServiceExt::oneshot`), its storage across
 //! reopen and across processes, and one test over a real socket.
 
+mod admin;
 mod authcode;
+mod authorize;
 mod mapping;
 mod persistence;
 mod record;
