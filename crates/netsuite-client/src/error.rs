@@ -143,6 +143,51 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// A request that is not safe to repeat (a create `POST`, a `PATCH`) failed in a
+    /// way that leaves its outcome unknown: the connection broke after it was sent, it
+    /// timed out, or the server answered 5xx. It was not retried, so it happened once
+    /// or not at all. Check before repeating it, or use an operation that is safe to
+    /// repeat: an upsert (`PUT .../eid:X`) or a create with an idempotency key
+    /// (`Prefer: respond-async` + `X-NetSuite-Idempotency-Key`).
+    #[error(
+        "the outcome of {method} {url} is unknown ({reason}); it was not repeated, so it happened once or not at all"
+    )]
+    Ambiguous {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// What happened.
+        reason: String,
+        /// The transport error, if that was the cause.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The request is not one NetSuite accepts, caught before sending it (a page size
+    /// over 1000, an offset that is not a multiple of the limit, a bad key column).
+    #[error("invalid request: {reason}")]
+    InvalidRequest {
+        /// Why.
+        reason: String,
+    },
+    /// Writing the output of an export failed (a closed pipe surfaces here as
+    /// `BrokenPipe` in the source).
+    #[error("cannot write {target}")]
+    Output {
+        /// The file, or `stdout`.
+        target: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An export's checkpoint cannot be used to resume.
+    #[error("cannot resume from {path}: {reason}")]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -168,9 +213,40 @@ impl Error {
         matches!(self, Error::Api { error, .. } if error.status == 404)
     }
 
-    /// NetSuite's concurrency governance refused the request.
+    /// NetSuite's concurrency governance refused the request: REST 429
+    /// `CONCURRENCY_LIMIT_EXCEEDED`, or a RESTlet's 400 `SSS_REQUEST_LIMIT_EXCEEDED`.
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::Api { error, .. } if error.status == 429
-            || error.details.iter().any(|d| d.error_code == "CONCURRENCY_LIMIT_EXCEEDED" || d.error_code == "SSS_REQUEST_LIMIT_EXCEEDED"))
+        matches!(self, Error::Api { error, .. } if error.is_rate_limited())
+    }
+
+    /// Whether trying again later may succeed: governance refusals, 5xx answers
+    /// (NetSuite's or a gateway's HTML page), and transport failures. Whether it is
+    /// *safe* to try again depends on the request: see [`Error::Ambiguous`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { error, .. } => error.is_rate_limited() || error.status >= 500,
+            Error::UnexpectedResponse { status, .. } => *status >= 500 || *status == 429,
+            Error::Connect { .. } | Error::Ambiguous { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The first `o:errorQueryParam` of NetSuite's error, if any (`q`, `limit`, ...).
+    pub fn query_param(&self) -> Option<&str> {
+        self.api_error()?
+            .details
+            .iter()
+            .find_map(|d| d.error_query_param.as_deref())
+    }
+}
+
+impl ApiError {
+    /// See [`Error::is_rate_limited`].
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == 429
+            || self.details.iter().any(|d| {
+                d.error_code == "CONCURRENCY_LIMIT_EXCEEDED"
+                    || d.error_code == "SSS_REQUEST_LIMIT_EXCEEDED"
+            })
     }
 }

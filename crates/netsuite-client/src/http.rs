@@ -19,6 +19,8 @@ pub struct Response {
     pub www_authenticate: Option<String>,
     /// `Location`.
     pub location: Option<String>,
+    /// Every header.
+    pub headers: reqwest::header::HeaderMap,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -69,6 +71,7 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
     let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
     let www_authenticate = header(&resp, reqwest::header::WWW_AUTHENTICATE);
     let location = header(&resp, reqwest::header::LOCATION);
+    let headers = resp.headers().clone();
     let body = resp
         .bytes()
         .await
@@ -82,11 +85,114 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
         content_type,
         www_authenticate,
         location,
+        headers,
         body,
     })
 }
 
+/// NetSuite's error in a JSON body: the REST shape (`title`, `o:errorDetails`), or a
+/// RESTlet's SuiteScript shape (`{"error": {"code", "message"}}`), kept as an
+/// [`ApiError`] either way.
+pub fn api_error(status: u16, v: Value) -> Option<ApiError> {
+    if let Some(e) = v.get("error").and_then(Value::as_object)
+        && let Some(code) = e.get("code").and_then(Value::as_str)
+    {
+        let message = match e.get("message") {
+            Some(Value::String(m)) => m.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        return Some(ApiError {
+            status,
+            title: String::new(),
+            type_uri: String::new(),
+            details: vec![crate::error::ErrorDetail {
+                detail: message,
+                error_code: code.to_owned(),
+                error_path: None,
+                error_query_param: None,
+                error_url: None,
+                error_header: None,
+            }],
+        });
+    }
+    match serde_json::from_value::<ApiError>(v) {
+        Ok(mut e) if !e.details.is_empty() || !e.title.is_empty() => {
+            e.status = status;
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
 impl Response {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A header's value, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `Retry-After` in seconds (the delay form; an HTTP date is ignored).
+    pub fn retry_after(&self) -> Option<Duration> {
+        let v = self.header("retry-after")?.trim();
+        v.parse::<u64>().ok().map(Duration::from_secs)
+    }
+
+    /// The error this response stands for, when it is not 2xx: NetSuite's error as
+    /// data, or [`Error::UnexpectedResponse`].
+    pub fn error(&self, url: &str) -> Option<Error> {
+        if self.is_success() {
+            return None;
+        }
+        let parsed = serde_json::from_slice::<Value>(&self.body).ok();
+        if let Some(error) = parsed.and_then(|v| api_error(self.status, v)) {
+            return Some(Error::Api {
+                url: url.to_owned(),
+                error,
+            });
+        }
+        let html = self.looks_like_html();
+        Some(Error::UnexpectedResponse {
+            url: url.to_owned(),
+            status: self.status,
+            reason: if html {
+                "an HTML page came back where JSON was expected".into()
+            } else if self.body.is_empty() {
+                "an error status with an empty body".into()
+            } else {
+                "an error status without NetSuite's error body".into()
+            },
+            snippet: body_snippet(&self.body),
+        })
+    }
+
+    fn looks_like_html(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("html"))
+            || body_snippet(&self.body).trim_start().starts_with('<')
+    }
+
+    /// The body of a 2xx response, or the error.
+    pub fn into_success(self, url: &str) -> Result<Self, Error> {
+        match self.error(url) {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
+
+    /// The last path segment of `Location` (the id of a created or updated record).
+    pub fn location_id(&self) -> Option<String> {
+        let loc = self.location.as_deref()?;
+        let path = loc.split(['?', '#']).next().unwrap_or(loc);
+        let last = path.trim_end_matches('/').rsplit('/').next()?;
+        let decoded = percent_decode(last);
+        (!decoded.is_empty()).then_some(decoded)
+    }
     /// The body as JSON on 2xx; NetSuite's error shape as [`Error::Api`]; anything
     /// else (an HTML page, a non-JSON body) as [`Error::UnexpectedResponse`].
     pub fn json(self, url: &str) -> Result<Value, Error> {
@@ -99,15 +205,12 @@ impl Response {
         };
         match parsed {
             Ok(v) if (200..300).contains(&self.status) => Ok(v),
-            Ok(v) => match serde_json::from_value::<ApiError>(v) {
-                Ok(mut e) if !e.details.is_empty() || !e.title.is_empty() => {
-                    e.status = self.status;
-                    Err(Error::Api {
-                        url: url.to_owned(),
-                        error: e,
-                    })
-                }
-                _ => Err(unexpected("an error status without NetSuite's error body")),
+            Ok(v) => match api_error(self.status, v) {
+                Some(error) => Err(Error::Api {
+                    url: url.to_owned(),
+                    error,
+                }),
+                None => Err(unexpected("an error status without NetSuite's error body")),
             },
             Err(_) => {
                 let html = self
@@ -124,5 +227,101 @@ impl Response {
                 }
             }
         }
+    }
+}
+
+/// Decodes `%XX` escapes (a path segment: `+` stays `+`).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, location: Option<&str>, body: &str) -> Response {
+        Response {
+            status,
+            content_type: Some("application/json".into()),
+            www_authenticate: None,
+            location: location.map(str::to_owned),
+            headers: reqwest::header::HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn location_ids() {
+        let r = resp(
+            204,
+            Some("https://h/services/rest/record/v1/customer/647"),
+            "",
+        );
+        assert_eq!(r.location_id().as_deref(), Some("647"));
+        let r = resp(
+            204,
+            Some("/services/rest/record/v1/customer/eid%3AA%2BB/"),
+            "",
+        );
+        assert_eq!(r.location_id().as_deref(), Some("eid:A+B"));
+        assert_eq!(resp(204, None, "").location_id(), None);
+        assert_eq!(percent_decode("%4"), "%4");
+    }
+
+    #[test]
+    fn restlet_errors_are_api_errors() {
+        let r = resp(
+            400,
+            None,
+            r#"{"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"later"}}"#,
+        );
+        let e = r.error("u").unwrap();
+        assert!(e.is_rate_limited());
+        assert!(e.is_retryable());
+        assert_eq!(
+            e.api_error().unwrap().code(),
+            Some("SSS_REQUEST_LIMIT_EXCEEDED")
+        );
+    }
+
+    #[test]
+    fn rest_errors_keep_details() {
+        let r = resp(
+            400,
+            None,
+            r#"{"type":"t","title":"Bad Request","status":400,"o:errorDetails":[{"detail":"Invalid search query.","o:errorCode":"INVALID_PARAMETER","o:errorQueryParam":"q"}]}"#,
+        );
+        let e = r.error("u").unwrap();
+        assert_eq!(e.query_param(), Some("q"));
+        assert!(!e.is_retryable());
+        let mut html = resp(503, None, "<html><body>down</body></html>");
+        html.content_type = Some("text/html".into());
+        let e = html.error("u").unwrap();
+        assert!(e.is_retryable());
+        assert!(e.to_string().contains("HTML"), "{e}");
     }
 }

@@ -1,5 +1,15 @@
 //! Async I/O for NetSuite on reqwest: token sources that hold and renew tokens, the
-//! token store, and the REST record API.
+//! token store, the REST record API, SuiteQL (paged streams and parallel exports past
+//! 100,000 rows), RESTlets, and NetSuite's concurrency governance.
+//!
+//! Every call goes through [`Client::send`]: it waits for a slot of the account's
+//! [`governance::Governor`], carries the bearer token, renews the token once and
+//! retries once on a 401, retries governance refusals (429
+//! `CONCURRENCY_LIMIT_EXCEEDED`, RESTlet 400 `SSS_REQUEST_LIMIT_EXCEEDED`) with
+//! exponential backoff and jitter honouring `Retry-After`, and retries 5xx answers
+//! and broken connections only when the request is idempotent (GET, PUT, DELETE,
+//! SuiteQL). A create `POST` is never repeated after it may have reached NetSuite:
+//! such a failure is [`Error::Ambiguous`].
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), netsuite_client::Error> {
@@ -28,14 +38,20 @@
 pub mod callback;
 mod credentials;
 mod error;
+pub mod export;
+pub mod governance;
 pub mod http;
 pub mod keyring_key;
 pub mod record;
+pub mod restlet;
 pub mod store;
+pub mod suiteql;
 
 use std::sync::Arc;
 
 use netsuite_auth::account::Endpoints;
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
@@ -44,13 +60,92 @@ pub use credentials::{
     RENEW_BEFORE_SECS, TokenSource, unix_now,
 };
 pub use error::{ApiError, Error, ErrorDetail};
+pub use governance::{Governor, RetryPolicy};
 
 /// A NetSuite client for one profile: it owns the credentials, obtains and renews
-/// tokens, and retries once with a new token when a call answers 401.
+/// tokens, retries once with a new token when a call answers 401, and shares the
+/// account's concurrency [`Governor`] with every other client of the account in the
+/// process. Clones share everything.
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
     source: Arc<TokenSource>,
+    governor: Arc<Governor>,
+    retry: RetryPolicy,
+    renew: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// One API call, before the token and governance are applied.
+#[derive(Clone, Debug)]
+pub struct ApiRequest {
+    /// The method.
+    pub method: Method,
+    /// The URL (on the account's SuiteTalk or RESTlet host).
+    pub url: Url,
+    /// Extra headers (`Authorization` is added).
+    pub headers: HeaderMap,
+    /// The body and its content type.
+    pub body: Option<(Vec<u8>, String)>,
+    /// Whether repeating the request is harmless, so that a 5xx or a broken
+    /// connection may be retried. Governance refusals are retried either way: NetSuite
+    /// blocks such a request before running it.
+    pub idempotent: bool,
+}
+
+impl ApiRequest {
+    /// A request; idempotent for GET, HEAD, OPTIONS, PUT and DELETE.
+    pub fn new(method: Method, url: Url) -> Self {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        );
+        Self {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            idempotent,
+        }
+    }
+
+    /// With a JSON body (serialized by serde: values are never pasted into JSON by hand).
+    pub fn json(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
+            reason: format!("the body cannot be written as JSON: {e}"),
+        })?;
+        self.body = Some((bytes, "application/json".into()));
+        Ok(self)
+    }
+
+    /// With a body of `content_type`.
+    pub fn body(mut self, bytes: Vec<u8>, content_type: &str) -> Self {
+        self.body = Some((bytes, content_type.to_owned()));
+        self
+    }
+
+    /// With a header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Marks the request as safe (or not) to repeat.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+}
+
+/// What [`Client::send_traced`] saw on the way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// Attempts made.
+    pub attempts: u32,
+    /// Governance refusals retried.
+    pub throttled: u32,
+    /// An earlier attempt may have reached NetSuite (a broken connection or a 5xx
+    /// after sending), so the final answer may be about a repeat.
+    pub repeated_after_failure: bool,
 }
 
 impl Client {
@@ -61,10 +156,31 @@ impl Client {
 
     /// A client over an existing reqwest client.
     pub fn with_http(http: reqwest::Client, source: TokenSource) -> Self {
+        let governor = Governor::for_account(source.endpoints().suitetalk_base().as_str());
         Self {
             http,
             source: Arc::new(source),
+            governor,
+            retry: RetryPolicy::default(),
+            renew: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The same client with its own governor instead of the account's shared one.
+    pub fn with_governor(mut self, governor: Arc<Governor>) -> Self {
+        self.governor = governor;
+        self
+    }
+
+    /// Sets the account's concurrency ceiling (`--concurrency`).
+    pub fn set_concurrency(&self, ceiling: u32) {
+        self.governor.set_ceiling(ceiling);
     }
 
     /// The endpoints this client talks to.
@@ -82,30 +198,182 @@ impl Client {
         &self.http
     }
 
+    /// The account's concurrency limiter.
+    pub fn governor(&self) -> &Arc<Governor> {
+        &self.governor
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// `GET /services/rest/system/v1/governanceLimits` (administrators only).
+    pub async fn governance_limits(&self) -> Result<Value, Error> {
+        let url = self
+            .endpoints()
+            .suitetalk_url("/services/rest/system/v1/governanceLimits")?;
+        self.get_json(url).await
+    }
+
+    /// The concurrency this integration may use, from `governanceLimits`: the
+    /// integration's own limit when one is allocated, otherwise the account's
+    /// unallocated limit. Sets it as the governor's ceiling unless one was set already
+    /// (`--concurrency` wins). Returns the ceiling in force; when the endpoint cannot
+    /// be read (not an administrator), the ceiling stays as it is.
+    pub async fn discover_concurrency(&self) -> u32 {
+        if self.governor.has_ceiling() {
+            return self.governor.ceiling();
+        }
+        if let Ok(v) = self.governance_limits().await {
+            let n = |k: &str| v.get(k).and_then(Value::as_u64).filter(|n| *n > 0);
+            let limit = if v.get("integrationLimitType").and_then(Value::as_str)
+                == Some("integrationSpecific")
+            {
+                n("integrationConcurrencyLimit")
+            } else {
+                None
+            }
+            .or_else(|| n("accountUnallocatedConcurrencyLimit"))
+            .or_else(|| n("accountConcurrencyLimit"));
+            if let Some(limit) = limit
+                && !self.governor.has_ceiling()
+            {
+                self.governor
+                    .set_ceiling(limit.min(u64::from(u32::MAX)) as u32);
+            }
+        }
+        self.governor.ceiling()
+    }
+
     /// GETs `url` with the bearer token and returns the JSON body; one 401 renews the
     /// token and retries once.
     pub async fn get_json(&self, url: Url) -> Result<Value, Error> {
-        let mut fresh = false;
+        self.send_json(ApiRequest::new(Method::GET, url)).await
+    }
+
+    /// Sends `request` and returns the JSON body of a 2xx answer, or the error.
+    pub async fn send_json(&self, request: ApiRequest) -> Result<Value, Error> {
+        let url = request.url.to_string();
+        self.send(request).await?.json(&url)
+    }
+
+    /// Sends `request` and returns the final response, whatever its status.
+    pub async fn send(&self, request: ApiRequest) -> Result<http::Response, Error> {
+        Ok(self.send_traced(request).await?.0)
+    }
+
+    /// [`Client::send`], also telling what happened on the way.
+    pub async fn send_traced(&self, request: ApiRequest) -> Result<(http::Response, Trace), Error> {
+        let url = request.url.to_string();
+        let mut trace = Trace::default();
+        let mut renewed = false;
+        let mut failures = 0u32;
         loop {
-            let (token, _) = self.source.token(&self.http, fresh).await?;
-            let req = self
+            let permit = self.governor.acquire().await;
+            let (token, _) = self.source.token(&self.http, false).await?;
+            let access = token.access_token.expose_secret().to_owned();
+            let mut req = self
                 .http
-                .get(url.clone())
-                .bearer_auth(token.access_token.expose_secret())
-                .header(reqwest::header::ACCEPT, "application/json")
-                .build()
-                .map_err(|e| Error::Connect {
-                    url: url.to_string(),
-                    source: e,
-                })?;
-            let resp = http::execute(&self.http, req).await?;
-            let result = resp.json(url.as_str());
-            match result {
-                Err(e) if e.is_unauthorized() && !fresh => {
-                    fresh = true;
-                }
-                other => return other,
+                .request(request.method.clone(), request.url.clone())
+                .bearer_auth(&access)
+                .header(reqwest::header::ACCEPT, "application/json");
+            for (k, v) in &request.headers {
+                req = req.header(k, v);
             }
+            if let Some((bytes, content_type)) = &request.body {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                    .body(bytes.clone());
+            }
+            let req = req.build().map_err(|e| Error::Connect {
+                url: url.clone(),
+                source: e,
+            })?;
+            trace.attempts += 1;
+            let result = http::execute(&self.http, req).await;
+            let resp = match result {
+                Ok(resp) => resp,
+                Err(Error::Connect { url, source }) => {
+                    drop(permit);
+                    // A connection that could not be made carried no request.
+                    let unsent = source.is_connect();
+                    if !unsent && !request.idempotent {
+                        return Err(Error::Ambiguous {
+                            method: request.method.to_string(),
+                            url,
+                            reason: if source.is_timeout() {
+                                "the request timed out".into()
+                            } else {
+                                "the connection broke after the request was sent".into()
+                            },
+                            source: Some(source),
+                        });
+                    }
+                    failures += 1;
+                    if !unsent {
+                        trace.repeated_after_failure = true;
+                    }
+                    if failures >= self.retry.max_attempts {
+                        return Err(Error::Connect { url, source });
+                    }
+                    tokio::time::sleep(self.retry.delay(failures, None, governance::random_u64()))
+                        .await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if resp.status == 401 && !renewed {
+                drop(permit);
+                renewed = true;
+                self.renew_after_401(&access).await?;
+                continue;
+            }
+            let refused = (resp.status == 429 || resp.status == 400)
+                && resp.error(&url).is_some_and(|e| e.is_rate_limited());
+            if refused {
+                permit.throttled();
+                drop(permit);
+                trace.throttled += 1;
+                failures += 1;
+                if failures >= self.retry.max_attempts {
+                    return Ok((resp, trace));
+                }
+                let delay =
+                    self.retry
+                        .delay(failures, resp.retry_after(), governance::random_u64());
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            if resp.status >= 500 && request.idempotent {
+                drop(permit);
+                failures += 1;
+                trace.repeated_after_failure = true;
+                if failures >= self.retry.max_attempts {
+                    return Ok((resp, trace));
+                }
+                tokio::time::sleep(self.retry.delay(
+                    failures,
+                    resp.retry_after(),
+                    governance::random_u64(),
+                ))
+                .await;
+                continue;
+            }
+            permit.success();
+            return Ok((resp, trace));
         }
+    }
+
+    /// After a 401 with `failed`: renews the token unless another task already did.
+    async fn renew_after_401(&self, failed: &str) -> Result<(), Error> {
+        let _one = self.renew.lock().await;
+        if let Some(t) = self.source.cached().await?
+            && t.access_token.expose_secret() != failed
+        {
+            return Ok(());
+        }
+        self.source.token(&self.http, true).await?;
+        Ok(())
     }
 }

@@ -1,0 +1,359 @@
+//! NetSuite's concurrency governance, seen from the client: one limiter per account
+//! that adapts how many requests are in flight (additive increase, multiplicative
+//! decrease) under a ceiling, and the retry policy (exponential backoff with jitter,
+//! honouring `Retry-After`).
+//!
+//! NetSuite counts concurrent requests per account across REST, SuiteQL and RESTlets
+//! and refuses those over the limit at once (REST: 429 `CONCURRENCY_LIMIT_EXCEEDED`;
+//! RESTlets: 400 `SSS_REQUEST_LIMIT_EXCEEDED`). The ceiling comes from
+//! `--concurrency` ([`Governor::set_ceiling`]) or from
+//! `GET /services/rest/system/v1/governanceLimits`
+//! ([`crate::Client::discover_concurrency`]); until then it is 5, the limit of
+//! Standard and developer accounts. Every clone of a [`crate::Client`], and every
+//! client of the same account in the process, shares one [`Governor`].
+//!
+//! The window starts at the ceiling. A success adds `1/window` (about one slot per
+//! round of requests), up to the ceiling; a governance refusal halves it (not below
+//! one), once per round: refusals of requests that started before the last decrease
+//! do not decrease it again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+/// NetSuite's smallest account concurrency limit (Standard and developer accounts),
+/// used until a ceiling is set or discovered.
+pub const DEFAULT_CEILING: u32 = 5;
+
+#[derive(Debug)]
+struct State {
+    ceiling: u32,
+    window: f64,
+    in_flight: u32,
+    epoch: u64,
+    discovered: bool,
+    throttled: u64,
+    peak: u32,
+}
+
+/// The concurrency limiter of one account.
+#[derive(Debug)]
+pub struct Governor {
+    state: Mutex<State>,
+    notify: Notify,
+}
+
+/// A slot to send one request; released when dropped.
+#[derive(Debug)]
+pub struct Permit {
+    governor: Arc<Governor>,
+    epoch: u64,
+}
+
+/// What the limiter looks like now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GovernorStats {
+    /// The ceiling.
+    pub ceiling: u32,
+    /// The adaptive window (requests allowed in flight is its floor).
+    pub window: f64,
+    /// Requests in flight.
+    pub in_flight: u32,
+    /// Governance refusals seen.
+    pub throttled: u64,
+    /// The most requests ever in flight at once.
+    pub peak: u32,
+}
+
+fn registry() -> &'static Mutex<HashMap<String, Weak<Governor>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Governor>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+impl Governor {
+    /// A limiter with `ceiling` (at least 1).
+    pub fn new(ceiling: u32) -> Arc<Self> {
+        let ceiling = ceiling.max(1);
+        Arc::new(Self {
+            state: Mutex::new(State {
+                ceiling,
+                window: f64::from(ceiling),
+                in_flight: 0,
+                epoch: 0,
+                discovered: false,
+                throttled: 0,
+                peak: 0,
+            }),
+            notify: Notify::new(),
+        })
+    }
+
+    /// The process-wide limiter of the account served at `key` (the SuiteTalk base
+    /// URL): created on first use, shared while any client holds it.
+    pub fn for_account(key: &str) -> Arc<Self> {
+        let mut map = registry().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(g) = map.get(key).and_then(Weak::upgrade) {
+            return g;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let g = Self::new(DEFAULT_CEILING);
+        map.insert(key.to_owned(), Arc::downgrade(&g));
+        g
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the ceiling (at least 1); the window is clamped to it and, when it was
+    /// at the old ceiling, raised to the new one.
+    pub fn set_ceiling(&self, ceiling: u32) {
+        let ceiling = ceiling.max(1);
+        let mut s = self.lock();
+        let at_ceiling = s.window >= f64::from(s.ceiling);
+        s.ceiling = ceiling;
+        if at_ceiling || s.window > f64::from(ceiling) {
+            s.window = f64::from(ceiling);
+        }
+        s.discovered = true;
+        drop(s);
+        self.notify.notify_waiters();
+    }
+
+    /// Whether a ceiling was set or discovered (rather than the default).
+    pub fn has_ceiling(&self) -> bool {
+        self.lock().discovered
+    }
+
+    /// The ceiling.
+    pub fn ceiling(&self) -> u32 {
+        self.lock().ceiling
+    }
+
+    /// Counters and the window.
+    pub fn stats(&self) -> GovernorStats {
+        let s = self.lock();
+        GovernorStats {
+            ceiling: s.ceiling,
+            window: s.window,
+            in_flight: s.in_flight,
+            throttled: s.throttled,
+            peak: s.peak,
+        }
+    }
+
+    /// Waits for a slot.
+    pub async fn acquire(self: &Arc<Self>) -> Permit {
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut s = self.lock();
+                let allowed = (s.window.floor() as u32).clamp(1, s.ceiling);
+                if s.in_flight < allowed {
+                    s.in_flight += 1;
+                    s.peak = s.peak.max(s.in_flight);
+                    return Permit {
+                        governor: Arc::clone(self),
+                        epoch: s.epoch,
+                    };
+                }
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Permit {
+    /// The request went through: widen the window a little.
+    pub fn success(&self) {
+        let mut s = self.governor.lock();
+        let ceiling = f64::from(s.ceiling);
+        if s.window < ceiling {
+            s.window = (s.window + 1.0 / s.window.max(1.0)).min(ceiling);
+            drop(s);
+            self.governor.notify.notify_waiters();
+        }
+    }
+
+    /// Governance refused the request: halve the window, once per round.
+    pub fn throttled(&self) {
+        let mut s = self.governor.lock();
+        s.throttled += 1;
+        if self.epoch == s.epoch {
+            s.window = (s.window / 2.0).max(1.0);
+            s.epoch += 1;
+        }
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut s = self.governor.lock();
+        s.in_flight = s.in_flight.saturating_sub(1);
+        drop(s);
+        self.governor.notify.notify_waiters();
+    }
+}
+
+/// How failed requests are retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (governance refusals, 5xx and transport
+    /// failures each count).
+    pub max_attempts: u32,
+    /// The first backoff; doubled each attempt.
+    pub base_delay: Duration,
+    /// The longest backoff (a longer `Retry-After` is still honoured).
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Eight attempts, 250 ms doubling to at most 30 s.
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The wait before attempt `attempt + 1` (`attempt` counts from 1): "equal
+    /// jitter", half of `base * 2^(attempt-1)` (capped) plus a random part of the
+    /// other half; `Retry-After` when the server sent one, plus up to a base delay of
+    /// jitter so that refused clients do not come back in step.
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>, random: u64) -> Duration {
+        let unit = (random >> 11) as f64 / (1u64 << 53) as f64;
+        if let Some(ra) = retry_after {
+            return ra + self.base_delay.mul_f64(unit);
+        }
+        let exp = attempt.saturating_sub(1).min(30);
+        let full = self
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.max_delay);
+        full / 2 + (full / 2).mul_f64(unit)
+    }
+}
+
+/// 64 random bits for jitter.
+pub(crate) fn random_u64() -> u64 {
+    use aws_lc_rs::rand::SecureRandom;
+    let mut b = [0u8; 8];
+    if aws_lc_rs::rand::SystemRandom::new().fill(&mut b).is_err() {
+        // Jitter only: the clock's nanoseconds will do.
+        return std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as u64)
+            .unwrap_or(0);
+    }
+    u64::from_le_bytes(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn window_limits_in_flight_and_adapts() {
+        let g = Governor::new(4);
+        let permits: Vec<Permit> =
+            futures_util::future::join_all((0..4).map(|_| g.acquire())).await;
+        assert_eq!(g.stats().in_flight, 4);
+        // A fifth waits.
+        let fifth = tokio::time::timeout(Duration::from_millis(20), g.acquire()).await;
+        assert!(fifth.is_err());
+        // All four refused: one halving only (same round).
+        for p in &permits {
+            p.throttled();
+        }
+        assert_eq!(g.stats().window, 2.0);
+        assert_eq!(g.stats().throttled, 4);
+        drop(permits);
+        let a = g.acquire().await;
+        let b = g.acquire().await;
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), g.acquire())
+                .await
+                .is_err()
+        );
+        // A refusal in the new round halves again.
+        a.throttled();
+        assert_eq!(g.stats().window, 1.0);
+        drop(a);
+        drop(b);
+        // Successes widen it back, never above the ceiling.
+        for _ in 0..20 {
+            g.acquire().await.success();
+        }
+        assert_eq!(g.stats().window, 4.0);
+        assert_eq!(g.stats().peak, 4);
+    }
+
+    #[tokio::test]
+    async fn waiter_wakes_on_release() {
+        let g = Governor::new(1);
+        let p = g.acquire().await;
+        let g2 = Arc::clone(&g);
+        let waiter = tokio::spawn(async move {
+            let _p = g2.acquire().await;
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(!waiter.is_finished());
+        drop(p);
+        tokio::time::timeout(Duration::from_secs(2), waiter)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    #[test]
+    fn ceiling_changes() {
+        let g = Governor::new(5);
+        assert!(!g.has_ceiling());
+        g.set_ceiling(20);
+        assert_eq!(g.stats().window, 20.0);
+        g.set_ceiling(3);
+        assert_eq!(g.stats().window, 3.0);
+        assert!(g.has_ceiling());
+        g.set_ceiling(0);
+        assert_eq!(g.ceiling(), 1);
+    }
+
+    #[test]
+    fn shared_per_account() {
+        let a = Governor::for_account("http://127.0.0.1:1/governance-test");
+        let b = Governor::for_account("http://127.0.0.1:1/governance-test");
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = Governor::for_account("http://127.0.0.1:2/governance-test");
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[test]
+    fn backoff() {
+        let p = RetryPolicy::default();
+        let d1 = p.delay(1, None, 0);
+        assert_eq!(d1, Duration::from_millis(125));
+        let d1max = p.delay(1, None, u64::MAX);
+        assert!(d1max <= Duration::from_millis(250) && d1max > Duration::from_millis(240));
+        assert_eq!(p.delay(3, None, 0), Duration::from_millis(500));
+        assert_eq!(p.delay(40, None, 0), Duration::from_secs(15));
+        let ra = p.delay(1, Some(Duration::from_secs(2)), 0);
+        assert_eq!(ra, Duration::from_secs(2));
+        assert!(p.delay(1, Some(Duration::from_secs(2)), u64::MAX) < Duration::from_millis(2250));
+    }
+}
