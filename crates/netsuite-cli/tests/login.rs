@@ -470,3 +470,32 @@ fn status_warns_when_the_refresh_token_is_nearly_spent() {
         "{err}"
     );
 }
+
+#[test]
+fn a_refresh_token_revoked_elsewhere_ends_the_login() {
+    let env = Env::new();
+    let server = Server::start(&env, &["--auto-approve"]);
+    let app = integration(&env, &server, false);
+    add_profile(&env, &server, "me", &app);
+    login(&env, &fake_browser(&env), "me");
+    let refresh = json(&env.ok(&["auth", "status", "--json", "--show-token"]))["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Revoked at "NetSuite" (as the Authorized Applications page would).
+    let (code, body) = curl(&[
+        "-u",
+        &format!("{}:{}", app.client_id, app.secret.as_deref().unwrap()),
+        "-d",
+        &format!("token={refresh}"),
+        &format!("{}/services/rest/auth/oauth2/v1/revoke", server.base_url),
+    ]);
+    assert_eq!(code, 200, "{body}");
+    expire_access_token(&env, "me");
+    let e = env.fails(&["auth", "token"], 1, "the login has ended");
+    assert!(e.contains("invalid_grant"), "{e}");
+    assert!(e.contains("netsuite auth login"), "{e}");
+    // Logging out still cleans up locally (the revoke is answered as already invalid).
+    env.ok(&["auth", "logout"]);
+    assert!(store(&env).load("me").unwrap().is_none());
+}
