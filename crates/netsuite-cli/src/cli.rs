@@ -32,15 +32,9 @@ pub enum Command {
     /// Get access tokens.
     #[command(subcommand)]
     Auth(AuthCommand),
-    /// Records with the REST record API: get, list, create, update, upsert, delete.
+    /// Read records with the REST record API.
     #[command(subcommand)]
-    Record(crate::commands::record::RecordCommand),
-    /// Run a SuiteQL query; --all exports every row, past 100,000, in parallel.
-    Suiteql(crate::commands::suiteql::SuiteqlArgs),
-    /// Call a RESTlet.
-    Restlet(crate::commands::restlet::RestletArgs),
-    /// Any authenticated call to the account (like `gh api`).
-    Api(crate::commands::api::ApiArgs),
+    Record(RecordCommand),
     /// Run and administer the offline NetSuite emulator.
     #[command(subcommand)]
     Emulator(crate::commands::emulator::EmulatorCommand),
@@ -277,5 +271,25 @@ pub enum AuthCommand {
         /// Do not call the revoke endpoint.
         #[arg(long)]
         keep_remote: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Print one record as JSON.
+    #[command(
+        after_help = "Examples:\n  netsuite record get salesorder 304\n  netsuite record get customer eid:CUST-1 --fields companyName,email"
+    )]
+    Get {
+        /// Record type: salesorder, customer, ...
+        record_type: String,
+        /// Internal id, or eid:EXTERNAL_ID.
+        id: String,
+        /// Only these fields (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+        /// Expand sublists and subrecords inline.
+        #[arg(long)]
+        expand_sub_resources: bool,
     },
 }

@@ -107,6 +107,12 @@ pub enum Error {
         /// What was wrong.
         reason: String,
     },
+    /// Governance or fault settings out of range.
+    #[error("invalid settings: {reason}")]
+    InvalidSettings {
+        /// What is wrong.
+        reason: String,
+    },
     /// A request handler stopped unexpectedly (a bug in the emulator).
     #[error("internal error: {reason}")]
     Internal {
@@ -123,9 +129,18 @@ pub struct ErrorDetail {
     /// NetSuite's error code (`INVALID_LOGIN`, `NONEXISTENT_ID`, ...).
     #[serde(rename = "o:errorCode")]
     pub error_code: String,
+    /// The JSON path into the request body the error is about (`item.items[0].item`).
+    #[serde(rename = "o:errorPath", skip_serializing_if = "Option::is_none")]
+    pub error_path: Option<String>,
     /// The URL part the error is about, when NetSuite names one.
     #[serde(rename = "o:errorUrl", skip_serializing_if = "Option::is_none")]
     pub error_url: Option<String>,
+    /// The request header the error is about.
+    #[serde(rename = "o:errorHeader", skip_serializing_if = "Option::is_none")]
+    pub error_header: Option<String>,
+    /// The query parameter the error is about (`q`, `limit`, `offset`).
+    #[serde(rename = "o:errorQueryParam", skip_serializing_if = "Option::is_none")]
+    pub error_query_param: Option<String>,
 }
 
 /// A NetSuite REST web services error: `{type, title, status, o:errorDetails}`, served
@@ -172,7 +187,10 @@ impl RestError {
             details: vec![ErrorDetail {
                 detail: detail.into(),
                 error_code: code.to_owned(),
+                error_path: None,
                 error_url: None,
+                error_header: None,
+                error_query_param: None,
             }],
         }
     }
@@ -190,6 +208,30 @@ impl RestError {
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         if let Some(d) = self.details.first_mut() {
             d.error_url = Some(url.into());
+        }
+        self
+    }
+
+    /// Sets `o:errorPath` on the first detail.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        if let Some(d) = self.details.first_mut() {
+            d.error_path = Some(path.into());
+        }
+        self
+    }
+
+    /// Sets `o:errorHeader` on the first detail.
+    pub fn with_header(mut self, header: impl Into<String>) -> Self {
+        if let Some(d) = self.details.first_mut() {
+            d.error_header = Some(header.into());
+        }
+        self
+    }
+
+    /// Sets `o:errorQueryParam` on the first detail.
+    pub fn with_query_param(mut self, param: impl Into<String>) -> Self {
+        if let Some(d) = self.details.first_mut() {
+            d.error_query_param = Some(param.into());
         }
         self
     }

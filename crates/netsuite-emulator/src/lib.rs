@@ -25,10 +25,13 @@
 
 mod access_token;
 mod admin;
+mod async_job;
 mod audit;
 mod clock;
 mod demo;
 mod error;
+mod fault;
+mod governance;
 mod html;
 mod identifier;
 mod integration;
@@ -37,8 +40,11 @@ mod mapping;
 pub mod oauth;
 mod origin;
 pub mod record;
+mod rest;
+mod restlet;
 mod rotation;
 mod store;
+mod suiteql;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -49,13 +55,16 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use netsuite_auth::account::{
-    AUTHORIZE_PATH, AccountId, Endpoints, RECORD_PATH, REVOKE_PATH, TOKEN_PATH,
+    AUTHORIZE_PATH, AccountId, Endpoints, RESTLET_PATH, REVOKE_PATH, SUITEQL_PATH, TOKEN_PATH,
 };
 use tokio::sync::Semaphore;
 
 pub use audit::{AuditCode, AuditEntry};
 pub use clock::Clock;
+pub use demo::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
 pub use error::{ERROR_CONTENT_TYPE, Error, ErrorDetail, INVALID_LOGIN_DETAIL, RestError};
+pub use fault::Faults;
+pub use governance::{DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT};
 pub use integration::{
     ConsentPolicy, DEFAULT_MAX_ROTATION_HOURS, DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS,
     DEFAULT_REFRESH_TOKEN_HOURS, DEFAULT_SCOPES, Integration, MAX_TOKEN_HOURS, NewIntegration,
@@ -86,6 +95,18 @@ pub struct Config {
     /// Who can log in on the authorize page (default: [`LoginUser::default_admin`],
     /// `admin@example.com` / `emulator`).
     pub users: Vec<LoginUser>,
+    /// Load the deterministic demo data (subsidiaries, employees, customers, contacts,
+    /// items, sales orders and invoices) on open. On by default.
+    pub demo: bool,
+    /// Demo transactions to have (sales orders and invoices numbered from 301; order
+    /// 304 is always there). Growing it on a later open adds the missing ones.
+    pub demo_scale: u64,
+    /// The account concurrency limit shared by REST, SuiteQL and RESTlets (default 5).
+    pub concurrency_limit: u32,
+    /// `Retry-After` seconds on 429s (none by default; NetSuite's is unconfirmed).
+    pub retry_after_secs: Option<u64>,
+    /// Fault injection on the data plane (none by default).
+    pub faults: Faults,
 }
 
 impl Config {
@@ -99,6 +120,11 @@ impl Config {
             auto_approve: false,
             code_ttl_secs: DEFAULT_CODE_TTL_SECS,
             users: vec![LoginUser::default_admin()],
+            demo: true,
+            demo_scale: DEFAULT_DEMO_SCALE,
+            concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+            retry_after_secs: None,
+            faults: Faults::none(),
         }
     }
 }
@@ -119,6 +145,8 @@ struct Inner {
     netsuite_token_url: url::Url,
     permits: Arc<Semaphore>,
     issued: AtomicU64,
+    governor: governance::Governor,
+    counts: rest::Counts,
 }
 
 /// A running emulator's state. Cheap to clone (an `Arc` inside).
@@ -142,6 +170,18 @@ impl Emulator {
     /// Opens the emulator: creates `DIR` (mode 0700) and `DIR/emulator.sqlite3` (0600,
     /// WAL) when missing, and on first open the token-signing key and the demo records.
     pub fn open(config: Config) -> Result<Emulator, Error> {
+        if !(1..=MAX_CONCURRENCY_LIMIT).contains(&config.concurrency_limit) {
+            return Err(Error::InvalidSettings {
+                reason: format!(
+                    "the concurrency limit must be between 1 and {MAX_CONCURRENCY_LIMIT}, not {}",
+                    config.concurrency_limit
+                ),
+            });
+        }
+        config
+            .faults
+            .validate()
+            .map_err(|reason| Error::InvalidSettings { reason })?;
         let store = store::Store::open(config.data_dir.as_deref())?;
         let now = config.clock.now();
         store.write(|tx| {
@@ -149,10 +189,7 @@ impl Emulator {
             store::Store::stamp_version(tx).map_err(st)?;
             oauth::schema::migrate(tx).map_err(st)?;
             access_token::ensure_key(tx, &config.account, now)?;
-            if store::Store::meta(tx, "seeded").map_err(st)?.is_none() {
-                demo::seed(tx).map_err(st)?;
-                store::Store::set_meta_once(tx, "seeded", "1").map_err(st)?;
-            }
+            demo::open(tx, config.demo, config.demo_scale).map_err(st)?;
             access_token::prune(tx, now).map_err(st)?;
             audit::prune(tx).map_err(st)?;
             Ok(())
@@ -161,12 +198,18 @@ impl Emulator {
         let netsuite_token_url = Endpoints::for_account(&config.account).token_url();
         Ok(Emulator {
             inner: Arc::new(Inner {
-                config,
                 store,
                 signer,
                 netsuite_token_url,
                 permits: Arc::new(Semaphore::new(BLOCKING_PERMITS)),
                 issued: AtomicU64::new(0),
+                governor: governance::Governor::new(
+                    config.concurrency_limit,
+                    config.retry_after_secs,
+                    config.faults.clone(),
+                ),
+                counts: rest::Counts::default(),
+                config,
             }),
         })
     }
@@ -417,11 +460,27 @@ pub fn app(emulator: Emulator) -> Router {
         )
         .route(rotation::REVOKE_CERTIFICATE_PATH, post(rotation::revoke))
         .merge(admin::routes())
+        .merge(record::routes())
+        .merge(async_job::routes())
+        .route(SUITEQL_PATH, axum::routing::any(suiteql::handle))
+        .route(RESTLET_PATH, axum::routing::any(restlet::handle))
         .route(
-            &format!("{RECORD_PATH}/{{record_type}}/{{id}}"),
-            get(record::get),
+            "/services/rest/system/v1/governanceLimits",
+            get(governance::limits),
+        )
+        .route(
+            "/admin/api/faults",
+            get(governance::get_faults).put(governance::put_faults),
+        )
+        .route(
+            "/admin/api/governance",
+            get(governance::get_governance).put(governance::put_governance),
         )
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            emulator.clone(),
+            governance::gate,
+        ))
         .layer(axum::middleware::from_fn(admin::guard))
         .with_state(emulator)
 }

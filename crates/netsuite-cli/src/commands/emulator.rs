@@ -47,11 +47,86 @@ pub struct LoginArgs {
     pub login_password: String,
 }
 
+/// The data plane: demo data, governance and fault injection.
+#[derive(Debug, Clone, Args)]
+pub struct DataPlaneArgs {
+    /// Load the deterministic demo data (the default; see --no-demo).
+    #[arg(long, overrides_with = "no_demo")]
+    pub demo: bool,
+    /// Start without demo data (only the base every account has).
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Demo transactions (sales orders and invoices from id 301; 1000000 takes ~20 s once).
+    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_DEMO_SCALE)]
+    pub demo_scale: u64,
+    /// Keep everything in memory: nothing is written, nothing is kept.
+    #[arg(long, conflicts_with = "data_dir")]
+    pub in_memory: bool,
+    /// Account concurrency limit shared by REST, SuiteQL and RESTlets.
+    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_CONCURRENCY_LIMIT,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(netsuite_emulator::MAX_CONCURRENCY_LIMIT)))]
+    pub concurrency_limit: u32,
+    /// Send Retry-After: SECS with 429 answers.
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u64>,
+    /// Latency added to every REST, SuiteQL and RESTlet request (it holds a concurrency slot).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Spread of the added latency: each request waits MS ± JITTER.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_jitter_ms: u64,
+    /// Share of data-plane requests answered 429 (RESTlets: SSS_REQUEST_LIMIT_EXCEEDED).
+    #[arg(long = "fault-429", value_name = "SHARE", default_value_t = 0.0, value_parser = share)]
+    pub fault_429: f64,
+    /// Share of data-plane requests answered 500, 502 or 503.
+    #[arg(long = "fault-5xx", value_name = "SHARE", default_value_t = 0.0, value_parser = share)]
+    pub fault_5xx: f64,
+    /// Share of data-plane connections closed without an answer.
+    #[arg(long = "fault-drop", value_name = "SHARE", default_value_t = 0.0, value_parser = share)]
+    pub fault_drop: f64,
+    /// Seed of the fault decisions (the same seed gives the same faults).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Latency added to the token endpoint.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub slow_token_ms: u64,
+}
+
+fn share(s: &str) -> std::result::Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s} is not a number"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not a share between 0 and 1 (0.2 = 20%)"))
+    }
+}
+
+impl DataPlaneArgs {
+    fn apply(&self, c: &mut EmulatorConfig) {
+        c.demo = !self.no_demo;
+        c.demo_scale = self.demo_scale;
+        if self.in_memory {
+            c.data_dir = None;
+        }
+        c.concurrency_limit = self.concurrency_limit;
+        c.retry_after_secs = self.retry_after;
+        c.faults = netsuite_emulator::Faults {
+            latency_ms: self.latency_ms,
+            latency_jitter_ms: self.latency_jitter_ms,
+            share_429: self.fault_429,
+            share_5xx: self.fault_5xx,
+            share_drop: self.fault_drop,
+            seed: self.fault_seed,
+            slow_token_ms: self.slow_token_ms,
+        };
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
     /// Serve NetSuite's paths on a loopback address.
     #[command(
-        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors\n  netsuite emulator serve --auto-approve --code-ttl-secs 60   # scripted consent for tests"
+        after_help = "Examples:\n  netsuite emulator serve --listen 127.0.0.1:0 --ready-file ./emulator.url\n  netsuite emulator serve --data-dir ./ns-data --explain-errors\n  netsuite emulator serve --auto-approve --code-ttl-secs 60   # scripted consent for tests\n  netsuite emulator serve --in-memory --demo-scale 1000000 --concurrency-limit 5 --latency-ms 50\n  netsuite emulator serve --fault-429 0.2 --fault-5xx 0.02 --fault-drop 0.01 --fault-seed 7"
     )]
     Serve {
         /// Loopback address; port 0 picks a free port.
@@ -67,6 +142,8 @@ pub enum EmulatorCommand {
         explain_errors: bool,
         #[command(flatten)]
         login: LoginArgs,
+        #[command(flatten)]
+        data_plane: DataPlaneArgs,
     },
     /// Integration records.
     #[command(subcommand)]
@@ -305,7 +382,18 @@ pub async fn run(cmd: EmulatorCommand) -> Result<()> {
             ready_file,
             explain_errors,
             login,
-        } => serve(listen, &data, ready_file, explain_errors, &login).await,
+            data_plane,
+        } => {
+            serve(
+                listen,
+                &data,
+                ready_file,
+                explain_errors,
+                &login,
+                &data_plane,
+            )
+            .await
+        }
         EmulatorCommand::Integration(c) => integration(c).await,
         EmulatorCommand::Mapping(c) => mapping(c).await,
         EmulatorCommand::Apps(c) => apps(c).await,
@@ -346,6 +434,7 @@ async fn serve(
     ready_file: Option<PathBuf>,
     explain_errors: bool,
     login: &LoginArgs,
+    data_plane: &DataPlaneArgs,
 ) -> Result<()> {
     if !listen.ip().is_loopback() {
         return Err(UserError::usage(format!(
@@ -361,6 +450,12 @@ async fn serve(
                 .into(),
         );
     }
+    if !data_plane.no_demo && data_plane.demo_scale >= 100_000 {
+        crate::say!(
+            "preparing {} demo transactions (the first time on a data directory: about 20 s per million)",
+            data_plane.demo_scale
+        );
+    }
     let emulator = open_with(data, |c| {
         c.explain_errors = explain_errors;
         c.auto_approve = login.auto_approve;
@@ -369,6 +464,7 @@ async fn serve(
             login.login_email.trim(),
             login.login_password.clone(),
         )];
+        data_plane.apply(c);
     })?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         UserError::new(format!("cannot listen on {listen}: {e}"))
@@ -376,10 +472,14 @@ async fn serve(
     })?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+    let kept = if data_plane.in_memory {
+        "in memory, kept nowhere".to_owned()
+    } else {
+        format!("data in {}", data_dir(data)?.display())
+    };
     crate::say!(
-        "listening on {base} (account {}, data in {})",
-        emulator.account(),
-        data_dir(data)?.display()
+        "listening on {base} (account {}, {kept})",
+        emulator.account()
     );
     if let Some(path) = &ready_file {
         let tmp = path.with_extension("tmp");

@@ -1,27 +1,40 @@
-//! The REST record API (`/services/rest/record/v1`): records stored as JSON in SQLite
-//! and served in NetSuite's shape, with `links` whose hrefs use the request's host.
+//! The REST record API (`/services/rest/record/v1`) on SQLite, in NetSuite's shape:
+//! get by internal id or `eid:`, `fields=`, `expandSubResources=true`, sublists and
+//! their lines, collections with `limit`/`offset`/`q`, create (204 + `Location`),
+//! update (PATCH; `null` clears), upsert (PUT on `eid:`), delete, the metadata
+//! catalog, and `Prefer: respond-async`.
 //!
-//! Stored bodies hold hrefs as paths (`/services/rest/record/v1/customer/101`); the
-//! base URL is put in front when a record is served.
+//! Record types listed in [`catalog`] live in tables shared with SuiteQL; every other
+//! known type (vendors, custom records, ...) is a JSON document in the `record` table,
+//! whose stored hrefs are paths (`/services/rest/record/v1/customer/101`) that get the
+//! base URL put in front when served. Links use the request's own host.
 
+pub(crate) mod catalog;
+pub(crate) mod filter;
+mod metadata;
+pub(crate) mod read;
+pub(crate) mod write;
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use netsuite_auth::account::RECORD_PATH;
-use rusqlite::{Connection, OptionalExtension};
-use serde_json::{Map, Value};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde_json::{Map, Value, json};
 
-use crate::access_token::{self, BearerError};
+use crate::access_token::BearerError;
 use crate::audit;
 use crate::error::RestError;
 use crate::origin::Origin;
+use crate::rest::{self, Params};
 use crate::{Emulator, Error};
 
-/// Content type of a single record.
-pub const SINGULAR_CONTENT_TYPE: &str = "application/vnd.oracle.resource+json; type=singular";
+pub use crate::rest::{COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE};
 
 /// The scope the REST web services need.
-pub const SCOPE: &str = "rest_webservices";
+pub const SCOPE: &str = rest::REST_SCOPE;
 
 /// Record types the emulator knows (lowercase); custom records (`customrecord_*`)
 /// are known too. Types outside this list answer "Record type '…' does not exist."
@@ -209,57 +222,126 @@ pub(crate) fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Re
     }
 }
 
-/// `GET /services/rest/record/v1/{type}/{id}`.
-pub(crate) async fn get(
-    State(emu): State<Emulator>,
-    uri: Uri,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Response {
-    let origin = Origin::from_request(&uri, &headers);
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let path = path.map(|Path(p)| p).map_err(|e| e.body_text());
-    let url_path = uri.path().to_owned();
-    let result = emu
-        .run_blocking(move |emu| {
-            let now = emu.clock().now();
-            let principal = access_token::authenticate(
-                emu.store(),
-                emu.signer(),
-                emu.account(),
-                authorization.as_deref(),
-                SCOPE,
-                now,
-            );
-            if let Err(refusal) = principal {
-                return Ok(unauthorized(emu, refusal, now));
-            }
-            let (type_name, id) = match path {
-                Ok(p) => p,
-                Err(reason) => {
-                    return Ok(RestError::new(
-                        StatusCode::BAD_REQUEST,
-                        "INVALID_ID",
-                        format!("Invalid record instance identifier. {reason}"),
-                    )
-                    .into_response());
-                }
-            };
-            get_record(emu, &origin, &type_name, &id, &url_path)
-        })
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+/// The record API's routes.
+pub(crate) fn routes() -> axum::Router<Emulator> {
+    axum::Router::new()
+        .route(
+            &format!("{RECORD_PATH}/metadata-catalog"),
+            get(metadata::catalog),
+        )
+        .route(
+            &format!("{RECORD_PATH}/metadata-catalog/"),
+            get(metadata::catalog),
+        )
+        .route(
+            &format!("{RECORD_PATH}/metadata-catalog/{{record_type}}"),
+            get(metadata::record_type),
+        )
+        .route(&format!("{RECORD_PATH}/{{a}}"), any(dispatch))
+        .route(&format!("{RECORD_PATH}/{{a}}/{{b}}"), any(dispatch))
+        .route(&format!("{RECORD_PATH}/{{a}}/{{b}}/{{c}}"), any(dispatch))
+        .route(
+            &format!("{RECORD_PATH}/{{a}}/{{b}}/{{c}}/{{d}}"),
+            any(dispatch),
+        )
 }
 
-fn get_record(
-    emu: &Emulator,
-    origin: &Origin,
-    type_name: &str,
-    id: &str,
-    url_path: &str,
-) -> Result<Response, Error> {
+/// A record API request, read off the wire.
+#[derive(Clone, Debug)]
+pub(crate) struct RecordRequest {
+    pub method: Method,
+    /// Path segments after `/record/v1/`, decoded; `Err` when they are not UTF-8.
+    pub segments: Result<Vec<String>, String>,
+    pub params: Params,
+    /// `<scheme>://<host>` for links.
+    pub base: String,
+    /// The URL path, for `o:errorUrl`.
+    pub url_path: String,
+    pub body: Bytes,
+}
+
+/// Every record route: parses the request, then runs it (or queues it with
+/// `Prefer: respond-async`).
+async fn dispatch(
+    State(emu): State<Emulator>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    path: Result<Path<Vec<String>>, PathRejection>,
+    body: Body,
+) -> Response {
+    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let body = if matches!(method, Method::POST | Method::PATCH | Method::PUT) {
+        match rest::read_body(body).await {
+            Ok(b) => b,
+            Err(r) => return r,
+        }
+    } else {
+        Bytes::new()
+    };
+    let req = RecordRequest {
+        method,
+        segments: path.map(|Path(p)| p).map_err(|e| e.body_text()),
+        params: Params::parse(uri.query()),
+        base,
+        url_path: uri.path().to_owned(),
+        body,
+    };
+    if crate::async_job::requested(&headers) {
+        return crate::async_job::submit(emu, headers, req.base.clone(), move |emu| {
+            handle(emu, &req)
+        })
+        .await;
+    }
+    emu.run_blocking(move |emu| {
+        if let Err(r) = rest::authorize(emu, &headers, SCOPE) {
+            return Ok(r);
+        }
+        handle(emu, &req)
+    })
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn not_found() -> Response {
+    RestError::new(
+        StatusCode::NOT_FOUND,
+        "NONEXISTENT_ID",
+        "The record instance does not exist. Provide a valid record instance ID.",
+    )
+    .into_response()
+}
+
+fn method_not_allowed(method: &Method, allowed: &'static str) -> Response {
+    let mut resp = RestError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "INVALID_REQUEST",
+        format!(
+            "The HTTP method {} is not supported for this resource. Supported methods: {allowed}.",
+            audit::truncate(method.as_str(), 20)
+        ),
+    )
+    .into_response();
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allowed));
+    resp
+}
+
+/// Runs a record request (authentication already done).
+pub(crate) fn handle(emu: &Emulator, req: &RecordRequest) -> Result<Response, Error> {
+    let segments = match &req.segments {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => return Ok(not_found()),
+        Err(reason) => {
+            return Ok(RestError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ID",
+                format!("Invalid record instance identifier. {reason}"),
+            )
+            .into_response());
+        }
+    };
+    let type_name = &segments[0];
     let Some(record_type) = canonical_type(type_name) else {
         return Ok(RestError::new(
             StatusCode::NOT_FOUND,
@@ -271,39 +353,459 @@ fn get_record(
         )
         .into_response());
     };
-    let Some(key) = parse_key(id) else {
-        return Ok(RestError::new(
-            StatusCode::BAD_REQUEST,
-            "INVALID_ID",
-            format!(
-                "Invalid record instance identifier '{}'. Provide a valid record instance ID.",
-                audit::truncate(id, 200)
-            ),
-        )
-        .with_url(audit::truncate(url_path, 500))
-        .into_response());
+    let ctx = Ctx {
+        emu,
+        req,
+        record_type: &record_type,
+        def: catalog::lookup(&record_type),
     };
-    let found = emu.store().with(|c| find(c, &record_type, &key))?;
-    let Some((internal_id, body)) = found else {
-        return Ok(RestError::new(
-            StatusCode::NOT_FOUND,
-            "NONEXISTENT_ID",
-            "The record instance does not exist. Provide a valid record instance ID.",
-        )
-        .into_response());
+    #[allow(clippy::result_large_err)] // the error is the ready response
+    let key = || -> Result<RecordKey, Response> {
+        let id = &segments[1];
+        parse_key(id).ok_or_else(|| {
+            RestError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ID",
+                format!(
+                    "Invalid record instance identifier '{}'. Provide a valid record instance ID.",
+                    audit::truncate(id, 200)
+                ),
+            )
+            .with_url(audit::truncate(&req.url_path, 500))
+            .into_response()
+        })
     };
-    let base = origin.base_url(emu.account());
-    let json =
-        render(&record_type, internal_id, &body, &base).map_err(|reason| Error::Corrupt {
-            path: emu.store().label().to_owned(),
+    let m = &req.method;
+    match segments.len() {
+        1 if m == Method::GET => ctx.list(),
+        1 if m == Method::POST => ctx.create(),
+        1 => Ok(method_not_allowed(m, "GET, POST")),
+        2 if !matches!(
+            *m,
+            Method::GET | Method::PATCH | Method::PUT | Method::DELETE
+        ) =>
+        {
+            Ok(method_not_allowed(m, "GET, PATCH, PUT, DELETE"))
+        }
+        2 => match key() {
+            Err(r) => Ok(r),
+            Ok(k) => match *m {
+                Method::GET => ctx.get(&k),
+                Method::PATCH => ctx.update(&k),
+                Method::PUT => ctx.upsert(&k),
+                _ => ctx.delete(&k),
+            },
+        },
+        3 | 4 if m != Method::GET => Ok(method_not_allowed(m, "GET")),
+        _ => match key() {
+            Err(r) => Ok(r),
+            Ok(k) => ctx.sub_resource(&k, &segments[2], segments.get(3).map(String::as_str)),
+        },
+    }
+}
+
+/// One request's context.
+struct Ctx<'a> {
+    emu: &'a Emulator,
+    req: &'a RecordRequest,
+    record_type: &'a str,
+    def: Option<&'static catalog::TypeDef>,
+}
+
+fn search_error(detail: &str) -> Response {
+    rest::invalid_parameter(
+        "q",
+        format!(
+            "Invalid search query. Detailed unprocessed description follows. Search error occurred: {detail}"
+        ),
+    )
+    .into_response()
+}
+
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed only when it succeeds; a
+/// refused write rolls back. Successful writes invalidate cached counts.
+fn write_tx<T>(
+    emu: &Emulator,
+    f: impl FnOnce(&Connection) -> Result<T, write::WriteError>,
+) -> Result<Result<T, RestError>, Error> {
+    let label = emu.store().label().to_owned();
+    let st = |e| crate::store::storage(&label, e);
+    let out = emu.store().try_with(|conn| {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(st)?;
+        match f(&tx) {
+            Ok(v) => {
+                tx.commit().map_err(st)?;
+                Ok(Ok(v))
+            }
+            Err(write::WriteError::Rest(r)) => Ok(Err(r)),
+            Err(write::WriteError::Sql(rusqlite::Error::SqliteFailure(e, msg)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Ok(Err(RestError::new(
+                    StatusCode::BAD_REQUEST,
+                    "USER_ERROR",
+                    format!(
+                        "Error while accessing a resource. The record violates a constraint: {}.",
+                        msg.unwrap_or_default()
+                    ),
+                )))
+            }
+            Err(write::WriteError::Sql(e)) => Err(st(e)),
+        }
+    })?;
+    if out.is_ok() {
+        emu.counts().invalidate();
+    }
+    Ok(out)
+}
+
+impl Ctx<'_> {
+    fn base(&self) -> &str {
+        &self.req.base
+    }
+
+    fn href(&self, id: i64) -> String {
+        read::record_href(self.base(), self.record_type, id)
+    }
+
+    fn now(&self) -> write::Now {
+        write::Now::at(self.emu.clock().now())
+    }
+
+    fn corrupt(&self, reason: String) -> Error {
+        Error::Corrupt {
+            path: self.emu.store().label().to_owned(),
             reason,
+        }
+    }
+
+    fn read_options(&self) -> read::ReadOptions {
+        read::ReadOptions {
+            fields: self.req.params.get("fields").map(|f| {
+                f.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            expand: self.req.params.flag("expandSubResources"),
+        }
+    }
+
+    /// The internal id `key` names, or the response saying why there is none.
+    fn resolve(
+        &self,
+        conn: &Connection,
+        key: &RecordKey,
+    ) -> rusqlite::Result<Result<i64, Response>> {
+        match self.def {
+            Some(def) => {
+                if let Some(id) = read::find_id(conn, def, key)? {
+                    return Ok(Ok(id));
+                }
+                if let RecordKey::Internal(id) = key
+                    && def.table == "transaction"
+                    && read::exists_as_other_type(conn, def, *id)?
+                {
+                    return Ok(Err(RestError::new(
+                        StatusCode::BAD_REQUEST,
+                        "USER_ERROR",
+                        "Error while accessing a resource. Transaction type specified is incorrect.",
+                    )
+                    .into_response()));
+                }
+                Ok(Err(not_found()))
+            }
+            None => Ok(find(conn, self.record_type, key)?
+                .map(|(id, _)| id)
+                .ok_or_else(not_found)),
+        }
+    }
+
+    fn get(&self, key: &RecordKey) -> Result<Response, Error> {
+        let options = self.read_options();
+        let out = self.emu.store().with(|conn| {
+            Ok(match self.def {
+                Some(def) => match self.resolve(conn, key)? {
+                    Err(r) => Err(r),
+                    Ok(id) => match read::load(conn, def, id, self.base(), &options)? {
+                        Some(fields) => Ok(Ok(read::serialize(&self.href(id), &fields))),
+                        None => Err(not_found()),
+                    },
+                },
+                None => match find(conn, self.record_type, key)? {
+                    None => Err(not_found()),
+                    Some((id, body)) => Ok(render_selected(
+                        self.record_type,
+                        id,
+                        &body,
+                        self.base(),
+                        &options,
+                    )),
+                },
+            })
         })?;
-    let mut resp = (StatusCode::OK, json).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(SINGULAR_CONTENT_TYPE),
-    );
-    Ok(resp)
+        match out {
+            Err(r) => Ok(r),
+            Ok(json) => Ok(rest::json_response(
+                StatusCode::OK,
+                SINGULAR_CONTENT_TYPE,
+                json.map_err(|reason| self.corrupt(reason))?,
+            )),
+        }
+    }
+
+    fn list(&self) -> Result<Response, Error> {
+        let paging = match rest::paging(&self.req.params, rest::RESULT_CEILING) {
+            Ok(p) => p,
+            Err(e) => return Ok(e.into_response()),
+        };
+        let q = self.req.params.get("q");
+        let (from, params) = match read::collection_source(self.def, self.record_type, q) {
+            Ok(s) => s,
+            Err(detail) => return Ok(search_error(&detail)),
+        };
+        let key = format!("{from}|{params:?}");
+        let (ids, total) = self.emu.store().with(|conn| {
+            let total = self
+                .emu
+                .counts()
+                .get_or(&key, || read::count(conn, &from, &params))?;
+            let ids = read::page_ids(conn, &from, &params, paging.limit, paging.offset)?;
+            Ok((ids, total))
+        })?;
+        let url = format!("{}{RECORD_PATH}/{}", self.base(), self.record_type);
+        let more = rest::has_more(paging, ids.len() as u64, total, rest::RESULT_CEILING);
+        let extra: Vec<(&str, &str)> = q.map(|q| vec![("q", q)]).unwrap_or_default();
+        let links = rest::page_links(&url, &extra, paging, total, more, rest::RESULT_CEILING);
+        let items: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"links": [{"rel": "self", "href": format!("{url}/{id}")}], "id": id.to_string()}))
+            .collect();
+        let body = format!(
+            "{{\"links\":{links},\"count\":{},\"hasMore\":{more},\"items\":{},\"offset\":{},\"totalResults\":{total}}}",
+            items.len(),
+            Value::Array(items),
+            paging.offset
+        );
+        Ok(rest::json_response(
+            StatusCode::OK,
+            COLLECTION_CONTENT_TYPE,
+            body,
+        ))
+    }
+
+    #[allow(clippy::result_large_err)] // the error is the ready response
+    fn body(&self) -> Result<Map<String, Value>, Response> {
+        rest::json_object(&self.req.body).map_err(IntoResponse::into_response)
+    }
+
+    fn create(&self) -> Result<Response, Error> {
+        let body = match self.body() {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        let now = self.now();
+        let out = write_tx(self.emu, |conn| match self.def {
+            Some(def) => write::create(conn, def, &body, &now, None),
+            None => write::document_create(conn, self.record_type, &body, None),
+        })?;
+        Ok(match out {
+            Ok(id) => rest::no_content(&self.href(id)),
+            Err(e) => e.into_response(),
+        })
+    }
+
+    fn replace_list(&self) -> Vec<String> {
+        self.req
+            .params
+            .get("replace")
+            .map(|r| r.split(',').map(|s| s.trim().to_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    fn update(&self, key: &RecordKey) -> Result<Response, Error> {
+        let body = match self.body() {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        let now = self.now();
+        let replace = self.replace_list();
+        let out = write_tx(self.emu, |conn| {
+            let id = match self.resolve(conn, key)? {
+                Ok(id) => id,
+                Err(r) => return Ok(Err(r)),
+            };
+            match self.def {
+                Some(def) => write::update(conn, def, id, &body, &now, &replace)?,
+                None => {
+                    let stored = find(conn, self.record_type, &RecordKey::Internal(id))?
+                        .map(|(_, b)| b)
+                        .unwrap_or_default();
+                    write::document_update(conn, self.record_type, id, &stored, &body)?;
+                }
+            }
+            Ok(Ok(id))
+        })?;
+        Ok(match out {
+            Ok(Ok(id)) => rest::no_content(&self.href(id)),
+            Ok(Err(r)) => r,
+            Err(e) => e.into_response(),
+        })
+    }
+
+    fn upsert(&self, key: &RecordKey) -> Result<Response, Error> {
+        let RecordKey::External(eid) = key else {
+            return Ok(RestError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "The PUT method (upsert) is supported only with an external ID in the URL, such as /customer/eid:CID001. Use PATCH to update a record by internal ID.",
+            )
+            .into_response());
+        };
+        let body = match self.body() {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        let now = self.now();
+        let replace = self.replace_list();
+        let out = write_tx(self.emu, |conn| {
+            let existing = match self.def {
+                Some(def) => read::find_id(conn, def, key)?,
+                None => find(conn, self.record_type, key)?.map(|(id, _)| id),
+            };
+            match (self.def, existing) {
+                (Some(def), Some(id)) => {
+                    write::update(conn, def, id, &body, &now, &replace)?;
+                    Ok(id)
+                }
+                (Some(def), None) => write::create(conn, def, &body, &now, Some(eid)),
+                (None, Some(id)) => {
+                    let stored = find(conn, self.record_type, key)?
+                        .map(|(_, b)| b)
+                        .unwrap_or_default();
+                    let mut body = body.clone();
+                    body.insert("externalId".into(), Value::String(eid.clone()));
+                    write::document_update(conn, self.record_type, id, &stored, &body)?;
+                    Ok(id)
+                }
+                (None, None) => write::document_create(conn, self.record_type, &body, Some(eid)),
+            }
+        })?;
+        Ok(match out {
+            Ok(id) => rest::no_content(&self.href(id)),
+            Err(e) => e.into_response(),
+        })
+    }
+
+    fn delete(&self, key: &RecordKey) -> Result<Response, Error> {
+        let out = write_tx(self.emu, |conn| {
+            let id = match self.resolve(conn, key)? {
+                Ok(id) => id,
+                Err(r) => return Ok(Err(r)),
+            };
+            match self.def {
+                Some(def) => write::delete(conn, def, id)?,
+                None => write::document_delete(conn, self.record_type, id)?,
+            }
+            Ok(Ok(()))
+        })?;
+        Ok(match out {
+            Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+            Ok(Err(r)) => r,
+            Err(e) => e.into_response(),
+        })
+    }
+
+    /// `/{type}/{id}/{sublist}` and `/{type}/{id}/{sublist}/{line}`.
+    fn sub_resource(
+        &self,
+        key: &RecordKey,
+        name: &str,
+        line: Option<&str>,
+    ) -> Result<Response, Error> {
+        let sub = self.def.and_then(|d| d.sublist(name));
+        let Some(sub) = sub else {
+            return Ok(RestError::new(
+                StatusCode::NOT_FOUND,
+                "NONEXISTENT_ID",
+                format!(
+                    "The sub-resource '{}' does not exist on record type '{}'.",
+                    audit::truncate(name, 100),
+                    self.record_type
+                ),
+            )
+            .into_response());
+        };
+        let line = match line.map(|l| l.parse::<i64>()) {
+            None => None,
+            Some(Ok(l)) if l >= 0 => Some(l),
+            Some(_) => {
+                return Ok(RestError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_ID",
+                    format!(
+                        "Invalid line identifier '{}'. Provide a valid line number.",
+                        audit::truncate(line.unwrap_or_default(), 100)
+                    ),
+                )
+                .with_url(audit::truncate(&self.req.url_path, 500))
+                .into_response());
+            }
+        };
+        let expand = self.req.params.flag("expandSubResources");
+        let out = self.emu.store().with(|conn| {
+            let id = match self.resolve(conn, key)? {
+                Ok(id) => id,
+                Err(r) => return Ok(Err(r)),
+            };
+            let url = format!("{}/{}", self.href(id), sub.name);
+            Ok(Ok(match line {
+                None => (
+                    COLLECTION_CONTENT_TYPE,
+                    Some(
+                        read::sublist_collection(conn, sub, id, &url, self.base(), expand)?
+                            .to_string(),
+                    ),
+                ),
+                Some(l) => {
+                    let found = read::lines(conn, sub, id, self.base(), Some(l))?;
+                    (
+                        SINGULAR_CONTENT_TYPE,
+                        found
+                            .into_iter()
+                            .next()
+                            .map(|(_, fields)| read::serialize(&format!("{url}/{l}"), &fields)),
+                    )
+                }
+            }))
+        })?;
+        Ok(match out {
+            Err(r) => r,
+            Ok((_, None)) => not_found(),
+            Ok((ct, Some(body))) => rest::json_response(StatusCode::OK, ct, body),
+        })
+    }
+}
+
+/// A JSON document rendered, restricted to `fields=` when given.
+fn render_selected(
+    record_type: &str,
+    id: i64,
+    stored: &str,
+    base: &str,
+    options: &read::ReadOptions,
+) -> Result<String, String> {
+    match &options.fields {
+        None => render(record_type, id, stored, base),
+        Some(wanted) => {
+            let mut map: Map<String, Value> = serde_json::from_str(stored)
+                .map_err(|e| format!("record body is not a JSON object: {e}"))?;
+            map.retain(|k, _| wanted.iter().any(|w| w.eq_ignore_ascii_case(k)));
+            render(record_type, id, &Value::Object(map).to_string(), base)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,458 @@
+//! Account concurrency governance and the fault gate in front of the data plane.
+//!
+//! NetSuite governs concurrent requests per account across REST, SuiteQL and
+//! RESTlets: a request over the limit is refused at once (REST: 429
+//! `CONCURRENCY_LIMIT_EXCEEDED`; RESTlets: 400 `SSS_REQUEST_LIMIT_EXCEEDED`). The gate
+//! is a middleware on the whole router: it counts data-plane requests in flight
+//! (latency added by fault injection included, as a slow NetSuite request counts),
+//! refuses those over the limit, and applies [`Faults`]. The token endpoint is not
+//! governed; it only gets `slow_token_ms`.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use netsuite_auth::account::{RESTLET_PATH, TOKEN_PATH};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::error::RestError;
+use crate::fault::{self, Faults, Outcome};
+use crate::{Emulator, Error};
+
+/// NetSuite's default account concurrency limit (developer and Standard accounts).
+pub const DEFAULT_CONCURRENCY_LIMIT: u32 = 5;
+
+/// The detail of a REST 429.
+pub const CONCURRENCY_DETAIL: &str = "Concurrent request limit exceeded. Request blocked.";
+
+/// Governance counters and settings, as `GET /admin/api/governance` shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GovernanceStats {
+    /// The account concurrency limit.
+    pub concurrency_limit: u32,
+    /// `Retry-After` seconds sent with 429s, if any.
+    pub retry_after_secs: Option<u64>,
+    /// Data-plane requests in flight now.
+    pub in_flight: u32,
+    /// The most requests ever in flight at once (since the last reset).
+    pub peak_in_flight: u32,
+    /// Requests admitted.
+    pub admitted: u64,
+    /// Requests refused for the concurrency limit.
+    pub rejected: u64,
+    /// Injected 429s (or RESTlet `SSS_REQUEST_LIMIT_EXCEEDED`).
+    #[serde(rename = "injected429")]
+    pub injected_429: u64,
+    /// Injected 5xx answers.
+    #[serde(rename = "injected5xx")]
+    pub injected_5xx: u64,
+    /// Injected dropped connections.
+    pub dropped: u64,
+}
+
+/// Changes to governance through `PUT /admin/api/governance`; absent fields stay.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GovernanceUpdate {
+    concurrency_limit: Option<u32>,
+    #[serde(default, with = "double_option")]
+    retry_after_secs: Option<Option<u64>>,
+    #[serde(default)]
+    reset_counters: bool,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<u64>>, D::Error> {
+        Option::<u64>::deserialize(d).map(Some)
+    }
+}
+
+/// Largest concurrency limit accepted.
+pub const MAX_CONCURRENCY_LIMIT: u32 = 10_000;
+
+/// Live governance state.
+#[derive(Debug)]
+pub(crate) struct Governor {
+    limit: AtomicU32,
+    retry_after: AtomicU64,
+    in_flight: AtomicU32,
+    peak: AtomicU32,
+    admitted: AtomicU64,
+    rejected: AtomicU64,
+    faults: RwLock<Arc<Faults>>,
+    sequence: AtomicU64,
+    injected: fault::Counters,
+}
+
+impl Governor {
+    pub(crate) fn new(limit: u32, retry_after: Option<u64>, faults: Faults) -> Self {
+        Self {
+            limit: AtomicU32::new(limit),
+            retry_after: AtomicU64::new(retry_after.map_or(0, |s| s.saturating_add(1))),
+            in_flight: AtomicU32::new(0),
+            peak: AtomicU32::new(0),
+            admitted: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            faults: RwLock::new(Arc::new(faults)),
+            sequence: AtomicU64::new(0),
+            injected: fault::Counters::default(),
+        }
+    }
+
+    fn faults(&self) -> Arc<Faults> {
+        Arc::clone(
+            &self
+                .faults
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self.retry_after.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n - 1),
+        }
+    }
+
+    /// Takes a slot unless the limit is reached.
+    fn try_acquire(&self) -> bool {
+        let limit = self.limit.load(Ordering::Relaxed);
+        let taken = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            });
+        match taken {
+            Ok(before) => {
+                self.peak.fetch_max(before + 1, Ordering::Relaxed);
+                self.admitted.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(_) => {
+                self.rejected.fetch_add(1, Ordering::Relaxed);
+                false
+            }
+        }
+    }
+
+    fn release(&self) {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    fn stats(&self) -> GovernanceStats {
+        GovernanceStats {
+            concurrency_limit: self.limit.load(Ordering::Relaxed),
+            retry_after_secs: self.retry_after(),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            peak_in_flight: self.peak.load(Ordering::Relaxed),
+            admitted: self.admitted.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+            injected_429: self.injected.too_many.load(Ordering::Relaxed),
+            injected_5xx: self.injected.server_errors.load(Ordering::Relaxed),
+            dropped: self.injected.dropped.load(Ordering::Relaxed),
+        }
+    }
+
+    fn reset_counters(&self) {
+        self.peak
+            .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
+        for c in [
+            &self.admitted,
+            &self.rejected,
+            &self.injected.too_many,
+            &self.injected.server_errors,
+            &self.injected.dropped,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Releases a concurrency slot when dropped (also when the client goes away).
+struct Slot(Emulator);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.governor().release();
+    }
+}
+
+impl Emulator {
+    pub(crate) fn governor(&self) -> &Governor {
+        &self.inner.governor
+    }
+
+    /// The fault injection settings in force.
+    pub fn faults(&self) -> Faults {
+        (*self.governor().faults()).clone()
+    }
+
+    /// Replaces the fault injection settings; the sequence of decisions restarts, so
+    /// a seed gives the same faults from here on.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), Error> {
+        faults
+            .validate()
+            .map_err(|reason| Error::InvalidSettings { reason })?;
+        let g = self.governor();
+        *g.faults
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(faults);
+        g.sequence.store(0, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The account concurrency limit.
+    pub fn concurrency_limit(&self) -> u32 {
+        self.governor().limit.load(Ordering::Relaxed)
+    }
+
+    /// Changes the account concurrency limit (1 to [`MAX_CONCURRENCY_LIMIT`]); requests
+    /// in flight keep their slots.
+    pub fn set_concurrency_limit(&self, limit: u32) -> Result<(), Error> {
+        if !(1..=MAX_CONCURRENCY_LIMIT).contains(&limit) {
+            return Err(Error::InvalidSettings {
+                reason: format!(
+                    "the concurrency limit must be between 1 and {MAX_CONCURRENCY_LIMIT}, not {limit}"
+                ),
+            });
+        }
+        self.governor().limit.store(limit, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Sends `Retry-After: secs` with 429s (NetSuite's behaviour is unconfirmed; none
+    /// by default).
+    pub fn set_retry_after(&self, secs: Option<u64>) {
+        self.governor()
+            .retry_after
+            .store(secs.map_or(0, |s| s.saturating_add(1)), Ordering::Relaxed);
+    }
+
+    /// Governance counters and settings.
+    pub fn governance(&self) -> GovernanceStats {
+        self.governor().stats()
+    }
+
+    /// Zeroes the counters (the peak restarts from the requests in flight now).
+    pub fn reset_governance_counters(&self) {
+        self.governor().reset_counters();
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Channel {
+    Token,
+    Rest,
+    Restlet,
+}
+
+fn classify(path: &str) -> Option<Channel> {
+    if path == TOKEN_PATH {
+        Some(Channel::Token)
+    } else if path.starts_with("/services/rest/") && !path.starts_with("/services/rest/auth/") {
+        Some(Channel::Rest)
+    } else if path == RESTLET_PATH {
+        Some(Channel::Restlet)
+    } else {
+        None
+    }
+}
+
+fn too_many(channel: Channel, retry_after: Option<u64>) -> Response {
+    let mut resp = match channel {
+        Channel::Restlet => crate::restlet::error_response(
+            StatusCode::BAD_REQUEST,
+            "SSS_REQUEST_LIMIT_EXCEEDED",
+            "The request could not be processed: the account's concurrent request limit was exceeded. Retry later.",
+        ),
+        _ => RestError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "CONCURRENCY_LIMIT_EXCEEDED",
+            CONCURRENCY_DETAIL,
+        )
+        .into_response(),
+    };
+    if let Some(secs) = retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// The middleware: governance and faults for data-plane paths, slowness for the token
+/// endpoint, nothing for the rest.
+pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) -> Response {
+    let Some(channel) = classify(req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let g = emu.governor();
+    let faults = g.faults();
+    if channel == Channel::Token {
+        if faults.slow_token_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(faults.slow_token_ms)).await;
+        }
+        return next.run(req).await;
+    }
+    if !g.try_acquire() {
+        return too_many(channel, g.retry_after());
+    }
+    let slot = Slot(emu.clone());
+    if faults.is_active() {
+        let n = g.sequence.fetch_add(1, Ordering::Relaxed);
+        let draw = fault::draw(&faults, n);
+        if draw.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(draw.latency_ms)).await;
+        }
+        g.injected.count(draw.outcome);
+        match draw.outcome {
+            Outcome::Pass => {}
+            Outcome::TooMany => return too_many(channel, g.retry_after()),
+            Outcome::ServerError(status) => {
+                return match channel {
+                    Channel::Restlet if status == 500 => crate::restlet::error_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "UNEXPECTED_ERROR",
+                        "An unexpected SuiteScript error has occurred",
+                    ),
+                    _ => fault::server_error(status),
+                };
+            }
+            Outcome::Drop => return fault::dropped(),
+        }
+    }
+    let resp = next.run(req).await;
+    drop(slot);
+    resp
+}
+
+/// `GET /services/rest/system/v1/governanceLimits`.
+pub(crate) async fn limits(State(emu): State<Emulator>, headers: HeaderMap) -> Response {
+    emu.run_blocking(move |emu| {
+        if let Err(r) = crate::rest::authorize(emu, &headers, crate::rest::REST_SCOPE) {
+            return Ok(r);
+        }
+        let limit = emu.concurrency_limit();
+        let body = json!({
+            "accountConcurrencyLimit": limit,
+            "accountUnallocatedConcurrencyLimit": limit,
+            "integrationLimitType": "accountLimit",
+        });
+        Ok(crate::rest::json_response(
+            StatusCode::OK,
+            crate::rest::SINGULAR_CONTENT_TYPE,
+            body.to_string(),
+        ))
+    })
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn admin_json(status: StatusCode, body: serde_json::Value) -> Response {
+    crate::rest::json_response(status, "application/json", body.to_string())
+}
+
+fn admin_error(reason: impl std::fmt::Display) -> Response {
+    admin_json(
+        StatusCode::BAD_REQUEST,
+        json!({"error": reason.to_string()}),
+    )
+}
+
+/// `GET /admin/api/faults`.
+pub(crate) async fn get_faults(State(emu): State<Emulator>) -> Response {
+    admin_json(StatusCode::OK, json!(emu.faults()))
+}
+
+/// `PUT /admin/api/faults`: the whole settings (absent fields are zero).
+pub(crate) async fn put_faults(State(emu): State<Emulator>, body: axum::body::Bytes) -> Response {
+    let faults: Faults = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => return admin_error(format!("invalid fault settings: {e}")),
+    };
+    match emu.set_faults(faults) {
+        Ok(()) => admin_json(StatusCode::OK, json!(emu.faults())),
+        Err(e) => admin_error(e),
+    }
+}
+
+/// `GET /admin/api/governance`.
+pub(crate) async fn get_governance(State(emu): State<Emulator>) -> Response {
+    admin_json(StatusCode::OK, json!(emu.governance()))
+}
+
+/// `PUT /admin/api/governance`: `concurrencyLimit`, `retryAfterSecs`, `resetCounters`.
+pub(crate) async fn put_governance(
+    State(emu): State<Emulator>,
+    body: axum::body::Bytes,
+) -> Response {
+    let update: GovernanceUpdate = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(e) => return admin_error(format!("invalid governance settings: {e}")),
+    };
+    if let Some(limit) = update.concurrency_limit
+        && let Err(e) = emu.set_concurrency_limit(limit)
+    {
+        return admin_error(e);
+    }
+    if let Some(r) = update.retry_after_secs {
+        emu.set_retry_after(r);
+    }
+    if update.reset_counters {
+        emu.reset_governance_counters();
+    }
+    admin_json(StatusCode::OK, json!(emu.governance()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots() {
+        let g = Governor::new(2, None, Faults::none());
+        assert!(g.try_acquire());
+        assert!(g.try_acquire());
+        assert!(!g.try_acquire());
+        g.release();
+        assert!(g.try_acquire());
+        let s = g.stats();
+        assert_eq!(
+            (s.in_flight, s.peak_in_flight, s.admitted, s.rejected),
+            (2, 2, 3, 1)
+        );
+        g.release();
+        g.release();
+        g.reset_counters();
+        assert_eq!(g.stats().peak_in_flight, 0);
+        assert_eq!(g.stats().rejected, 0);
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            classify("/services/rest/record/v1/customer"),
+            Some(Channel::Rest)
+        );
+        assert_eq!(
+            classify("/services/rest/query/v1/suiteql"),
+            Some(Channel::Rest)
+        );
+        assert_eq!(classify(TOKEN_PATH), Some(Channel::Token));
+        assert_eq!(classify("/services/rest/auth/oauth2/v1/revoke"), None);
+        assert_eq!(classify(RESTLET_PATH), Some(Channel::Restlet));
+        assert_eq!(classify("/admin/api/faults"), None);
+    }
+}

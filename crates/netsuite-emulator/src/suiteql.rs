@@ -1,0 +1,376 @@
+//! SuiteQL over REST: `POST /services/rest/query/v1/suiteql` with `{"q": "SELECT ..."}`,
+//! `limit` (1 to 1000, default 1000) and `offset` (a multiple of `limit`, below the
+//! 100,000-row ceiling) in the query string.
+//!
+//! The statement is translated to SQLite and run on the tables the record API uses.
+//! Items carry `"links": []` and the columns in lower case, values as strings, NULLs
+//! left out. `totalResults` is a `COUNT(*)` over the translated statement, cached per
+//! statement until the next write. A statement that cannot be translated or run is a
+//! 400 `USER_ERROR` naming the problem, never a 500; anything but SELECT is refused.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use netsuite_auth::account::SUITEQL_PATH;
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+
+use crate::error::RestError;
+use crate::origin::Origin;
+use crate::rest::{self, COLLECTION_CONTENT_TYPE, Params};
+use crate::{Emulator, Error};
+
+/// Longest statement accepted.
+pub const MAX_QUERY_LEN: usize = 100_000;
+
+/// A statement translated to SQLite.
+#[derive(Clone, Debug)]
+pub(crate) struct Translated {
+    pub sql: String,
+}
+
+/// Translates SuiteQL to SQLite; the error names the construct that cannot be.
+pub(crate) fn translate(q: &str) -> Result<Translated, String> {
+    let trimmed = q.trim().trim_end_matches(';').trim();
+    let first = trimmed
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or_default();
+    if !first.eq_ignore_ascii_case("select") {
+        return Err(format!(
+            "Only SELECT statements are supported, not '{}'.",
+            crate::audit::truncate(first, 40)
+        ));
+    }
+    if trimmed.contains(';') {
+        return Err("Only one statement is allowed.".into());
+    }
+    Ok(Translated {
+        sql: trimmed.to_owned(),
+    })
+}
+
+fn user_error(detail: impl std::fmt::Display) -> Response {
+    RestError::new(
+        StatusCode::BAD_REQUEST,
+        "USER_ERROR",
+        format!("Invalid search query. Detailed unprocessed description follows. Search error occurred: {detail}"),
+    )
+    .into_response()
+}
+
+fn invalid_request(detail: &str) -> Response {
+    RestError::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", detail).into_response()
+}
+
+/// The query of a request body: `{"q": "..."}`.
+#[allow(clippy::result_large_err)] // the error is the ready response
+fn query_of(body: &[u8]) -> Result<String, Response> {
+    let obj = rest::json_object(body).map_err(IntoResponse::into_response)?;
+    match obj.get("q") {
+        Some(Value::String(q)) if !q.trim().is_empty() => {
+            if q.len() > MAX_QUERY_LEN {
+                return Err(invalid_request(&format!(
+                    "The query is longer than {MAX_QUERY_LEN} characters."
+                )));
+            }
+            Ok(q.clone())
+        }
+        Some(Value::String(_)) => Err(invalid_request("The query in \"q\" is empty.")),
+        Some(_) => Err(invalid_request("The query in \"q\" must be a string.")),
+        None => Err(invalid_request(
+            "The request body must carry the query as {\"q\": \"SELECT ...\"}.",
+        )),
+    }
+}
+
+/// `POST /services/rest/query/v1/suiteql`.
+pub(crate) async fn handle(
+    State(emu): State<Emulator>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if method != Method::POST {
+        let mut resp = RestError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "INVALID_REQUEST",
+            "SuiteQL queries are sent with POST.",
+        )
+        .into_response();
+        resp.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("POST"),
+        );
+        return resp;
+    }
+    let body = match rest::read_body(body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let params = Params::parse(uri.query());
+    if crate::async_job::requested(&headers) {
+        return crate::async_job::submit(emu, headers, base.clone(), move |emu| {
+            run(emu, &base, &params, &body)
+        })
+        .await;
+    }
+    emu.run_blocking(move |emu| {
+        if let Err(r) = rest::authorize(emu, &headers, rest::REST_SCOPE) {
+            return Ok(r);
+        }
+        run(emu, &base, &params, &body)
+    })
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A SQLite error as a SuiteQL error message.
+fn describe(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_user_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::Unknown | rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TooBig)
+    ) || matches!(
+        e,
+        rusqlite::Error::SqlInputError { .. }
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::MultipleStatement
+    )
+}
+
+fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Response, Error> {
+    let paging = match rest::paging(params, rest::RESULT_CEILING) {
+        Ok(p) => p,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let q = match query_of(body) {
+        Ok(q) => q,
+        Err(r) => return Ok(r),
+    };
+    let translated = match translate(&q) {
+        Ok(t) => t,
+        Err(detail) => return Ok(user_error(detail)),
+    };
+    let page_sql = format!(
+        "SELECT * FROM ({}) LIMIT {} OFFSET {}",
+        translated.sql, paging.limit, paging.offset
+    );
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM ({})",
+        without_order_by(&translated.sql).unwrap_or(&translated.sql)
+    );
+    let outcome = emu.store().with(|conn| {
+        let mut stmt = match conn.prepare_cached(&page_sql) {
+            Ok(s) => s,
+            Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+            Err(e) => return Err(e),
+        };
+        if !stmt.readonly() {
+            return Ok(Err("Only SELECT statements are supported.".to_owned()));
+        }
+        let names: Vec<String> = stmt
+            .column_names()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        let mut items = String::with_capacity(paging.limit as usize * 128);
+        let mut count = 0u64;
+        let mut rows = stmt.query([])?;
+        loop {
+            let row = match rows.next() {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+                Err(e) => return Err(e),
+            };
+            if count > 0 {
+                items.push(',');
+            }
+            items.push_str("{\"links\":[]");
+            for (i, name) in names.iter().enumerate() {
+                let text = match row.get_ref(i)? {
+                    ValueRef::Null => continue,
+                    ValueRef::Integer(n) => n.to_string(),
+                    ValueRef::Real(f) => format_real(f),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                };
+                items.push(',');
+                items.push_str(&Value::String(name.clone()).to_string());
+                items.push(':');
+                items.push_str(&Value::String(text).to_string());
+            }
+            items.push('}');
+            count += 1;
+        }
+        drop(rows);
+        let total = emu.counts().get_or(&count_sql, || {
+            conn.prepare_cached(&count_sql)?
+                .query_row([], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+        });
+        let total = match total {
+            Ok(t) => t,
+            Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+            Err(e) => return Err(e),
+        };
+        Ok(Ok((items, count, total)))
+    })?;
+    let (items, count, total) = match outcome {
+        Ok(v) => v,
+        Err(detail) => return Ok(user_error(detail)),
+    };
+    let url = format!("{base}{SUITEQL_PATH}");
+    let more = rest::has_more(paging, count, total, rest::RESULT_CEILING);
+    let links = rest::page_links(&url, &[], paging, total, more, rest::RESULT_CEILING);
+    let body = format!(
+        "{{\"links\":{links},\"count\":{count},\"hasMore\":{more},\"items\":[{items}],\"offset\":{},\"totalResults\":{total}}}",
+        paging.offset
+    );
+    Ok(rest::json_response(
+        StatusCode::OK,
+        COLLECTION_CONTENT_TYPE,
+        body,
+    ))
+}
+
+/// `sql` without its final top-level `ORDER BY`, when nothing (such as a `LIMIT`)
+/// follows it at the top level: the order does not change a count, and SQLite can
+/// count an unordered subquery without computing its rows.
+fn without_order_by(sql: &str) -> Option<&str> {
+    let bytes = sql.as_bytes();
+    let mut depth = 0i32;
+    let mut i = 0;
+    let mut order_at = None;
+    let mut limit_after = false;
+    let word_at = |i: usize, w: &str| {
+        bytes.len() >= i + w.len()
+            && bytes[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+            && (i == 0 || !is_word(bytes[i - 1]))
+            && bytes.get(i + w.len()).is_none_or(|b| !is_word(*b))
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if bytes.get(i + 1) == Some(&q) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ if depth == 0 && word_at(i, "order") => {
+                order_at = Some(i);
+                limit_after = false;
+            }
+            _ if depth == 0
+                && (word_at(i, "limit") || word_at(i, "offset") || word_at(i, "fetch")) =>
+            {
+                limit_after = true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    match order_at {
+        Some(at) if !limit_after => Some(sql[..at].trim_end()),
+        _ => None,
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A number as NetSuite prints it in SuiteQL results: no trailing `.0`.
+fn format_real(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_select() {
+        assert!(translate("SELECT id FROM customer").is_ok());
+        assert!(translate("  select\nid from customer;").is_ok());
+        assert!(
+            translate("DELETE FROM customer")
+                .unwrap_err()
+                .contains("Only SELECT")
+        );
+        assert!(
+            translate("SELECT 1; DROP TABLE customer")
+                .unwrap_err()
+                .contains("one statement")
+        );
+    }
+
+    #[test]
+    fn order_by_is_dropped_for_counting() {
+        assert_eq!(
+            without_order_by("SELECT id FROM t WHERE id > 5 ORDER BY id"),
+            Some("SELECT id FROM t WHERE id > 5")
+        );
+        assert_eq!(
+            without_order_by("SELECT a FROM (SELECT a FROM t ORDER BY a) x order by a DESC"),
+            Some("SELECT a FROM (SELECT a FROM t ORDER BY a) x")
+        );
+        assert_eq!(
+            without_order_by("SELECT id FROM t ORDER BY id LIMIT 5"),
+            None
+        );
+        assert_eq!(without_order_by("SELECT id FROM t"), None);
+        assert_eq!(without_order_by("SELECT 'order' AS x, border FROM t"), None);
+        assert_eq!(
+            without_order_by("SELECT \"order\" FROM t -- order by x"),
+            None
+        );
+        assert_eq!(
+            without_order_by("SELECT id FROM t WHERE n = 'it''s' ORDER BY 1"),
+            Some("SELECT id FROM t WHERE n = 'it''s'")
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(format_real(12.0), "12");
+        assert_eq!(format_real(12.5), "12.5");
+        assert_eq!(format_real(-0.25), "-0.25");
+    }
+}

@@ -1,0 +1,16 @@
+//! The data plane in-process and over 127.0.0.1: records, collections and `q`,
+//! writes, SuiteQL, RESTlets, async jobs, governance and faults.
+
+#![allow(dead_code)]
+
+#[path = "../emulator/support.rs"]
+mod support;
+
+mod async_jobs;
+mod collections;
+mod governance;
+mod http;
+mod records;
+mod restlets;
+mod suiteql;
+mod writes;
