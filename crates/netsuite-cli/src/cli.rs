@@ -32,9 +32,15 @@ pub enum Command {
     /// Get access tokens.
     #[command(subcommand)]
     Auth(AuthCommand),
-    /// Read records with the REST record API.
+    /// Records with the REST record API: get, list, create, update, upsert, delete.
     #[command(subcommand)]
-    Record(RecordCommand),
+    Record(crate::commands::record::RecordCommand),
+    /// Run a SuiteQL query; --all exports every row, past 100,000, in parallel.
+    Suiteql(crate::commands::suiteql::SuiteqlArgs),
+    /// Call a RESTlet.
+    Restlet(crate::commands::restlet::RestletArgs),
+    /// Any authenticated call to the account (like `gh api`).
+    Api(crate::commands::api::ApiArgs),
     /// Run and administer the offline NetSuite emulator.
     #[command(subcommand)]
     Emulator(crate::commands::emulator::EmulatorCommand),
@@ -271,25 +277,5 @@ pub enum AuthCommand {
         /// Do not call the revoke endpoint.
         #[arg(long)]
         keep_remote: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RecordCommand {
-    /// Print one record as JSON.
-    #[command(
-        after_help = "Examples:\n  netsuite record get salesorder 304\n  netsuite record get customer eid:CUST-1 --fields companyName,email"
-    )]
-    Get {
-        /// Record type: salesorder, customer, ...
-        record_type: String,
-        /// Internal id, or eid:EXTERNAL_ID.
-        id: String,
-        /// Only these fields (comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        fields: Vec<String>,
-        /// Expand sublists and subrecords inline.
-        #[arg(long)]
-        expand_sub_resources: bool,
     },
 }

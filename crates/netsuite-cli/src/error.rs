@@ -114,14 +114,34 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
     match e {
         E::Auth(a) => auth_hint(a),
         E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
-        E::Api { error, .. } => Some(match error.code().unwrap_or("") {
+        E::Api { error, .. } if error.is_rate_limited() => Some("the account's concurrency limit kept refusing the request after every retry: lower --concurrency, or try again when other integrations are quieter".into()),
+        E::Api { error, .. } if error.status == 401 => Some("the token was refused even after a fresh one was fetched: check the profile's scopes (rest_webservices for REST and SuiteQL, restlets for RESTlets) and the role's permissions; the Login Audit Trail names the reason".into()),
+        E::Api { error, .. } if error.status == 404 && error.details.iter().any(|d| d.detail.contains("Record type")) => Some("check the record type's name (salesorder, customer, ...): `netsuite api GET /services/rest/record/v1/metadata-catalog` lists them".into()),
+        E::Api { error, .. } if error.details.iter().any(|d| d.error_query_param.is_some()) => {
+            let p = error.details.iter().find_map(|d| d.error_query_param.as_deref()).unwrap_or("?");
+            Some(if p == "q" {
+                "the filter is `FIELD OPERATOR VALUE`, joined by AND/OR, e.g. --q 'companyName START_WITH \"Acme\"' or --q 'id GREATER 100'; NetSuite's message above names what it could not read".into()
+            } else {
+                format!("NetSuite refused the query parameter {p:?}; its message above says why")
+            })
+        }
+        E::Api { error, .. } if error.status >= 500 => Some("NetSuite had a problem answering; try again later".into()),
+        E::Api { error, url } => Some(match error.code().unwrap_or("") {
             "INVALID_LOGIN" => "the token was refused: check the profile's scopes include rest_webservices, then retry with `netsuite auth token --fresh`; the Login Audit Trail names the reason".into(),
             "NONEXISTENT_ID" => "check the record type and id; ids are internal ids, or eid:EXTERNAL_ID".into(),
             "INVALID_ID" => "record ids are numeric internal ids, or eid:EXTERNAL_ID".into(),
             "INSUFFICIENT_PERMISSION" => "the role of the mapping lacks permission for this record".into(),
+            "USER_ERROR" | "INVALID_PARAMETER" if url.contains("/query/v1/suiteql") => "check the query's tables and columns (SuiteQL is Oracle-like: no SELECT TOP, NVL not IFNULL); NetSuite's message above names what it could not run".into(),
+            "USER_ERROR" | "INVALID_CONTENT" | "INVALID_FLD_VALUE" => "NetSuite's message above names the field; fix the data and try again".into(),
+            "INVALID_REQUEST" => "the request body was refused: check that --data is a JSON object of the record's fields".into(),
+            "SSS_INVALID_SCRIPTLET_ID" => "check --script and --deploy: the deployment must exist, be released, and allow this role".into(),
+            "SSS_INVALID_HTTP_METHOD" | "SSS_INVALID_HTTP_METHOD_FOR_RESTLET" => "the script has no entry point for this method; try another --method".into(),
             _ => return None,
         }),
         E::UnexpectedResponse { .. } => Some("check the account id or base URL: an HTML page often means a wrong host or a proxy".into()),
+        E::Ambiguous { .. } => Some("it was not repeated, to avoid a duplicate: check whether it happened (`netsuite record list TYPE --q ...` or `netsuite suiteql ...`) before trying again; `netsuite record create ... --idempotency-key KEY` or `netsuite record upsert TYPE eid:X` are safe to repeat".into()),
+        E::Checkpoint { .. } => Some("run the same command with the same options, or start again without --resume (the output file is rewritten)".into()),
+        E::Output { .. } => Some("check the free disk space and that the file is writable".into()),
         E::TokenStore { reason, .. } if reason.contains("0600") => Some("the file may have been exposed: delete it and sign in again (`netsuite auth login`, or `netsuite auth token --fresh` for client credentials), or chmod 600 it if you are sure".into()),
         E::TokenStore { .. } => Some("delete the file named above and sign in again: `netsuite auth login` (auth-code profiles) or `netsuite auth token --fresh` (client credentials)".into()),
         E::NotLoggedIn | E::LoginExpired { .. } => Some("run `netsuite auth login` to sign in again".into()),

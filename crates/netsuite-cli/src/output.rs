@@ -31,3 +31,260 @@ macro_rules! say {
         eprintln!($($arg)*);
     }};
 }
+
+/// How rows are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns (the default on a terminal).
+    Table,
+    /// A JSON array (the default otherwise).
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// CSV with a header line.
+    Csv,
+}
+
+impl Format {
+    /// The format asked for, or table on a terminal and JSON otherwise.
+    pub fn or_default(f: Option<Format>, to_terminal: bool) -> Format {
+        f.unwrap_or(if to_terminal {
+            Format::Table
+        } else {
+            Format::Json
+        })
+    }
+}
+
+/// Rows seen before a CSV header or a table layout is fixed.
+const HEADER_ROWS: usize = 1000;
+
+/// Writes rows (ordered columns, JSON values) one at a time in a [`Format`]: JSON and
+/// NDJSON stream; CSV fixes its header after the first 1000 rows (NetSuite leaves NULL
+/// columns out of a row) and then streams; a table is laid out at the end.
+pub struct RowWriter<W: Write> {
+    out: W,
+    format: Format,
+    pending: Vec<Vec<(String, serde_json::Value)>>,
+    columns: Option<Vec<String>>,
+    rows: u64,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn union_columns(rows: &[Vec<(String, serde_json::Value)>]) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for r in rows {
+        for (k, _) in r {
+            if !cols.contains(k) {
+                cols.push(k.clone());
+            }
+        }
+    }
+    cols
+}
+
+impl<W: Write> RowWriter<W> {
+    /// A writer to `out`.
+    pub fn new(out: W, format: Format) -> Self {
+        Self {
+            out,
+            format,
+            pending: Vec::new(),
+            columns: None,
+            rows: 0,
+        }
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn json_object(row: &[(String, serde_json::Value)]) -> anyhow::Result<String> {
+        let mut s = String::from("{");
+        for (i, (k, v)) in row.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&serde_json::to_string(k)?);
+            s.push(':');
+            s.push_str(&serde_json::to_string(v)?);
+        }
+        s.push('}');
+        Ok(s)
+    }
+
+    fn csv_row(&mut self, row: &[(String, serde_json::Value)]) -> anyhow::Result<()> {
+        let cols = self.columns.as_ref().expect("header fixed");
+        if let Some((extra, _)) = row.iter().find(|(k, _)| !cols.contains(k)) {
+            return Err(crate::error::UserError::new(format!(
+                "column {extra:?} appeared after the CSV header was written"
+            ))
+            .hint("NetSuite leaves out NULL columns; wrap it in NVL(...) in the query, or use --format ndjson")
+            .into());
+        }
+        let line: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                row.iter()
+                    .find(|(k, _)| k == c)
+                    .map(|(_, v)| csv_field(&text(v)))
+                    .unwrap_or_default()
+            })
+            .collect();
+        self.out.write_all(line.join(",").as_bytes())?;
+        self.out.write_all(b"\r\n")?;
+        Ok(())
+    }
+
+    fn fix_csv_header(&mut self) -> anyhow::Result<()> {
+        let cols = union_columns(&self.pending);
+        let header: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
+        self.out.write_all(header.join(",").as_bytes())?;
+        self.out.write_all(b"\r\n")?;
+        self.columns = Some(cols);
+        for row in std::mem::take(&mut self.pending) {
+            self.csv_row(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Writes (or holds) one row.
+    pub fn row(&mut self, row: Vec<(String, serde_json::Value)>) -> anyhow::Result<()> {
+        match self.format {
+            Format::Json => {
+                let sep = if self.rows == 0 { "[\n  " } else { ",\n  " };
+                self.out.write_all(sep.as_bytes())?;
+                self.out.write_all(Self::json_object(&row)?.as_bytes())?;
+            }
+            Format::Ndjson => {
+                self.out.write_all(Self::json_object(&row)?.as_bytes())?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Csv => {
+                if self.columns.is_some() {
+                    self.csv_row(&row)?;
+                } else {
+                    self.pending.push(row);
+                    if self.pending.len() >= HEADER_ROWS {
+                        self.fix_csv_header()?;
+                    }
+                }
+            }
+            Format::Table => self.pending.push(row),
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Ends the output.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        match self.format {
+            Format::Json => {
+                let end = if self.rows == 0 { "[]\n" } else { "\n]\n" };
+                self.out.write_all(end.as_bytes())?;
+            }
+            Format::Ndjson => {}
+            Format::Csv => {
+                if self.columns.is_none() {
+                    self.fix_csv_header()?;
+                }
+            }
+            Format::Table => {
+                let cols = union_columns(&self.pending);
+                let cells: Vec<Vec<String>> = self
+                    .pending
+                    .iter()
+                    .map(|r| {
+                        cols.iter()
+                            .map(|c| {
+                                let t = r
+                                    .iter()
+                                    .find(|(k, _)| k == c)
+                                    .map(|(_, v)| text(v))
+                                    .unwrap_or_default()
+                                    .replace(['\n', '\r', '\t'], " ");
+                                if t.chars().count() > 60 {
+                                    let mut s: String = t.chars().take(59).collect();
+                                    s.push('…');
+                                    s
+                                } else {
+                                    t
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let widths: Vec<usize> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        cells
+                            .iter()
+                            .map(|r| r[i].chars().count())
+                            .chain([c.chars().count()])
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let line = |vals: &[String]| {
+                    let mut s = String::new();
+                    for (i, v) in vals.iter().enumerate() {
+                        if i > 0 {
+                            s.push_str("  ");
+                        }
+                        s.push_str(v);
+                        if i + 1 < vals.len() {
+                            s.push_str(&" ".repeat(widths[i].saturating_sub(v.chars().count())));
+                        }
+                    }
+                    s.push('\n');
+                    s
+                };
+                if !cols.is_empty() {
+                    let upper: Vec<String> = cols.iter().map(|c| c.to_uppercase()).collect();
+                    self.out.write_all(line(&upper).as_bytes())?;
+                }
+                for r in &cells {
+                    self.out.write_all(line(r).as_bytes())?;
+                }
+            }
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Where data goes: stdout, or a file.
+pub fn sink(out: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write + Send>> {
+    Ok(match out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(
+            |e| {
+                crate::error::UserError::new(format!("cannot create {}: {e}", p.display()))
+                    .hint("check that the directory exists and is writable")
+            },
+        )?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    })
+}
+
+/// Whether stdout is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}

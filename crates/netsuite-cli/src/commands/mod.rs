@@ -1,11 +1,14 @@
 //! One module per verb, mirroring the command line.
 
+pub mod api;
 mod auth;
 mod cert;
 mod demo;
 pub mod emulator;
 mod profile;
-mod record;
+pub mod record;
+pub mod restlet;
+pub mod suiteql;
 
 use std::sync::Arc;
 
@@ -29,6 +32,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Profile(c) => profile::run(c),
         Command::Auth(c) => auth::run(c, profile).await,
         Command::Record(c) => record::run(c, profile).await,
+        Command::Suiteql(a) => suiteql::run(a, profile).await,
+        Command::Restlet(a) => restlet::run(a, profile).await,
+        Command::Api(a) => api::run(a, profile).await,
         Command::Emulator(c) => emulator::run(c).await,
         Command::Demo => demo::run().await,
     }
