@@ -605,6 +605,7 @@ pub(crate) fn to_date_sql(value: &str, elements: &[DateElement]) -> Result<(Stri
     if elements == iso_datetime.as_slice() {
         return Ok((format!("strftime('{DATETIME_FORMAT}', {value})"), true));
     }
+    let mut guard = None;
     let parts: Vec<String> = if separators.is_empty() {
         // Fixed widths: YYYY then two digits each.
         let mut start = 1;
@@ -629,6 +630,7 @@ pub(crate) fn to_date_sql(value: &str, elements: &[DateElement]) -> Result<(Stri
         for (pos, &i) in field_order.iter().enumerate() {
             parts[i] = format!("json_extract({json}, '$[{pos}]')");
         }
+        guard = Some(json);
         parts
     };
     if elements
@@ -645,28 +647,28 @@ pub(crate) fn to_date_sql(value: &str, elements: &[DateElement]) -> Result<(Stri
             s.clone()
         }
     };
-    if has_time {
-        Ok((
-            format!(
-                "strftime('{DATETIME_FORMAT}', printf('%04d-%02d-%02d %02d:%02d:%02d', {}, {}, {}, {}, {}, {}))",
-                parts[0],
-                parts[1],
-                parts[2],
-                zero(&parts[3]),
-                zero(&parts[4]),
-                zero(&parts[5])
-            ),
-            true,
-        ))
+    let text = if has_time {
+        format!(
+            "strftime('{DATETIME_FORMAT}', printf('%04d-%02d-%02d %02d:%02d:%02d', {}, {}, {}, {}, {}, {}))",
+            parts[0],
+            parts[1],
+            parts[2],
+            zero(&parts[3]),
+            zero(&parts[4]),
+            zero(&parts[5])
+        )
     } else {
-        Ok((
-            format!(
-                "date(printf('%04d-%02d-%02d', {}, {}, {}))",
-                parts[0], parts[1], parts[2]
-            ),
-            false,
-        ))
-    }
+        format!(
+            "date(printf('%04d-%02d-%02d', {}, {}, {}))",
+            parts[0], parts[1], parts[2]
+        )
+    };
+    // Text that does not split into valid JSON is not a date: NULL.
+    let text = match guard {
+        Some(json) => format!("CASE WHEN json_valid({json}) THEN {text} END"),
+        None => text,
+    };
+    Ok((text, has_time))
 }
 
 /// A number format model such as `FM999,990.00`.

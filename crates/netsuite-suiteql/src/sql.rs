@@ -114,6 +114,28 @@ impl Sql {
     }
 }
 
+/// `a AND b AND c ...` (or OR). Long lists are grouped as a balanced tree,
+/// as SQLite refuses expressions more than 1000 levels deep.
+pub(crate) fn join_all(mut parts: Vec<Sql>, keyword: &str, p: u8) -> Sql {
+    const FLAT: usize = 8;
+    if parts.len() <= FLAT {
+        let mut parts = parts.into_iter();
+        let mut acc = parts.next().unwrap_or_else(|| Sql::atom("1", Ty::Number));
+        for next in parts {
+            acc = Sql::binary(acc, keyword, next, p, Ty::Number);
+        }
+        return acc;
+    }
+    let right = parts.split_off(parts.len() / 2);
+    Sql::binary(
+        join_all(parts, keyword, p),
+        keyword,
+        join_all(right, keyword, p),
+        p,
+        Ty::Number,
+    )
+}
+
 /// A quoted SQLite identifier.
 pub(crate) fn ident(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
@@ -165,6 +187,22 @@ mod tests {
         assert_eq!(ident("transaction"), "\"transaction\"");
         assert_eq!(ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(string("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn long_lists_are_balanced() {
+        let parts: Vec<Sql> = (0..20)
+            .map(|i| Sql::atom(format!("a{i}"), Ty::Number))
+            .collect();
+        let joined = join_all(parts, "OR", prec::OR);
+        assert_eq!(
+            joined.text,
+            "a0 OR a1 OR a2 OR a3 OR a4 OR (a5 OR a6 OR a7 OR a8 OR a9) OR (a10 OR a11 OR a12 OR a13 OR a14 OR (a15 OR a16 OR a17 OR a18 OR a19))"
+        );
+        let short: Vec<Sql> = (0..3)
+            .map(|i| Sql::atom(format!("a{i}"), Ty::Number))
+            .collect();
+        assert_eq!(join_all(short, "AND", prec::AND).text, "a0 AND a1 AND a2");
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Expressions: columns, literals, operators, CASE, subqueries.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, CeilFloorKind, DataType, DateTimeField, Expr, Ident, TrimWhereField,
-    TypedString, UnaryOperator, Value,
+    BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType, DateTimeField, Expr, Ident, Query,
+    TrimWhereField, TypedString, UnaryOperator, Value,
 };
 
 use super::{Clause, Translator, literal_string};
 use crate::Error;
 use crate::format::parse_loose_date;
-use crate::sql::{DATETIME_FORMAT, Sql, Ty, call, prec, string};
+use crate::sql::{DATETIME_FORMAT, Sql, Ty, call, join_all, prec, string};
 
 impl Translator {
     /// Translates an expression.
@@ -21,337 +21,367 @@ impl Translator {
         Ok(out)
     }
 
+    /// Dispatches on the kind of expression. Each kind has its own small
+    /// function: in debug builds a frame holds the temporaries of every arm
+    /// of a match, and this recursion must stay shallow in bytes.
     fn expr_inner(&mut self, e: &Expr) -> Result<Sql, Error> {
         match e {
             Expr::Identifier(id) => self.identifier(id),
-            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-                [name] => self.identifier(name),
-                [qualifier, name] => Ok(self.resolve(Some(qualifier), name)?.sql),
-                _ => Err(Error::UnknownField {
-                    field: parts
-                        .iter()
-                        .map(|p| p.value.to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join("."),
-                    record: None,
-                }),
-            },
+            Expr::CompoundIdentifier(parts) => self.compound_identifier(parts),
             Expr::Value(v) => value(&v.value),
             Expr::TypedString(ts) => typed_string(ts),
-            Expr::Nested(inner) => {
-                let inner = self.expr(inner)?;
-                Ok(Sql {
-                    text: format!("({})", inner.text),
-                    prec: prec::ATOM,
-                    ..inner
-                })
-            }
+            Expr::Nested(inner) => self.nested(inner),
             Expr::BinaryOp { .. } => self.binary_chain(e),
-            Expr::UnaryOp { op, expr } => match op {
-                UnaryOperator::Plus => self.expr(expr),
-                UnaryOperator::Minus => {
-                    let x = self.expr(expr)?;
-                    let number = x.number().map(|n| -n);
-                    let mut out = Sql::op(
-                        format!("-{}", x.into_operand(prec::ATOM)),
-                        Ty::Number,
-                        prec::UNARY,
-                    );
-                    out.set_number(number);
-                    Ok(out)
-                }
-                UnaryOperator::Not => {
-                    let x = self.expr(expr)?;
-                    Ok(Sql::op(
-                        format!("NOT {}", x.into_operand(prec::NOT)),
-                        Ty::Number,
-                        prec::NOT,
-                    ))
-                }
-                other => Err(Error::unsupported(format!("operator {other}"))),
-            },
-            Expr::IsNull(x) => {
-                let x = self.expr(x)?;
-                Ok(Sql::op(
-                    format!("{} IS NULL", x.into_operand(prec::EQ + 1)),
-                    Ty::Number,
-                    prec::EQ,
-                ))
-            }
-            Expr::IsNotNull(x) => {
-                let x = self.expr(x)?;
-                Ok(Sql::op(
-                    format!("{} IS NOT NULL", x.into_operand(prec::EQ + 1)),
-                    Ty::Number,
-                    prec::EQ,
-                ))
-            }
+            Expr::UnaryOp { op, expr } => self.unary(op, expr),
+            Expr::IsNull(x) => self.is_null(x, "IS NULL"),
+            Expr::IsNotNull(x) => self.is_null(x, "IS NOT NULL"),
             Expr::InList {
                 expr,
                 list,
                 negated,
-            } => {
-                let mut x = self.expr(expr)?;
-                let mut items = Vec::with_capacity(list.len());
-                for item in list {
-                    items.push(self.expr(item)?);
-                }
-                if x.ty == Ty::Date && items.iter().any(|i| i.ty == Ty::DateTime) {
-                    x = as_datetime(x);
-                }
-                let items: Vec<String> = items
-                    .into_iter()
-                    .map(|i| harmonize(x.clone(), i).1.text)
-                    .collect();
-                let not = if *negated { "NOT " } else { "" };
-                Ok(Sql::op(
-                    format!(
-                        "{} {not}IN ({})",
-                        x.into_operand(prec::EQ + 1),
-                        items.join(", ")
-                    ),
-                    Ty::Number,
-                    prec::EQ,
-                ))
-            }
+            } => self.in_list(expr, list, *negated),
             Expr::InSubquery {
                 expr,
                 subquery,
                 negated,
-            } => {
-                let x = self.expr(expr)?;
-                let q = self.query(subquery)?;
-                if q.columns.len() != 1 {
-                    return Err(Error::invalid("the subquery of IN must return one column"));
-                }
-                let not = if *negated { "NOT " } else { "" };
-                Ok(Sql::op(
-                    format!("{} {not}IN ({})", x.into_operand(prec::EQ + 1), q.sql),
-                    Ty::Number,
-                    prec::EQ,
-                ))
-            }
+            } => self.in_subquery(expr, subquery, *negated),
             Expr::Between {
                 expr,
                 negated,
                 low,
                 high,
-            } => {
-                let mut x = self.expr(expr)?;
-                let low = self.expr(low)?;
-                let high = self.expr(high)?;
-                if x.ty == Ty::Date && (low.ty == Ty::DateTime || high.ty == Ty::DateTime) {
-                    x = as_datetime(x);
-                }
-                let low = harmonize(x.clone(), low).1;
-                let high = harmonize(x.clone(), high).1;
-                let not = if *negated { "NOT " } else { "" };
-                Ok(Sql::op(
-                    format!(
-                        "{} {not}BETWEEN {} AND {}",
-                        x.into_operand(prec::EQ + 1),
-                        low.into_operand(prec::EQ + 1),
-                        high.into_operand(prec::EQ + 1)
-                    ),
-                    Ty::Number,
-                    prec::EQ,
-                ))
-            }
+            } => self.between(expr, *negated, low, high),
             Expr::Like {
                 negated,
-                any,
+                any: false,
                 expr,
                 pattern,
                 escape_char,
-            } => {
-                if *any {
-                    return Err(Error::unsupported("LIKE ANY"));
-                }
-                self.like(*negated, expr, pattern, escape_char.as_deref())
-            }
-            Expr::ILike { .. } => Err(Error::unsupported("ILIKE")),
-            Expr::SimilarTo { .. } => Err(Error::unsupported("SIMILAR TO")),
-            Expr::RLike { .. } => Err(Error::unsupported("REGEXP")),
-            Expr::AnyOp { .. } => Err(Error::unsupported("ANY / SOME comparison")),
-            Expr::AllOp { .. } => Err(Error::unsupported("ALL comparison")),
+            } => self.like(*negated, expr, pattern, escape_char.as_deref()),
             Expr::Case {
                 operand,
                 conditions,
                 else_result,
                 ..
-            } => {
-                let mut out = String::from("CASE");
-                if let Some(op) = operand {
-                    out.push(' ');
-                    out.push_str(&self.expr(op)?.text);
-                }
-                let mut ty = Ty::Unknown;
-                for when in conditions {
-                    let c = self.expr(&when.condition)?;
-                    let r = self.expr(&when.result)?;
-                    if ty == Ty::Unknown {
-                        ty = r.ty;
-                    }
-                    out.push_str(" WHEN ");
-                    out.push_str(&c.text);
-                    out.push_str(" THEN ");
-                    out.push_str(&r.text);
-                }
-                if let Some(e) = else_result {
-                    let e = self.expr(e)?;
-                    if ty == Ty::Unknown {
-                        ty = e.ty;
-                    }
-                    out.push_str(" ELSE ");
-                    out.push_str(&e.text);
-                }
-                out.push_str(" END");
-                Ok(Sql::atom(out, ty))
-            }
+            } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
             Expr::Cast {
                 kind,
                 expr,
                 data_type,
                 format,
-            } => {
-                if *kind != CastKind::Cast {
-                    return Err(Error::unsupported(match kind {
-                        CastKind::DoubleColon => "the :: cast",
-                        _ => "TRY_CAST / SAFE_CAST",
-                    }));
-                }
-                if format.is_some() {
-                    return Err(Error::unsupported("CAST ... FORMAT"));
-                }
-                let x = self.expr(expr)?;
-                cast(x, data_type)
-            }
-            Expr::Extract { field, expr, .. } => {
-                let x = self.expr(expr)?;
-                let f = match field {
-                    DateTimeField::Year => "%Y",
-                    DateTimeField::Month => "%m",
-                    DateTimeField::Day => "%d",
-                    DateTimeField::Hour => "%H",
-                    DateTimeField::Minute => "%M",
-                    DateTimeField::Second => "%S",
-                    other => return Err(Error::unsupported(format!("EXTRACT({other})"))),
-                };
-                Ok(Sql::atom(
-                    format!("CAST(strftime('{f}', {}) AS INTEGER)", x.text),
-                    Ty::Number,
-                ))
-            }
-            Expr::Ceil { expr, field } | Expr::Floor { expr, field } => {
-                if !matches!(
-                    field,
-                    CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)
-                ) {
-                    return Err(Error::unsupported("CEIL / FLOOR with a scale or unit"));
-                }
-                let x = self.expr(expr)?;
-                Ok(floor_ceil(&x, matches!(e, Expr::Ceil { .. })))
-            }
+            } => self.cast(kind, expr, data_type, format.is_some()),
+            Expr::Extract { field, expr, .. } => self.extract(field, expr),
+            Expr::Ceil { expr, field } => self.ceil_floor(expr, field, true),
+            Expr::Floor { expr, field } => self.ceil_floor(expr, field, false),
             Expr::Substring {
                 expr,
                 substring_from,
                 substring_for,
                 special,
                 shorthand,
-            } => {
-                if !*shorthand || !*special {
-                    return Err(Error::unsupported("function SUBSTRING (use SUBSTR)"));
-                }
-                let Some(from) = substring_from else {
-                    return Err(Error::arguments("SUBSTR", "2 or 3 arguments"));
-                };
-                let mut args: Vec<&Expr> = vec![expr, from];
-                if let Some(f) = substring_for {
-                    args.push(f);
-                }
-                self.substr(&args)
-            }
+            } => self.substring(
+                expr,
+                substring_from.as_deref(),
+                substring_for.as_deref(),
+                *special && *shorthand,
+            ),
             Expr::Trim {
                 trim_where,
                 trim_what,
                 expr,
                 trim_characters,
-            } => {
-                if trim_characters.is_some() {
-                    return Err(Error::unsupported("TRIM with a list of characters"));
-                }
-                let x = self.expr(expr)?;
-                let name = match trim_where {
-                    None | Some(TrimWhereField::Both) => "trim",
-                    Some(TrimWhereField::Leading) => "ltrim",
-                    Some(TrimWhereField::Trailing) => "rtrim",
-                };
-                let text = match trim_what {
-                    Some(what) => {
-                        let what = self.expr(what)?;
-                        call(name, &[&x.text, &what.text])
-                    }
-                    None => call(name, &[&x.text]),
-                };
-                Ok(Sql::atom(text, Ty::Text))
-            }
+            } => self.trim(
+                trim_where.as_ref(),
+                trim_what.as_deref(),
+                expr,
+                trim_characters.is_some(),
+            ),
             Expr::Function(f) => self.function(f),
-            Expr::Exists { subquery, negated } => {
-                let q = self.query(subquery)?;
-                if *negated {
-                    Ok(Sql::op(
-                        format!("NOT EXISTS ({})", q.sql),
-                        Ty::Number,
-                        prec::NOT,
-                    ))
-                } else {
-                    Ok(Sql::atom(format!("EXISTS ({})", q.sql), Ty::Number))
-                }
-            }
-            Expr::Subquery(q) => {
-                let q = self.query(q)?;
-                if q.columns.len() != 1 {
-                    return Err(Error::invalid(
-                        "a subquery used as a value must return one column",
-                    ));
-                }
-                Ok(Sql::atom(format!("({})", q.sql), q.columns[0].ty))
-            }
+            Expr::Exists { subquery, negated } => self.exists(subquery, *negated),
+            Expr::Subquery(q) => self.scalar_subquery(q),
             Expr::OuterJoin(inner) => self.outer_join_mark(inner),
-            Expr::Tuple(_) => Err(Error::unsupported("row values (a, b)")),
-            Expr::Wildcard(_) | Expr::QualifiedWildcard(..) => {
-                Err(Error::unsupported("* in an expression"))
-            }
-            Expr::Collate { .. } => Err(Error::unsupported("COLLATE")),
-            Expr::AtTimeZone { .. } => Err(Error::unsupported("AT TIME ZONE")),
-            Expr::Interval(_) => Err(Error::unsupported("INTERVAL")),
-            Expr::Prior(_) => Err(Error::unsupported("PRIOR (CONNECT BY)")),
-            Expr::Convert { .. } => Err(Error::unsupported("CONVERT")),
-            Expr::Position { .. } => Err(Error::unsupported("POSITION")),
-            Expr::Overlay { .. } => Err(Error::unsupported("OVERLAY")),
-            Expr::IsTrue(_)
-            | Expr::IsNotTrue(_)
-            | Expr::IsFalse(_)
-            | Expr::IsNotFalse(_)
-            | Expr::IsUnknown(_)
-            | Expr::IsNotUnknown(_) => Err(Error::unsupported("IS TRUE / FALSE / UNKNOWN")),
-            Expr::IsDistinctFrom(..) | Expr::IsNotDistinctFrom(..) => {
-                Err(Error::unsupported("IS [NOT] DISTINCT FROM"))
-            }
-            Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_) => {
-                Err(Error::unsupported("GROUPING SETS, CUBE or ROLLUP"))
-            }
-            Expr::Array(_) | Expr::Map(_) | Expr::Struct { .. } | Expr::Dictionary(_) => {
-                Err(Error::unsupported("arrays, maps and structs"))
-            }
-            Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
-                Err(Error::unsupported("field access and subscripts"))
-            }
-            Expr::Lambda(_) => Err(Error::unsupported("lambda functions")),
-            Expr::MemberOf(_) => Err(Error::unsupported("MEMBER OF")),
-            Expr::MatchAgainst { .. } => Err(Error::unsupported("MATCH ... AGAINST")),
-            _ => Err(Error::unsupported("this kind of expression")),
+            other => Err(unsupported_expr(other)),
         }
+    }
+
+    fn compound_identifier(&mut self, parts: &[Ident]) -> Result<Sql, Error> {
+        match parts {
+            [name] => self.identifier(name),
+            [qualifier, name] => Ok(self.resolve(Some(qualifier), name)?.sql),
+            _ => Err(Error::UnknownField {
+                field: parts
+                    .iter()
+                    .map(|p| p.value.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join("."),
+                record: None,
+            }),
+        }
+    }
+
+    fn nested(&mut self, inner: &Expr) -> Result<Sql, Error> {
+        let inner = self.expr(inner)?;
+        Ok(Sql {
+            text: format!("({})", inner.text),
+            prec: prec::ATOM,
+            ..inner
+        })
+    }
+
+    fn unary(&mut self, op: &UnaryOperator, expr: &Expr) -> Result<Sql, Error> {
+        match op {
+            UnaryOperator::Plus => self.expr(expr),
+            UnaryOperator::Minus => {
+                let x = self.expr(expr)?;
+                let number = x.number().map(|n| -n);
+                let mut out = Sql::op(
+                    format!("-{}", x.into_operand(prec::ATOM)),
+                    Ty::Number,
+                    prec::UNARY,
+                );
+                out.set_number(number);
+                Ok(out)
+            }
+            UnaryOperator::Not => {
+                let x = self.expr(expr)?;
+                Ok(Sql::op(
+                    format!("NOT {}", x.into_operand(prec::NOT)),
+                    Ty::Number,
+                    prec::NOT,
+                ))
+            }
+            other => Err(Error::unsupported(format!("operator {other}"))),
+        }
+    }
+
+    fn is_null(&mut self, x: &Expr, test: &str) -> Result<Sql, Error> {
+        let x = self.expr(x)?;
+        Ok(Sql::op(
+            format!("{} {test}", x.into_operand(prec::EQ + 1)),
+            Ty::Number,
+            prec::EQ,
+        ))
+    }
+
+    fn in_list(&mut self, expr: &Expr, list: &[Expr], negated: bool) -> Result<Sql, Error> {
+        let mut x = self.expr(expr)?;
+        let mut items = Vec::with_capacity(list.len());
+        for item in list {
+            items.push(self.expr(item)?);
+        }
+        if x.ty == Ty::Date && items.iter().any(|i| i.ty == Ty::DateTime) {
+            x = as_datetime(x);
+        }
+        let items: Vec<String> = items
+            .into_iter()
+            .map(|i| harmonize(x.clone(), i).1.text)
+            .collect();
+        let not = if negated { "NOT " } else { "" };
+        let out = Sql::op(
+            format!(
+                "{} {not}IN ({})",
+                x.into_operand(prec::EQ + 1),
+                items.join(", ")
+            ),
+            Ty::Number,
+            prec::EQ,
+        );
+        Self::check_size(&out)?;
+        Ok(out)
+    }
+
+    fn in_subquery(&mut self, expr: &Expr, subquery: &Query, negated: bool) -> Result<Sql, Error> {
+        let x = self.expr(expr)?;
+        let q = self.query(subquery)?;
+        if q.columns.len() != 1 {
+            return Err(Error::invalid("the subquery of IN must return one column"));
+        }
+        let not = if negated { "NOT " } else { "" };
+        Ok(Sql::op(
+            format!("{} {not}IN ({})", x.into_operand(prec::EQ + 1), q.sql),
+            Ty::Number,
+            prec::EQ,
+        ))
+    }
+
+    fn between(
+        &mut self,
+        expr: &Expr,
+        negated: bool,
+        low: &Expr,
+        high: &Expr,
+    ) -> Result<Sql, Error> {
+        let mut x = self.expr(expr)?;
+        let low = self.expr(low)?;
+        let high = self.expr(high)?;
+        if x.ty == Ty::Date && (low.ty == Ty::DateTime || high.ty == Ty::DateTime) {
+            x = as_datetime(x);
+        }
+        let low = harmonize(x.clone(), low).1;
+        let high = harmonize(x.clone(), high).1;
+        let not = if negated { "NOT " } else { "" };
+        Ok(Sql::op(
+            format!(
+                "{} {not}BETWEEN {} AND {}",
+                x.into_operand(prec::EQ + 1),
+                low.into_operand(prec::EQ + 1),
+                high.into_operand(prec::EQ + 1)
+            ),
+            Ty::Number,
+            prec::EQ,
+        ))
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&Expr>,
+        conditions: &[CaseWhen],
+        else_result: Option<&Expr>,
+    ) -> Result<Sql, Error> {
+        let mut out = String::from("CASE");
+        if let Some(op) = operand {
+            out.push(' ');
+            out.push_str(&self.expr(op)?.text);
+        }
+        let mut ty = Ty::Unknown;
+        for when in conditions {
+            let c = self.expr(&when.condition)?;
+            let r = self.expr(&when.result)?;
+            if ty == Ty::Unknown {
+                ty = r.ty;
+            }
+            out.push_str(" WHEN ");
+            out.push_str(&c.text);
+            out.push_str(" THEN ");
+            out.push_str(&r.text);
+        }
+        if let Some(e) = else_result {
+            let e = self.expr(e)?;
+            if ty == Ty::Unknown {
+                ty = e.ty;
+            }
+            out.push_str(" ELSE ");
+            out.push_str(&e.text);
+        }
+        out.push_str(" END");
+        Ok(Sql::atom(out, ty))
+    }
+
+    fn cast(
+        &mut self,
+        kind: &CastKind,
+        expr: &Expr,
+        data_type: &DataType,
+        has_format: bool,
+    ) -> Result<Sql, Error> {
+        if *kind != CastKind::Cast {
+            return Err(Error::unsupported(match kind {
+                CastKind::DoubleColon => "the :: cast",
+                _ => "TRY_CAST / SAFE_CAST",
+            }));
+        }
+        if has_format {
+            return Err(Error::unsupported("CAST ... FORMAT"));
+        }
+        let x = self.expr(expr)?;
+        cast_to(x, data_type)
+    }
+
+    fn extract(&mut self, field: &DateTimeField, expr: &Expr) -> Result<Sql, Error> {
+        let f = match field {
+            DateTimeField::Year => "%Y",
+            DateTimeField::Month => "%m",
+            DateTimeField::Day => "%d",
+            DateTimeField::Hour => "%H",
+            DateTimeField::Minute => "%M",
+            DateTimeField::Second => "%S",
+            other => return Err(Error::unsupported(format!("EXTRACT({other})"))),
+        };
+        let x = self.expr(expr)?;
+        Ok(Sql::atom(
+            format!("CAST(strftime('{f}', {}) AS INTEGER)", x.text),
+            Ty::Number,
+        ))
+    }
+
+    fn ceil_floor(&mut self, expr: &Expr, field: &CeilFloorKind, ceil: bool) -> Result<Sql, Error> {
+        if !matches!(
+            field,
+            CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)
+        ) {
+            return Err(Error::unsupported("CEIL / FLOOR with a scale or unit"));
+        }
+        let x = self.expr(expr)?;
+        Ok(floor_ceil(&x, ceil))
+    }
+
+    fn substring(
+        &mut self,
+        expr: &Expr,
+        from: Option<&Expr>,
+        length: Option<&Expr>,
+        substr: bool,
+    ) -> Result<Sql, Error> {
+        if !substr {
+            return Err(Error::unsupported("function SUBSTRING (use SUBSTR)"));
+        }
+        let Some(from) = from else {
+            return Err(Error::arguments("SUBSTR", "2 or 3 arguments"));
+        };
+        let mut args: Vec<&Expr> = vec![expr, from];
+        if let Some(f) = length {
+            args.push(f);
+        }
+        self.substr(&args)
+    }
+
+    fn trim(
+        &mut self,
+        trim_where: Option<&TrimWhereField>,
+        trim_what: Option<&Expr>,
+        expr: &Expr,
+        has_characters: bool,
+    ) -> Result<Sql, Error> {
+        if has_characters {
+            return Err(Error::unsupported("TRIM with a list of characters"));
+        }
+        let x = self.expr(expr)?;
+        let name = match trim_where {
+            None | Some(TrimWhereField::Both) => "trim",
+            Some(TrimWhereField::Leading) => "ltrim",
+            Some(TrimWhereField::Trailing) => "rtrim",
+        };
+        let text = match trim_what {
+            Some(what) => {
+                let what = self.expr(what)?;
+                call(name, &[&x.text, &what.text])
+            }
+            None => call(name, &[&x.text]),
+        };
+        Ok(Sql::atom(text, Ty::Text))
+    }
+
+    fn exists(&mut self, subquery: &Query, negated: bool) -> Result<Sql, Error> {
+        let q = self.query(subquery)?;
+        if negated {
+            Ok(Sql::op(
+                format!("NOT EXISTS ({})", q.sql),
+                Ty::Number,
+                prec::NOT,
+            ))
+        } else {
+            Ok(Sql::atom(format!("EXISTS ({})", q.sql), Ty::Number))
+        }
+    }
+
+    fn scalar_subquery(&mut self, q: &Query) -> Result<Sql, Error> {
+        let q = self.query(q)?;
+        if q.columns.len() != 1 {
+            return Err(Error::invalid(
+                "a subquery used as a value must return one column",
+            ));
+        }
+        Ok(Sql::atom(format!("({})", q.sql), q.columns[0].ty))
     }
 
     /// An unqualified name: a pseudo-column (`ROWNUM`, `SYSDATE`) or a column.
@@ -362,6 +392,9 @@ impl Translator {
                 "SYSDATE" | "SYSTIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIMESTAMP"
                 | "LOCALTIMESTAMP" => {
                     return Ok(self.now());
+                }
+                "TRUE" | "FALSE" => {
+                    return Err(Error::unsupported("TRUE / FALSE (use 'T' and 'F')"));
                 }
                 "ROWID" | "LEVEL" | "USER" | "UID" | "CONNECT_BY_ROOT" => {
                     return Err(Error::unsupported(format!(
@@ -418,7 +451,18 @@ impl Translator {
     fn binary_chain(&mut self, e: &Expr) -> Result<Sql, Error> {
         let mut chain: Vec<(&BinaryOperator, &Expr)> = Vec::new();
         let mut base = e;
+        // An AND (OR) chain is followed only through AND (OR): its leftmost
+        // operand is a condition of its own.
+        let logical = match e {
+            Expr::BinaryOp { op, .. } if matches!(op, BinaryOperator::And | BinaryOperator::Or) => {
+                Some(op)
+            }
+            _ => None,
+        };
         while let Expr::BinaryOp { left, op, right } = base {
+            if logical.is_some_and(|l| l != op) {
+                break;
+            }
             chain.push((op, right));
             base = left;
         }
@@ -439,6 +483,21 @@ impl Translator {
         base: &Expr,
         chain: &[(&BinaryOperator, &Expr)],
     ) -> Result<Sql, Error> {
+        for (logical, keyword, p) in [
+            (BinaryOperator::And, "AND", prec::AND),
+            (BinaryOperator::Or, "OR", prec::OR),
+        ] {
+            if chain.iter().all(|(op, _)| **op == logical) {
+                let mut parts = Vec::with_capacity(chain.len() + 1);
+                parts.push(self.expr(base)?);
+                for (_, right) in chain {
+                    parts.push(self.expr(right)?);
+                }
+                let out = join_all(parts, keyword, p);
+                Self::check_size(&out)?;
+                return Ok(out);
+            }
+        }
         let mut acc = self.expr(base)?;
         let mut concat: Vec<Sql> = Vec::new();
         for (op, right) in chain {
@@ -526,6 +585,43 @@ impl Sql {
         }
         self.literal.as_deref()
     }
+}
+
+/// The error for an expression outside the supported subset.
+fn unsupported_expr(e: &Expr) -> Error {
+    Error::unsupported(match e {
+        Expr::Like { any: true, .. } => "LIKE ANY",
+        Expr::ILike { .. } => "ILIKE",
+        Expr::SimilarTo { .. } => "SIMILAR TO",
+        Expr::RLike { .. } => "REGEXP",
+        Expr::AnyOp { .. } => "ANY / SOME comparison",
+        Expr::AllOp { .. } => "ALL comparison",
+        Expr::Tuple(_) => "row values (a, b)",
+        Expr::Wildcard(_) | Expr::QualifiedWildcard(..) => "* in an expression",
+        Expr::Collate { .. } => "COLLATE",
+        Expr::AtTimeZone { .. } => "AT TIME ZONE",
+        Expr::Interval(_) => "INTERVAL",
+        Expr::Prior(_) => "PRIOR (CONNECT BY)",
+        Expr::Convert { .. } => "CONVERT",
+        Expr::Position { .. } => "POSITION",
+        Expr::Overlay { .. } => "OVERLAY",
+        Expr::IsTrue(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsUnknown(_)
+        | Expr::IsNotUnknown(_) => "IS TRUE / FALSE / UNKNOWN",
+        Expr::IsDistinctFrom(..) | Expr::IsNotDistinctFrom(..) => "IS [NOT] DISTINCT FROM",
+        Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_) => "GROUPING SETS, CUBE or ROLLUP",
+        Expr::Array(_) | Expr::Map(_) | Expr::Struct { .. } | Expr::Dictionary(_) => {
+            "arrays, maps and structs"
+        }
+        Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => "field access and subscripts",
+        Expr::Lambda(_) => "lambda functions",
+        Expr::MemberOf(_) => "MEMBER OF",
+        Expr::MatchAgainst { .. } => "MATCH ... AGAINST",
+        _ => "this kind of expression",
+    })
 }
 
 /// A literal value.
@@ -747,7 +843,7 @@ pub(crate) fn floor_ceil(x: &Sql, ceil: bool) -> Sql {
 }
 
 /// `CAST(x AS type)` with Oracle type names.
-fn cast(x: Sql, data_type: &DataType) -> Result<Sql, Error> {
+fn cast_to(x: Sql, data_type: &DataType) -> Result<Sql, Error> {
     let name = data_type.to_string().to_ascii_uppercase();
     let base = name.split('(').next().unwrap_or("").trim();
     let (sqlite, ty) = match base {

@@ -108,346 +108,380 @@ impl Translator {
         args.iter().map(|a| self.expr(a)).collect()
     }
 
+    /// Dispatches on the function name (one small function each: see
+    /// `expr_inner`).
     fn scalar(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
-        let n = args.len();
-        let arity = |min: usize, max: usize| -> Result<(), Error> {
-            if n >= min && n <= max {
-                return Ok(());
-            }
-            Err(Error::arguments(
-                name,
-                match (min, max) {
-                    (1, 1) => "1 argument".to_owned(),
-                    (a, b) if a == b => format!("{a} arguments"),
-                    (a, usize::MAX) => format!("at least {a} arguments"),
-                    (a, b) if b == a + 1 => format!("{a} or {b} arguments"),
-                    (a, b) => format!("{a} to {b} arguments"),
-                },
-            ))
-        };
         match name {
-            "NVL" => {
-                arity(2, 2)?;
-                let a = self.args(args)?;
-                let ty = known(a[0].ty, a[1].ty);
-                Ok(Sql::atom(call("coalesce", &[&a[0].text, &a[1].text]), ty))
-            }
-            "NVL2" => {
-                arity(3, 3)?;
-                let a = self.args(args)?;
-                Ok(Sql::atom(
-                    format!(
-                        "CASE WHEN {} IS NOT NULL THEN {} ELSE {} END",
-                        a[0].operand(prec::EQ + 1),
-                        a[1].text,
-                        a[2].text
-                    ),
-                    known(a[1].ty, a[2].ty),
-                ))
-            }
-            "COALESCE" | "GREATEST" | "LEAST" => {
-                arity(2, usize::MAX)?;
-                let a = self.args(args)?;
-                let ty = a.iter().map(|s| s.ty).fold(Ty::Unknown, known);
-                let texts: Vec<&str> = a.iter().map(|s| s.text.as_str()).collect();
-                let f = match name {
-                    "COALESCE" => "coalesce",
-                    "GREATEST" => "max",
-                    _ => "min",
-                };
-                Ok(Sql::atom(call(f, &texts), ty))
-            }
-            "NULLIF" => {
-                arity(2, 2)?;
-                let a = self.args(args)?;
-                Ok(Sql::atom(
-                    call("nullif", &[&a[0].text, &a[1].text]),
-                    a[0].ty,
-                ))
-            }
-            "DECODE" => {
-                arity(3, usize::MAX)?;
-                let a = self.args(args)?;
-                let x = a[0].operand(prec::EQ + 1);
-                let mut out = String::from("CASE");
-                let mut ty = Ty::Unknown;
-                let mut rest = &a[1..];
-                while rest.len() >= 2 {
-                    // Oracle's DECODE matches NULL with NULL: IS, not =.
-                    out.push_str(&format!(
-                        " WHEN {x} IS {} THEN {}",
-                        rest[0].operand(prec::EQ + 1),
-                        rest[1].text
-                    ));
-                    ty = known(ty, rest[1].ty);
-                    rest = &rest[2..];
-                }
-                if let [default] = rest {
-                    out.push_str(" ELSE ");
-                    out.push_str(&default.text);
-                    ty = known(ty, default.ty);
-                }
-                out.push_str(" END");
-                Ok(Sql::atom(out, ty))
-            }
-            "ABS" | "SIGN" => {
-                arity(1, 1)?;
-                let a = self.args(args)?;
-                Ok(Sql::atom(
-                    call(&name.to_ascii_lowercase(), &[&a[0].text]),
-                    Ty::Number,
-                ))
-            }
-            "FLOOR" | "CEIL" => {
-                arity(1, 1)?;
-                let a = self.args(args)?;
-                Ok(floor_ceil(&a[0], name == "CEIL"))
-            }
-            "MOD" => {
-                arity(2, 2)?;
-                let a = self.args(args)?;
-                let (x, y) = (a[0].operand(prec::ADD), a[1].operand(prec::MUL + 1));
-                Ok(Sql::atom(
-                    format!(
-                        "CASE WHEN {y} = 0 THEN {x} ELSE {x} - {y} * CAST({} / {y} AS INTEGER) END",
-                        format_args!("CAST({} AS REAL)", a[0].text)
-                    ),
-                    Ty::Number,
-                ))
-            }
-            "ROUND" => {
-                arity(1, 2)?;
-                let x = self.expr(args[0])?;
-                if x.ty.is_date() {
-                    return Err(Error::unsupported("ROUND on a date"));
-                }
-                let digits = match args.get(1) {
-                    None => Some(0),
-                    Some(d) => literal_integer(d),
-                };
-                let text = match digits {
-                    Some(0) => format!("CAST(round({}) AS INTEGER)", x.text),
-                    Some(d) if d > 0 => format!("round({}, {d})", x.text),
-                    Some(d) if d >= -15 => {
-                        let p = 10i64.pow(u32::try_from(-d).unwrap_or(0));
-                        format!(
-                            "CAST(round({} / {p}.0) AS INTEGER) * {p}",
-                            x.operand(prec::MUL + 1)
-                        )
-                    }
-                    Some(_) => "0".to_owned(),
-                    None => {
-                        let d = self.expr(args[1])?;
-                        format!("round({}, {})", x.text, d.text)
-                    }
-                };
-                Ok(Sql::atom(text, Ty::Number))
-            }
-            "TRUNC" => {
-                arity(1, 2)?;
-                let x = self.expr(args[0])?;
-                let unit = args.get(1).map(|a| (literal_string(a), a));
-                match unit {
-                    None if x.ty.is_date() => Ok(Sql::atom(format!("date({})", x.text), Ty::Date)),
-                    None if x.ty == Ty::Number => Ok(Sql::atom(
-                        format!("CAST({} AS INTEGER)", x.text),
-                        Ty::Number,
-                    )),
-                    None => Ok(Sql::atom(
-                        format!(
-                            "CASE WHEN typeof({0}) IN ('integer', 'real') THEN CAST({0} AS INTEGER) ELSE date({0}) END",
-                            x.text
-                        ),
-                        Ty::Unknown,
-                    )),
-                    Some((Some(unit), _)) => trunc_date(&x, unit),
-                    Some((None, digits)) => {
-                        let Some(d) = literal_integer(digits) else {
-                            return Err(Error::unsupported(
-                                "TRUNC with a number of digits that is not a literal",
-                            ));
-                        };
-                        Ok(trunc_number(&x, d))
-                    }
-                }
-            }
-            "UPPER" | "LOWER" | "LENGTH" => {
-                arity(1, 1)?;
-                let a = self.args(args)?;
-                let ty = if name == "LENGTH" {
-                    Ty::Number
-                } else {
-                    Ty::Text
-                };
-                Ok(Sql::atom(
-                    call(&name.to_ascii_lowercase(), &[&a[0].text]),
-                    ty,
-                ))
-            }
-            "LTRIM" | "RTRIM" => {
-                arity(1, 2)?;
-                let a = self.args(args)?;
-                let texts: Vec<&str> = a.iter().map(|s| s.text.as_str()).collect();
-                Ok(Sql::atom(
-                    call(&name.to_ascii_lowercase(), &texts),
-                    Ty::Text,
-                ))
-            }
-            "TRIM" => {
-                arity(1, 1)?;
-                let a = self.args(args)?;
-                Ok(Sql::atom(call("trim", &[&a[0].text]), Ty::Text))
-            }
+            "NVL" => self.call_nvl(name, args),
+            "NVL2" => self.call_nvl2(name, args),
+            "COALESCE" | "GREATEST" | "LEAST" => self.call_coalesce(name, args),
+            "NULLIF" => self.call_nullif(name, args),
+            "DECODE" => self.call_decode(name, args),
+            "ABS" | "SIGN" => self.call_abs(name, args),
+            "FLOOR" | "CEIL" => self.call_floor(name, args),
+            "MOD" => self.call_mod(name, args),
+            "ROUND" => self.call_round(name, args),
+            "TRUNC" => self.call_trunc(name, args),
+            "UPPER" | "LOWER" | "LENGTH" => self.call_upper(name, args),
+            "LTRIM" | "RTRIM" => self.call_ltrim(name, args),
+            "TRIM" => self.call_trim(name, args),
             "SUBSTR" => self.substr(args),
-            "INSTR" => {
-                arity(2, 4)?;
-                let a = self.args(&args[..2])?;
-                let position = match args.get(2) {
-                    None => 1,
-                    Some(p) => literal_integer(p).filter(|p| *p >= 1).ok_or_else(|| {
-                        Error::unsupported(
-                            "INSTR with a start position that is not a positive literal",
-                        )
-                    })?,
-                };
-                if let Some(o) = args.get(3)
-                    && literal_integer(o) != Some(1)
-                {
-                    return Err(Error::unsupported("INSTR with an occurrence other than 1"));
-                }
-                if position == 1 {
-                    return Ok(Sql::atom(
-                        call("instr", &[&a[0].text, &a[1].text]),
-                        Ty::Number,
-                    ));
-                }
-                let found = format!("instr(substr({}, {position}), {})", a[0].text, a[1].text);
-                Ok(Sql::atom(
-                    format!(
-                        "CASE WHEN {found} > 0 THEN {found} + {} ELSE 0 END",
-                        position - 1
-                    ),
-                    Ty::Number,
-                ))
-            }
-            "REPLACE" => {
-                arity(2, 3)?;
-                let a = self.args(args)?;
-                let with = match a.get(2) {
-                    None => "''".to_owned(),
-                    Some(w) if w.not_null => w.text.clone(),
-                    Some(w) => format!("ifnull({}, '')", w.text),
-                };
-                Ok(Sql::atom(
-                    call("replace", &[&a[0].text, &a[1].text, &with]),
-                    Ty::Text,
-                ))
-            }
-            "LPAD" | "RPAD" => {
-                arity(2, 3)?;
-                let x = self.expr(args[0])?;
-                let width = literal_integer(args[1])
-                    .filter(|w| *w <= 4000)
-                    .ok_or_else(|| {
-                        Error::unsupported(format!(
-                            "{name} with a length that is not a literal up to 4000"
-                        ))
-                    })?;
-                let pad = match args.get(2) {
-                    None => " ",
-                    Some(p) => literal_string(p).ok_or_else(|| {
-                        Error::unsupported(format!("{name} with padding that is not a literal"))
-                    })?,
-                };
-                if width < 1 || pad.is_empty() {
-                    return Ok(Sql::atom("NULL", Ty::Text));
-                }
-                let width = usize::try_from(width).unwrap_or(0);
-                let padding: String = pad.chars().cycle().take(width).collect();
-                let padding = string(&padding);
-                let s = &x.text;
-                let text = if name == "LPAD" {
-                    format!(
-                        "CASE WHEN length({s}) >= {width} THEN substr({s}, 1, {width}) ELSE substr({padding}, 1, {width} - length({s})) || {s} END"
-                    )
-                } else {
-                    format!(
-                        "CASE WHEN length({s}) >= {width} THEN substr({s}, 1, {width}) ELSE {s} || substr({padding}, 1, {width} - length({s})) END"
-                    )
-                };
-                Ok(Sql::atom(text, Ty::Text))
-            }
-            "CONCAT" => {
-                arity(2, 2)?;
-                let a = self.args(args)?;
-                Ok(concatenate(a))
-            }
-            "TO_CHAR" => {
-                arity(1, 2)?;
-                let x = self.expr(args[0])?;
-                self.char_of(x, args.get(1).copied())
-            }
-            "TO_DATE" | "TO_TIMESTAMP" => {
-                arity(1, 2)?;
-                let out = self.date_of(args[0], args.get(1).copied())?;
-                Ok(if name == "TO_TIMESTAMP" {
-                    as_datetime(out)
-                } else {
-                    out
-                })
-            }
-            "TO_NUMBER" => {
-                arity(1, 2)?;
-                let x = self.expr(args[0])?;
-                let group = match args.get(1) {
-                    None => false,
-                    Some(f) => {
-                        let Some(format) = literal_string(f).and_then(parse_number_format) else {
-                            return Err(Error::unsupported("this TO_NUMBER format"));
-                        };
-                        format.has_group()
-                    }
-                };
-                if x.ty == Ty::Number {
-                    return Ok(x);
-                }
-                let text = if group {
-                    format!("CAST(replace({}, ',', '') AS NUMERIC)", x.text)
-                } else {
-                    format!("CAST({} AS NUMERIC)", x.text)
-                };
-                Ok(Sql::atom(text, Ty::Number))
-            }
-            "ADD_MONTHS" => {
-                arity(2, 2)?;
-                let d = self.expr(args[0])?;
-                let months = match literal_integer(args[1]) {
-                    Some(m) => string(&format!("{m:+} months")),
-                    None => {
-                        let m = self.expr(args[1])?;
-                        format!("printf('%+d months', {})", m.text)
-                    }
-                };
-                Ok(add_months(&d, &months))
-            }
-            "LAST_DAY" => {
-                arity(1, 1)?;
-                let d = self.expr(args[0])?;
-                let day = format!("date({}, 'start of month', '+1 month', '-1 day')", d.text);
-                Ok(keep_time(&d, day))
-            }
+            "INSTR" => self.call_instr(name, args),
+            "REPLACE" => self.call_replace(name, args),
+            "LPAD" | "RPAD" => self.call_lpad(name, args),
+            "CONCAT" => self.call_concat(name, args),
+            "TO_CHAR" => self.call_to_char(name, args),
+            "TO_DATE" | "TO_TIMESTAMP" => self.call_to_date(name, args),
+            "TO_NUMBER" => self.call_to_number(name, args),
+            "ADD_MONTHS" => self.call_add_months(name, args),
+            "LAST_DAY" => self.call_last_day(name, args),
             "SYSDATE" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "SYSTIMESTAMP" => {
-                arity(0, 0)?;
-                Ok(self.now())
+                self.call_sysdate(name, args)
             }
-            "BUILTIN.DF" => {
-                arity(1, 1)?;
-                self.display(args[0])
-            }
+            "BUILTIN.DF" => self.call_builtin_df(name, args),
             "REGEXP_LIKE" | "REGEXP_SUBSTR" | "REGEXP_REPLACE" | "REGEXP_INSTR"
             | "REGEXP_COUNT" => Err(Error::unsupported(format!("function {name}"))),
             _ => Err(Error::unsupported(format!("function {name}"))),
         }
+    }
+
+    fn call_nvl(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 2)?;
+        let a = self.args(args)?;
+        let ty = known(a[0].ty, a[1].ty);
+        Ok(Sql::atom(call("coalesce", &[&a[0].text, &a[1].text]), ty))
+    }
+
+    fn call_nvl2(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 3, 3)?;
+        let a = self.args(args)?;
+        Ok(Sql::atom(
+            format!(
+                "CASE WHEN {} IS NOT NULL THEN {} ELSE {} END",
+                a[0].operand(prec::EQ + 1),
+                a[1].text,
+                a[2].text
+            ),
+            known(a[1].ty, a[2].ty),
+        ))
+    }
+
+    fn call_coalesce(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, usize::MAX)?;
+        let a = self.args(args)?;
+        let ty = a.iter().map(|s| s.ty).fold(Ty::Unknown, known);
+        let texts: Vec<&str> = a.iter().map(|s| s.text.as_str()).collect();
+        let f = match name {
+            "COALESCE" => "coalesce",
+            "GREATEST" => "max",
+            _ => "min",
+        };
+        Ok(Sql::atom(call(f, &texts), ty))
+    }
+
+    fn call_nullif(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 2)?;
+        let a = self.args(args)?;
+        Ok(Sql::atom(
+            call("nullif", &[&a[0].text, &a[1].text]),
+            a[0].ty,
+        ))
+    }
+
+    fn call_decode(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 3, usize::MAX)?;
+        let a = self.args(args)?;
+        let x = a[0].operand(prec::EQ + 1);
+        let mut out = String::from("CASE");
+        let mut ty = Ty::Unknown;
+        let mut rest = &a[1..];
+        while rest.len() >= 2 {
+            // Oracle's DECODE matches NULL with NULL: IS, not =.
+            out.push_str(&format!(
+                " WHEN {x} IS {} THEN {}",
+                rest[0].operand(prec::EQ + 1),
+                rest[1].text
+            ));
+            ty = known(ty, rest[1].ty);
+            rest = &rest[2..];
+        }
+        if let [default] = rest {
+            out.push_str(" ELSE ");
+            out.push_str(&default.text);
+            ty = known(ty, default.ty);
+        }
+        out.push_str(" END");
+        Ok(Sql::atom(out, ty))
+    }
+
+    fn call_abs(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        let a = self.args(args)?;
+        Ok(Sql::atom(
+            call(&name.to_ascii_lowercase(), &[&a[0].text]),
+            Ty::Number,
+        ))
+    }
+
+    fn call_floor(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        let a = self.args(args)?;
+        Ok(floor_ceil(&a[0], name == "CEIL"))
+    }
+
+    fn call_mod(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 2)?;
+        let a = self.args(args)?;
+        let (x, y) = (a[0].operand(prec::ADD), a[1].operand(prec::MUL + 1));
+        Ok(Sql::atom(
+            format!(
+                "CASE WHEN {y} = 0 THEN {x} ELSE {x} - {y} * CAST({} / {y} AS INTEGER) END",
+                format_args!("CAST({} AS REAL)", a[0].text)
+            ),
+            Ty::Number,
+        ))
+    }
+
+    fn call_round(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let x = self.expr(args[0])?;
+        if x.ty.is_date() {
+            return Err(Error::unsupported("ROUND on a date"));
+        }
+        let digits = match args.get(1) {
+            None => Some(0),
+            Some(d) => literal_integer(d),
+        };
+        let text = match digits {
+            Some(0) => format!("CAST(round({}) AS INTEGER)", x.text),
+            Some(d) if d > 0 => format!("round({}, {d})", x.text),
+            Some(d) if d >= -15 => {
+                let p = 10i64.pow(u32::try_from(-d).unwrap_or(0));
+                format!(
+                    "CAST(round({} / {p}.0) AS INTEGER) * {p}",
+                    x.operand(prec::MUL + 1)
+                )
+            }
+            Some(_) => "0".to_owned(),
+            None => {
+                let d = self.expr(args[1])?;
+                format!("round({}, {})", x.text, d.text)
+            }
+        };
+        Ok(Sql::atom(text, Ty::Number))
+    }
+
+    fn call_trunc(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let x = self.expr(args[0])?;
+        let unit = args.get(1).map(|a| (literal_string(a), a));
+        match unit {
+            None if x.ty.is_date() => Ok(Sql::atom(format!("date({})", x.text), Ty::Date)),
+            None if x.ty == Ty::Number => Ok(Sql::atom(
+                format!("CAST({} AS INTEGER)", x.text),
+                Ty::Number,
+            )),
+            None => Ok(Sql::atom(
+                format!(
+                    "CASE WHEN typeof({0}) IN ('integer', 'real') THEN CAST({0} AS INTEGER) ELSE date({0}) END",
+                    x.text
+                ),
+                Ty::Unknown,
+            )),
+            Some((Some(unit), _)) => trunc_date(&x, unit),
+            Some((None, digits)) => {
+                let Some(d) = literal_integer(digits) else {
+                    return Err(Error::unsupported(
+                        "TRUNC with a number of digits that is not a literal",
+                    ));
+                };
+                Ok(trunc_number(&x, d))
+            }
+        }
+    }
+
+    fn call_upper(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        let a = self.args(args)?;
+        let ty = if name == "LENGTH" {
+            Ty::Number
+        } else {
+            Ty::Text
+        };
+        Ok(Sql::atom(
+            call(&name.to_ascii_lowercase(), &[&a[0].text]),
+            ty,
+        ))
+    }
+
+    fn call_ltrim(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let a = self.args(args)?;
+        let texts: Vec<&str> = a.iter().map(|s| s.text.as_str()).collect();
+        Ok(Sql::atom(
+            call(&name.to_ascii_lowercase(), &texts),
+            Ty::Text,
+        ))
+    }
+
+    fn call_trim(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        let a = self.args(args)?;
+        Ok(Sql::atom(call("trim", &[&a[0].text]), Ty::Text))
+    }
+
+    fn call_instr(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 4)?;
+        let a = self.args(&args[..2])?;
+        let position = match args.get(2) {
+            None => 1,
+            Some(p) => literal_integer(p).filter(|p| *p >= 1).ok_or_else(|| {
+                Error::unsupported("INSTR with a start position that is not a positive literal")
+            })?,
+        };
+        if let Some(o) = args.get(3)
+            && literal_integer(o) != Some(1)
+        {
+            return Err(Error::unsupported("INSTR with an occurrence other than 1"));
+        }
+        if position == 1 {
+            return Ok(Sql::atom(
+                call("instr", &[&a[0].text, &a[1].text]),
+                Ty::Number,
+            ));
+        }
+        let found = format!("instr(substr({}, {position}), {})", a[0].text, a[1].text);
+        Ok(Sql::atom(
+            format!(
+                "CASE WHEN {found} > 0 THEN {found} + {} ELSE 0 END",
+                position - 1
+            ),
+            Ty::Number,
+        ))
+    }
+
+    fn call_replace(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 3)?;
+        let a = self.args(args)?;
+        let with = match a.get(2) {
+            None => "''".to_owned(),
+            Some(w) if w.not_null => w.text.clone(),
+            Some(w) => format!("ifnull({}, '')", w.text),
+        };
+        Ok(Sql::atom(
+            call("replace", &[&a[0].text, &a[1].text, &with]),
+            Ty::Text,
+        ))
+    }
+
+    fn call_lpad(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 3)?;
+        let x = self.expr(args[0])?;
+        let width = literal_integer(args[1])
+            .filter(|w| *w <= 4000)
+            .ok_or_else(|| {
+                Error::unsupported(format!(
+                    "{name} with a length that is not a literal up to 4000"
+                ))
+            })?;
+        let pad = match args.get(2) {
+            None => " ",
+            Some(p) => literal_string(p).ok_or_else(|| {
+                Error::unsupported(format!("{name} with padding that is not a literal"))
+            })?,
+        };
+        if width < 1 || pad.is_empty() {
+            return Ok(Sql::atom("NULL", Ty::Text));
+        }
+        let width = usize::try_from(width).unwrap_or(0);
+        let padding: String = pad.chars().cycle().take(width).collect();
+        let padding = string(&padding);
+        let s = &x.text;
+        let text = if name == "LPAD" {
+            format!(
+                "CASE WHEN length({s}) >= {width} THEN substr({s}, 1, {width}) ELSE substr({padding}, 1, {width} - length({s})) || {s} END"
+            )
+        } else {
+            format!(
+                "CASE WHEN length({s}) >= {width} THEN substr({s}, 1, {width}) ELSE {s} || substr({padding}, 1, {width} - length({s})) END"
+            )
+        };
+        Ok(Sql::atom(text, Ty::Text))
+    }
+
+    fn call_concat(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 2)?;
+        let a = self.args(args)?;
+        Ok(concatenate(a))
+    }
+
+    fn call_to_char(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let x = self.expr(args[0])?;
+        self.char_of(x, args.get(1).copied())
+    }
+
+    fn call_to_date(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let out = self.date_of(args[0], args.get(1).copied())?;
+        Ok(if name == "TO_TIMESTAMP" {
+            as_datetime(out)
+        } else {
+            out
+        })
+    }
+
+    fn call_to_number(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 2)?;
+        let x = self.expr(args[0])?;
+        let group = match args.get(1) {
+            None => false,
+            Some(f) => {
+                let Some(format) = literal_string(f).and_then(parse_number_format) else {
+                    return Err(Error::unsupported("this TO_NUMBER format"));
+                };
+                format.has_group()
+            }
+        };
+        if x.ty == Ty::Number {
+            return Ok(x);
+        }
+        let text = if group {
+            format!("CAST(replace({}, ',', '') AS NUMERIC)", x.text)
+        } else {
+            format!("CAST({} AS NUMERIC)", x.text)
+        };
+        Ok(Sql::atom(text, Ty::Number))
+    }
+
+    fn call_add_months(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 2, 2)?;
+        let d = self.expr(args[0])?;
+        let months = match literal_integer(args[1]) {
+            Some(m) => string(&format!("{m:+} months")),
+            None => {
+                let m = self.expr(args[1])?;
+                format!("printf('%+d months', {})", m.text)
+            }
+        };
+        Ok(add_months(&d, &months))
+    }
+
+    fn call_last_day(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        let d = self.expr(args[0])?;
+        let day = format!("date({}, 'start of month', '+1 month', '-1 day')", d.text);
+        Ok(keep_time(&d, day))
+    }
+
+    fn call_sysdate(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 0, 0)?;
+        Ok(self.now())
+    }
+
+    fn call_builtin_df(&mut self, name: &str, args: &[&Expr]) -> Result<Sql, Error> {
+        arity(name, args.len(), 1, 1)?;
+        self.display(args[0])
     }
 
     /// `SUBSTR(s, position [, length])` with Oracle's position 0 and negative lengths.
@@ -684,6 +718,23 @@ impl Translator {
         };
         Ok(Sql::atom(text, Ty::Text))
     }
+}
+
+/// Checks the number of arguments of a function.
+fn arity(name: &str, n: usize, min: usize, max: usize) -> Result<(), Error> {
+    if n >= min && n <= max {
+        return Ok(());
+    }
+    Err(Error::arguments(
+        name,
+        match (min, max) {
+            (1, 1) => "1 argument".to_owned(),
+            (a, b) if a == b => format!("{a} arguments"),
+            (a, usize::MAX) => format!("at least {a} arguments"),
+            (a, b) if b == a + 1 => format!("{a} or {b} arguments"),
+            (a, b) => format!("{a} to {b} arguments"),
+        },
+    ))
 }
 
 /// The upper-case name of a function; `BUILTIN.DF` keeps its prefix.

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::Error;
 use crate::schema;
-use crate::sql::{Sql, Ty, ident, prec};
+use crate::sql::{Sql, Ty, ident, join_all, prec};
 
 /// A row limit and offset.
 #[derive(Clone, Copy, Debug, Default)]
@@ -90,26 +90,44 @@ impl Translator {
         }
     }
 
-    /// `left UNION right ...`, walking the chain of operations iteratively.
+    /// `a UNION b MINUS c ...`. Oracle gives every set operator the same
+    /// precedence, left to right; sqlparser binds INTERSECT tighter, so the
+    /// tree is read back in order (parenthesized operands stay whole).
     fn set_operation(
         &mut self,
         body: &SetExpr,
         order_by: Option<&OrderBy>,
         limits: Limits,
     ) -> Result<QueryOut, Error> {
-        let mut chain = Vec::new();
-        let mut first = body;
-        while let SetExpr::SetOperation {
-            left,
-            op,
-            set_quantifier,
-            right,
-        } = first
-        {
-            chain.push((op, set_quantifier, &**right));
-            first = left;
+        enum Item<'a> {
+            Operand(&'a SetExpr),
+            Operator(&'a SetOperator, &'a SetQuantifier),
         }
-        chain.reverse();
+        let mut operands = Vec::new();
+        let mut operators = Vec::new();
+        let mut stack = vec![Item::Operand(body)];
+        while let Some(item) = stack.pop() {
+            match item {
+                Item::Operand(SetExpr::SetOperation {
+                    left,
+                    op,
+                    set_quantifier,
+                    right,
+                }) => {
+                    stack.push(Item::Operand(right));
+                    stack.push(Item::Operator(op, set_quantifier));
+                    stack.push(Item::Operand(left));
+                }
+                Item::Operand(e) => operands.push(e),
+                Item::Operator(op, q) => operators.push((op, q)),
+            }
+        }
+        let first = operands.remove(0);
+        let chain: Vec<_> = operators
+            .into_iter()
+            .zip(operands)
+            .map(|((op, q), right)| (op, q, right))
+            .collect();
         let first = self.set_operand(first)?;
         let columns = first.columns;
         let mut sql = if first.bare {
@@ -168,12 +186,6 @@ impl Translator {
         match e {
             SetExpr::Select(s) => self.select(s, None, Limits::default()),
             SetExpr::Query(q) => self.query(q),
-            SetExpr::SetOperation { .. } => {
-                self.enter()?;
-                let out = self.set_operation(e, None, Limits::default());
-                self.leave();
-                out
-            }
             other => Err(set_expr_error(other)),
         }
     }
@@ -324,7 +336,13 @@ impl Translator {
         let having = match &s.having {
             Some(h) => {
                 self.scope().clause = Clause::Having;
-                Some(self.expr(h)?)
+                let h = self.expr(h)?;
+                if group_by.is_empty() && !self.scope().aggregates {
+                    return Err(Error::invalid(
+                        "HAVING without GROUP BY or aggregate functions",
+                    ));
+                }
+                Some(h)
             }
             None => None,
         };
@@ -402,12 +420,7 @@ impl Translator {
         sql.push_str(&from_sql);
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
-            let mut all = conditions.into_iter();
-            let mut acc = all.next().unwrap_or_else(|| Sql::atom("1", Ty::Number));
-            for c in all {
-                acc = Sql::binary(acc, "AND", c, prec::AND, Ty::Number);
-            }
-            sql.push_str(&acc.text);
+            sql.push_str(&join_all(conditions, "AND", prec::AND).text);
         }
         if !group_by.is_empty() {
             sql.push_str(" GROUP BY ");
@@ -765,11 +778,7 @@ fn outer_joins(
             .filter(|(a, _, _)| a == alias)
             .filter_map(|(_, c, _)| c.take())
             .collect();
-        let mut on = on.into_iter();
-        let mut acc = on.next().unwrap_or_else(|| Sql::atom("1", Ty::Number));
-        for c in on {
-            acc = Sql::binary(acc, "AND", c, prec::AND, Ty::Number);
-        }
+        let acc = join_all(on, "AND", prec::AND);
         let item = items
             .iter()
             .find(|i| i.alias == alias)
