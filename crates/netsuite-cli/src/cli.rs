@@ -121,8 +121,9 @@ pub struct ProfileAddArgs {
     /// Client id (consumer key) of the integration record.
     #[arg(long)]
     pub client_id: String,
-    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping (client-credentials).
-    #[arg(long)]
+    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping
+    /// (client-credentials). Base64url ids may start with '-'.
+    #[arg(long, allow_hyphen_values = true)]
     pub certificate_id: Option<String>,
     /// The certificate's private key PEM (client-credentials).
     #[arg(long, value_name = "PATH")]

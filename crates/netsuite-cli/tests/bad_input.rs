@@ -338,3 +338,30 @@ fn token_endpoint_failures() {
     std::fs::set_permissions(&tok, std::fs::Permissions::from_mode(0o644)).unwrap();
     env.fails(&["auth", "token", "--profile", "good"], 1, "must be 0600");
 }
+
+#[test]
+fn certificate_ids_may_start_with_a_dash() {
+    // Base64url certificate ids (NetSuite's and the emulator's) can begin with '-'.
+    let env = Env::new();
+    let cert_dir = env.path("cert");
+    env.ok(&["cert", "new", "--out", cert_dir.to_str().unwrap()]);
+    let key = cert_dir.join("private-key.pem").display().to_string();
+    env.ok(&[
+        "profile",
+        "add",
+        "dash",
+        "--account",
+        "1234567",
+        "--client-id",
+        "abc",
+        "--certificate-id",
+        "-bGkOc_Smq4br2aq7OY4swop-TThlhO02xcN6DcVOxs",
+        "--private-key",
+        &key,
+    ]);
+    let shown = common::json(&env.ok(&["profile", "show", "dash", "--json"]));
+    assert_eq!(
+        shown["certificate_id"],
+        "-bGkOc_Smq4br2aq7OY4swop-TThlhO02xcN6DcVOxs"
+    );
+}

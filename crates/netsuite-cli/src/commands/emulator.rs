@@ -316,7 +316,8 @@ pub enum MappingCommand {
     Revoke {
         #[command(flatten)]
         target: Target,
-        /// The certificate id (the kid of client assertions).
+        /// The certificate id (the kid of client assertions; may start with '-').
+        #[arg(allow_hyphen_values = true)]
         certificate_id: String,
         /// Only the mapping of this integration (a certificate can be mapped to several).
         #[arg(long)]
