@@ -143,6 +143,7 @@ pub async fn run() -> Result<()> {
         order["entity"]["refName"].as_str().unwrap_or("")
     ));
 
+    data_flow(&mut steps, &client).await?;
     login_flow(&mut steps, &emulator, &mut cli_config, &base_url).await?;
 
     let _ = stop_tx.send(());
@@ -269,5 +270,80 @@ async fn login_flow(
     };
     anyhow::ensure!(refused, "the profile still had a token after logout");
     steps.done("logged out: refresh token revoked at the emulator and forgotten locally");
+    Ok(())
+}
+
+/// Records, SuiteQL and a RESTlet with the client-credentials token.
+async fn data_flow(steps: &mut Steps, client: &netsuite_client::Client) -> Result<()> {
+    use futures_util::TryStreamExt;
+    use netsuite_client::restlet::{RestletBody, RestletCall, RestletResponse};
+    use serde_json::json;
+
+    crate::say!("-- records, SuiteQL and a RESTlet");
+    let id = client
+        .create_record(
+            "customer",
+            &json!({"companyName": "Demo Widgets Ltd", "email": "buyer@example.com", "subsidiary": {"id": "1"}}),
+        )
+        .await?;
+    steps.done(&format!(
+        "POST customer -> 204, new id {id} from the Location header"
+    ));
+    client
+        .update_record(
+            "customer",
+            &id,
+            &json!({"email": "orders@example.com"}),
+            &netsuite_client::record::UpdateOptions::default(),
+        )
+        .await?;
+    let updated = client
+        .get_record("customer", &id, &GetOptions::default())
+        .await?;
+    anyhow::ensure!(
+        updated["email"] == "orders@example.com",
+        "the update did not stick: {updated}"
+    );
+    steps.done(&format!(
+        "PATCH customer/{id} -> 204, email now {}",
+        updated["email"]
+    ));
+    client.delete_record("customer", &id).await?;
+    let gone = client
+        .get_record("customer", &id, &GetOptions::default())
+        .await
+        .err()
+        .is_some_and(|e| e.is_not_found());
+    anyhow::ensure!(gone, "the deleted customer can still be read");
+    steps.done(&format!(
+        "DELETE customer/{id} -> 204; reading it now gives NONEXISTENT_ID"
+    ));
+
+    let rows: Vec<_> = client
+        .suiteql(
+            "SELECT t.id, t.tranid, BUILTIN.DF(t.entity) AS customer, t.foreigntotal FROM transaction t \
+             WHERE t.type = 'SalesOrd' ORDER BY t.id",
+            &netsuite_client::suiteql::QueryOptions { limit: Some(3) },
+        )
+        .try_collect()
+        .await?;
+    anyhow::ensure!(!rows.is_empty(), "the SuiteQL query returned no rows");
+    steps.done(&format!(
+        "SuiteQL: {} sales orders, first {} for {}",
+        rows.len(),
+        rows[0].text("tranid").unwrap_or_default(),
+        rows[0].text("customer").unwrap_or_default()
+    ));
+
+    let mut call = RestletCall::new("1", "1");
+    call.method = reqwest::Method::POST;
+    call.body = Some(RestletBody::Json(json!({"hello": "netsuite"})));
+    let answer = client.call_restlet(&call).await?;
+    let echoed = match &answer {
+        RestletResponse::Json(v) => v.to_string().contains("netsuite"),
+        RestletResponse::Text(t) => t.contains("netsuite"),
+    };
+    anyhow::ensure!(echoed, "the echo RESTlet did not echo: {answer:?}");
+    steps.done("RESTlet script=1 deploy=1 (echo) answered the posted JSON");
     Ok(())
 }

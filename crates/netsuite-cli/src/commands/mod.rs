@@ -94,9 +94,9 @@ pub fn open_store(config: &Config) -> Result<TokenStore> {
     let store = TokenStore::new(config.tokens_dir());
     if let (KeySource::File(path), true) = store.key_source()? {
         crate::say!(
-            "warning: no OS keyring answered, so the key that encrypts stored tokens and secrets\n\
-             warning: was written to {} (mode 0600). Anyone who can read that file as you\n\
-             warning: can decrypt your tokens. This is said once.",
+            "warning: no OS keyring answered, so the key that encrypts stored tokens and\n\
+             warning: secrets is in {} (mode 0600).\n\
+             warning: Anyone who can read that file as you can decrypt them. (Said once.)",
             path.display()
         );
     }
