@@ -212,7 +212,7 @@ async fn keyset(addr: SocketAddr, token: &str, from: i64, to: i64) -> (Vec<Durat
     let mut rows = 0u64;
     loop {
         let q = format!(
-            "SELECT id, tranid, trandate, type, entity, status, foreigntotal FROM \"transaction\" WHERE id > {last} AND id <= {to} ORDER BY id"
+            "SELECT id, tranid, trandate, type, entity, status, foreigntotal FROM transaction WHERE id > {last} AND id <= {to} ORDER BY id"
         );
         let body = serde_json::json!({ "q": q }).to_string();
         let t = Instant::now();

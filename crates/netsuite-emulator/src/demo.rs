@@ -169,8 +169,8 @@ fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
 /// Creates the record tables (shared with SuiteQL) and the async job table when
 /// missing, then [`seed`]s.
 pub(crate) fn open(conn: &Connection, demo: bool, scale: u64) -> rusqlite::Result<Seeded> {
-    conn.execute_batch(crate::record::catalog::SCHEMA)?;
-    conn.execute_batch(crate::record::catalog::INDEXES)?;
+    conn.execute_batch(netsuite_suiteql::schema_sql())?;
+    conn.execute_batch(crate::record::catalog::EXTRA_INDEXES)?;
     conn.execute_batch(crate::async_job::SCHEMA)?;
     seed(conn, demo, scale)
 }

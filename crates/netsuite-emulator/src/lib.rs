@@ -45,6 +45,7 @@ mod restlet;
 mod rotation;
 mod store;
 mod suiteql;
+mod total_results;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -271,55 +271,13 @@ pub(crate) fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>,
     }
 }
 
-/// `COUNT(*)` results kept until the next write, so that paging through a large
-/// collection or query counts it once.
-#[derive(Debug, Default)]
-pub(crate) struct Counts {
-    version: std::sync::atomic::AtomicU64,
-    cache: std::sync::Mutex<std::collections::HashMap<String, (u64, u64)>>,
-}
+/// Cached counts of collections and SuiteQL results.
+pub(crate) type Counts = crate::total_results::Totals;
 
 impl Emulator {
     /// Cached counts of collections and SuiteQL results.
     pub(crate) fn counts(&self) -> &Counts {
         &self.inner.counts
-    }
-}
-
-/// Entries kept before the cache starts over.
-const MAX_COUNTS: usize = 4096;
-
-impl Counts {
-    /// Forgets every count: data changed.
-    pub(crate) fn invalidate(&self) {
-        self.version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-
-    /// The count cached under `key`, or `compute`d and cached.
-    pub(crate) fn get_or<E>(
-        &self,
-        key: &str,
-        compute: impl FnOnce() -> Result<u64, E>,
-    ) -> Result<u64, E> {
-        let version = self.version.load(std::sync::atomic::Ordering::Acquire);
-        let lock = || {
-            self.cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some(&(v, n)) = lock().get(key)
-            && v == version
-        {
-            return Ok(n);
-        }
-        let n = compute()?;
-        let mut cache = lock();
-        if cache.len() >= MAX_COUNTS {
-            cache.clear();
-        }
-        cache.insert(key.to_owned(), (version, n));
-        Ok(n)
     }
 }
 
@@ -413,24 +371,6 @@ mod tests {
         };
         let links = page_links("u", &[], pg, 1_000_000, true, RESULT_CEILING);
         assert_eq!(links[1]["href"], "u?limit=1000&offset=99000");
-    }
-
-    #[test]
-    fn counts_are_cached_until_invalidated() {
-        let c = Counts::default();
-        let mut calls = 0;
-        let mut get = |c: &Counts| {
-            c.get_or::<()>("k", || {
-                calls += 1;
-                Ok(7)
-            })
-            .unwrap()
-        };
-        assert_eq!(get(&c), 7);
-        assert_eq!(get(&c), 7);
-        c.invalidate();
-        assert_eq!(get(&c), 7);
-        assert_eq!(calls, 2);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //!
 //! The statement is translated to SQLite and run on the tables the record API uses.
 //! Items carry `"links": []` and the columns in lower case, values as strings, NULLs
-//! left out. `totalResults` is a `COUNT(*)` over the translated statement, cached per
-//! statement until the next write. A statement that cannot be translated or run is a
+//! left out. `totalResults` is a `COUNT(*)` over the translated statement, cached
+//! until the next write and cheap for keyset paging ([`crate::total_results`]). A statement that cannot be translated or run is a
 //! 400 `USER_ERROR` naming the problem, never a 500; anything but SELECT is refused.
 
 use axum::body::Body;
@@ -24,31 +24,12 @@ use crate::{Emulator, Error};
 /// Longest statement accepted.
 pub const MAX_QUERY_LEN: usize = 100_000;
 
-/// A statement translated to SQLite.
-#[derive(Clone, Debug)]
-pub(crate) struct Translated {
-    pub sql: String,
-}
-
-/// Translates SuiteQL to SQLite; the error names the construct that cannot be.
-pub(crate) fn translate(q: &str) -> Result<Translated, String> {
-    let trimmed = q.trim().trim_end_matches(';').trim();
-    let first = trimmed
-        .split(|c: char| c.is_whitespace() || c == '(')
-        .next()
-        .unwrap_or_default();
-    if !first.eq_ignore_ascii_case("select") {
-        return Err(format!(
-            "Only SELECT statements are supported, not '{}'.",
-            crate::audit::truncate(first, 40)
-        ));
-    }
-    if trimmed.contains(';') {
-        return Err("Only one statement is allowed.".into());
-    }
-    Ok(Translated {
-        sql: trimmed.to_owned(),
-    })
+/// Translates SuiteQL to SQLite with the emulator's clock for `SYSDATE`; the error
+/// names the construct that cannot be translated.
+pub(crate) fn translate(q: &str, now: i64) -> Result<netsuite_suiteql::Translation, String> {
+    let options =
+        netsuite_suiteql::Options::default().with_now(crate::record::write::Now::at(now).datetime);
+    netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
 }
 
 fn user_error(detail: impl std::fmt::Display) -> Response {
@@ -158,17 +139,13 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
         Ok(q) => q,
         Err(r) => return Ok(r),
     };
-    let translated = match translate(&q) {
+    let translated = match translate(&q, emu.clock().now()) {
         Ok(t) => t,
         Err(detail) => return Ok(user_error(detail)),
     };
     let page_sql = format!(
         "SELECT * FROM ({}) LIMIT {} OFFSET {}",
         translated.sql, paging.limit, paging.offset
-    );
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM ({})",
-        without_order_by(&translated.sql).unwrap_or(&translated.sql)
     );
     let outcome = emu.store().with(|conn| {
         let mut stmt = match conn.prepare_cached(&page_sql) {
@@ -179,10 +156,13 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
         if !stmt.readonly() {
             return Ok(Err("Only SELECT statements are supported.".to_owned()));
         }
-        let names: Vec<String> = stmt
-            .column_names()
-            .map(|n| n.to_ascii_lowercase())
-            .collect();
+        let names: Vec<String> = if translated.columns.len() == stmt.column_count() {
+            translated.columns.clone()
+        } else {
+            stmt.column_names()
+                .map(|n| n.to_ascii_lowercase())
+                .collect()
+        };
         let mut items = String::with_capacity(paging.limit as usize * 128);
         let mut count = 0u64;
         let mut rows = stmt.query([])?;
@@ -215,11 +195,7 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
             count += 1;
         }
         drop(rows);
-        let total = emu.counts().get_or(&count_sql, || {
-            conn.prepare_cached(&count_sql)?
-                .query_row([], |r| r.get::<_, i64>(0))
-                .map(|n| n.max(0) as u64)
-        });
+        let total = emu.counts().count(conn, &translated.sql);
         let total = match total {
             Ok(t) => t,
             Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
@@ -245,73 +221,6 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
     ))
 }
 
-/// `sql` without its final top-level `ORDER BY`, when nothing (such as a `LIMIT`)
-/// follows it at the top level: the order does not change a count, and SQLite can
-/// count an unordered subquery without computing its rows.
-fn without_order_by(sql: &str) -> Option<&str> {
-    let bytes = sql.as_bytes();
-    let mut depth = 0i32;
-    let mut i = 0;
-    let mut order_at = None;
-    let mut limit_after = false;
-    let word_at = |i: usize, w: &str| {
-        bytes.len() >= i + w.len()
-            && bytes[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
-            && (i == 0 || !is_word(bytes[i - 1]))
-            && bytes.get(i + w.len()).is_none_or(|b| !is_word(*b))
-    };
-    while i < bytes.len() {
-        match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == q {
-                        if bytes.get(i + 1) == Some(&q) {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'(' => depth += 1,
-            b')' => depth -= 1,
-            _ if depth == 0 && word_at(i, "order") => {
-                order_at = Some(i);
-                limit_after = false;
-            }
-            _ if depth == 0
-                && (word_at(i, "limit") || word_at(i, "offset") || word_at(i, "fetch")) =>
-            {
-                limit_after = true;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    match order_at {
-        Some(at) if !limit_after => Some(sql[..at].trim_end()),
-        _ => None,
-    }
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// A number as NetSuite prints it in SuiteQL results: no trailing `.0`.
 fn format_real(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
@@ -327,43 +236,16 @@ mod tests {
 
     #[test]
     fn only_select() {
-        assert!(translate("SELECT id FROM customer").is_ok());
-        assert!(translate("  select\nid from customer;").is_ok());
+        assert!(translate("SELECT id FROM customer", 0).is_ok());
         assert!(
-            translate("DELETE FROM customer")
+            translate("DELETE FROM customer", 0)
                 .unwrap_err()
-                .contains("Only SELECT")
+                .contains("only SELECT")
         );
         assert!(
-            translate("SELECT 1; DROP TABLE customer")
+            translate("SELECT 1 FROM nowhere", 0)
                 .unwrap_err()
-                .contains("one statement")
-        );
-    }
-
-    #[test]
-    fn order_by_is_dropped_for_counting() {
-        assert_eq!(
-            without_order_by("SELECT id FROM t WHERE id > 5 ORDER BY id"),
-            Some("SELECT id FROM t WHERE id > 5")
-        );
-        assert_eq!(
-            without_order_by("SELECT a FROM (SELECT a FROM t ORDER BY a) x order by a DESC"),
-            Some("SELECT a FROM (SELECT a FROM t ORDER BY a) x")
-        );
-        assert_eq!(
-            without_order_by("SELECT id FROM t ORDER BY id LIMIT 5"),
-            None
-        );
-        assert_eq!(without_order_by("SELECT id FROM t"), None);
-        assert_eq!(without_order_by("SELECT 'order' AS x, border FROM t"), None);
-        assert_eq!(
-            without_order_by("SELECT \"order\" FROM t -- order by x"),
-            None
-        );
-        assert_eq!(
-            without_order_by("SELECT id FROM t WHERE n = 'it''s' ORDER BY 1"),
-            Some("SELECT id FROM t WHERE n = 'it''s'")
+                .contains("nowhere")
         );
     }
 

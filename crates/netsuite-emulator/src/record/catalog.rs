@@ -694,176 +694,11 @@ pub(crate) fn item_type_name(itemtype: &str) -> &'static str {
         .map_or("inventoryitem", |t| t.name)
 }
 
-/// The tables the record API and SuiteQL share, with NetSuite's column names.
-pub(crate) const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS currency (
-    id             INTEGER PRIMARY KEY,
-    name           TEXT NOT NULL,
-    symbol         TEXT NOT NULL,
-    displaysymbol  TEXT,
-    exchangerate   REAL,
-    isbasecurrency TEXT NOT NULL DEFAULT 'F',
-    isinactive     TEXT NOT NULL DEFAULT 'F',
-    externalid     TEXT
-);
-CREATE TABLE IF NOT EXISTS subsidiary (
-    id               INTEGER PRIMARY KEY,
-    name             TEXT NOT NULL,
-    fullname         TEXT,
-    parent           INTEGER,
-    currency         INTEGER,
-    country          TEXT,
-    iselimination    TEXT NOT NULL DEFAULT 'F',
-    isinactive       TEXT NOT NULL DEFAULT 'F',
-    externalid       TEXT,
-    lastmodifieddate TEXT
-);
-CREATE TABLE IF NOT EXISTS account (
-    id               INTEGER PRIMARY KEY,
-    acctnumber       TEXT,
-    acctname         TEXT NOT NULL,
-    fullname         TEXT,
-    accttype         TEXT NOT NULL,
-    description      TEXT,
-    parent           INTEGER,
-    subsidiary       INTEGER,
-    currency         INTEGER,
-    issummary        TEXT NOT NULL DEFAULT 'F',
-    isinactive       TEXT NOT NULL DEFAULT 'F',
-    externalid       TEXT,
-    lastmodifieddate TEXT
-);
-CREATE TABLE IF NOT EXISTS customer (
-    id               INTEGER PRIMARY KEY,
-    entityid         TEXT,
-    companyname      TEXT,
-    firstname        TEXT,
-    lastname         TEXT,
-    isperson         TEXT NOT NULL DEFAULT 'F',
-    email            TEXT,
-    phone            TEXT,
-    comments         TEXT,
-    subsidiary       INTEGER,
-    currency         INTEGER,
-    salesrep         INTEGER,
-    creditlimit      REAL,
-    balance          REAL,
-    isinactive       TEXT NOT NULL DEFAULT 'F',
-    externalid       TEXT,
-    datecreated      TEXT,
-    lastmodifieddate TEXT
-);
-CREATE TABLE IF NOT EXISTS contact (
-    id               INTEGER PRIMARY KEY,
-    entityid         TEXT,
-    firstname        TEXT,
-    lastname         TEXT,
-    email            TEXT,
-    phone            TEXT,
-    title            TEXT,
-    company          INTEGER,
-    subsidiary       INTEGER,
-    isinactive       TEXT NOT NULL DEFAULT 'F',
-    externalid       TEXT,
-    datecreated      TEXT,
-    lastmodifieddate TEXT
-);
-CREATE TABLE IF NOT EXISTS employee (
-    id               INTEGER PRIMARY KEY,
-    entityid         TEXT,
-    firstname        TEXT,
-    lastname         TEXT,
-    email            TEXT,
-    phone            TEXT,
-    title            TEXT,
-    subsidiary       INTEGER,
-    supervisor       INTEGER,
-    hiredate         TEXT,
-    isinactive       TEXT NOT NULL DEFAULT 'F',
-    externalid       TEXT,
-    datecreated      TEXT,
-    lastmodifieddate TEXT
-);
-CREATE TABLE IF NOT EXISTS item (
-    id                  INTEGER PRIMARY KEY,
-    itemid              TEXT NOT NULL,
-    displayname         TEXT,
-    description         TEXT,
-    purchasedescription TEXT,
-    itemtype            TEXT NOT NULL,
-    baseprice           REAL,
-    cost                REAL,
-    subsidiary          INTEGER,
-    isinactive          TEXT NOT NULL DEFAULT 'F',
-    externalid          TEXT,
-    createddate         TEXT,
-    lastmodifieddate    TEXT
-);
-CREATE TABLE IF NOT EXISTS "transaction" (
-    id               INTEGER PRIMARY KEY,
-    tranid           TEXT,
-    trandate         TEXT NOT NULL,
-    type             TEXT NOT NULL,
-    recordtype       TEXT NOT NULL,
-    entity           INTEGER,
-    status           TEXT,
-    foreigntotal     REAL,
-    currency         INTEGER,
-    exchangerate     REAL,
-    subsidiary       INTEGER,
-    employee         INTEGER,
-    createdfrom      INTEGER,
-    otherrefnum      TEXT,
-    shipdate         TEXT,
-    duedate          TEXT,
-    memo             TEXT,
-    externalid       TEXT,
-    createddate      TEXT,
-    lastmodifieddate TEXT,
-    posting          TEXT NOT NULL DEFAULT 'F'
-);
-CREATE TABLE IF NOT EXISTS transactionline (
-    "transaction"      INTEGER NOT NULL,
-    id                 INTEGER NOT NULL,
-    linesequencenumber INTEGER,
-    uniquekey          INTEGER,
-    mainline           TEXT NOT NULL DEFAULT 'F',
-    taxline            TEXT NOT NULL DEFAULT 'F',
-    item               INTEGER,
-    quantity           REAL,
-    rate               REAL,
-    netamount          REAL,
-    foreignamount      REAL,
-    memo               TEXT,
-    entity             INTEGER,
-    subsidiary         INTEGER,
-    isclosed           TEXT NOT NULL DEFAULT 'F',
-    PRIMARY KEY ("transaction", id)
-) WITHOUT ROWID;
-"#;
-
-/// Indexes: external ids, and the columns SuiteQL and `q` filters look up most.
-pub(crate) const INDEXES: &str = r#"
+/// Indexes beyond those of [`netsuite_suiteql::schema_sql`]: a narrow covering index
+/// on transaction ids, which lets SQLite count a keyset range (`id > :last`) without
+/// reading whole rows.
+pub(crate) const EXTRA_INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS transaction_id ON "transaction"(id);
-CREATE UNIQUE INDEX IF NOT EXISTS currency_externalid ON currency(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS subsidiary_externalid ON subsidiary(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS account_externalid ON account(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS customer_externalid ON customer(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS contact_externalid ON contact(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS employee_externalid ON employee(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS item_externalid ON item(externalid) WHERE externalid IS NOT NULL;
-CREATE UNIQUE INDEX IF NOT EXISTS transaction_externalid ON "transaction"(externalid) WHERE externalid IS NOT NULL;
-CREATE INDEX IF NOT EXISTS transaction_type ON "transaction"(type);
-CREATE INDEX IF NOT EXISTS transaction_entity ON "transaction"(entity);
-CREATE INDEX IF NOT EXISTS transaction_trandate ON "transaction"(trandate);
-CREATE INDEX IF NOT EXISTS transaction_lastmodifieddate ON "transaction"(lastmodifieddate);
-CREATE INDEX IF NOT EXISTS transactionline_id ON transactionline(id);
-CREATE INDEX IF NOT EXISTS transactionline_uniquekey ON transactionline(uniquekey);
-CREATE INDEX IF NOT EXISTS transactionline_item ON transactionline(item);
-CREATE INDEX IF NOT EXISTS customer_entityid ON customer(entityid);
-CREATE INDEX IF NOT EXISTS customer_lastmodifieddate ON customer(lastmodifieddate);
-CREATE INDEX IF NOT EXISTS contact_company ON contact(company);
-CREATE INDEX IF NOT EXISTS item_itemid ON item(itemid);
 "#;
 
 #[cfg(test)]
@@ -874,8 +709,8 @@ mod tests {
     #[test]
     fn fields_map_onto_columns() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
-        conn.execute_batch(INDEXES).unwrap();
+        conn.execute_batch(netsuite_suiteql::schema_sql()).unwrap();
+        conn.execute_batch(EXTRA_INDEXES).unwrap();
         let columns = |table: &str| -> Vec<String> {
             let mut stmt = conn
                 .prepare(&format!("PRAGMA table_info(\"{table}\")"))
