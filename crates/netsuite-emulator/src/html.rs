@@ -56,6 +56,7 @@ td.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 .stat{background:#fff;border:1px solid #d5dce5;border-radius:6px;padding:14px 16px}
 .stat b{display:block;font-size:26px}
 form.inline{display:inline}
+.nowrap{white-space:nowrap;word-break:normal}
 footer{color:#7a8794;font-size:12px;text-align:center;margin:30px 0}
 "#;
 

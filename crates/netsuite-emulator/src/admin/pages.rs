@@ -16,16 +16,19 @@ use crate::oauth::request::Form;
 use crate::origin::Origin;
 use crate::{AuditEntry, AuthorizedApp, Emulator, Error, Integration, IssuedToken, Mapping};
 
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("/admin/", "Overview"),
     ("/admin/integrations", "Integrations"),
     ("/admin/mappings", "M2M certificates"),
     ("/admin/authorizations", "Authorized apps"),
     ("/admin/tokens", "Tokens"),
     ("/admin/audit", "Login audit trail"),
+    ("/admin/records", "Records"),
+    ("/admin/suiteql", "SuiteQL"),
+    ("/admin/governance", "Governance"),
 ];
 
-fn nav(active: &str) -> String {
+pub(super) fn nav(active: &str) -> String {
     let links: String = SECTIONS
         .iter()
         .map(|(href, label)| {
@@ -286,7 +289,7 @@ fn create_form(error: Option<&str>) -> String {
          <label style=\"font-weight:400;display:inline-block;margin-right:14px\"><input type=\"checkbox\" name=\"auth_code\" value=\"1\"> Authorization Code</label>\
          <label style=\"font-weight:400;display:inline-block;margin-right:14px\"><input type=\"checkbox\" name=\"public\" value=\"1\"> Public client</label>\
          <label style=\"font-weight:400;display:inline-block\"><input type=\"checkbox\" name=\"allow_http_loopback\" value=\"1\"> Allow http://127.0.0.1 redirects</label>\
-         <label for=\"redirect_uris\">Redirect URIs (one per line)</label>\
+         <label for=\"redirect_uris\">Redirect URIs (separated by spaces)</label>\
          <input type=\"text\" id=\"redirect_uris\" name=\"redirect_uris\" placeholder=\"https://app.example/callback myapp://callback\">\
          <label>Scopes</label>{scope_boxes}\
          <label for=\"consent_policy\">OAuth 2.0 consent policy</label>\
@@ -510,7 +513,7 @@ fn mapping_table(list: &[Mapping], back_to: &str, now: i64) -> String {
                 )
             };
             format!(
-                "<tr><td class=\"mono\">{cert}</td><td class=\"mono\"><a href=\"/admin/integrations/{seg}\">{client}</a></td>\
+                "<tr><td class=\"mono\">{cert}</td><td class=\"mono nowrap\"><a href=\"/admin/integrations/{seg}\">{client}</a></td>\
                  <td>{role}</td><td>{entity}</td><td>{key}</td><td>{alg}</td><td>{until}</td><td>{status}</td><td>{action}</td></tr>",
                 cert = escape(&m.certificate_id),
                 seg = path_segment(&m.client_id),
@@ -672,8 +675,8 @@ fn token_table(list: &[IssuedToken], back_to: &str, now: i64) -> String {
                 _ => "access (auth code)".to_owned(),
             };
             format!(
-                "<tr><td>{grant}</td><td class=\"mono\">{jti}</td><td class=\"mono\"><a href=\"/admin/integrations/{seg}\">{client}</a></td>\
-                 <td class=\"mono\">{chain}</td><td>{iat}</td><td>{exp}</td><td>{status}</td><td>{action}</td></tr>",
+                "<tr><td>{grant}</td><td class=\"mono\">{jti}</td><td class=\"mono nowrap\"><a href=\"/admin/integrations/{seg}\">{client}</a></td>\
+                 <td class=\"mono nowrap\">{chain}</td><td>{iat}</td><td>{exp}</td><td>{status}</td><td>{action}</td></tr>",
                 grant = escape(&grant),
                 jti = escape(&t.jti),
                 seg = path_segment(&t.client_id),
@@ -767,7 +770,7 @@ fn audit_table(entries: &[&AuditEntry], filters: bool) -> String {
                 None => "<span class=\"muted\">—</span>".into(),
             };
             format!(
-                "<tr><td style=\"white-space:nowrap\">{}</td><td>{code}</td><td class=\"mono\">{client}</td><td>{}</td></tr>",
+                "<tr><td class=\"nowrap\">{}</td><td>{code}</td><td class=\"mono nowrap\">{client}</td><td>{}</td></tr>",
                 time(e.time),
                 escape(&e.detail)
             )
