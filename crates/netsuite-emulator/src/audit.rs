@@ -228,3 +228,21 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
     }
     &s[..end]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_once() {
+        let names: std::collections::HashSet<&str> =
+            AuditCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), AuditCode::ALL.len());
+        assert_eq!(
+            AuditCode::ALL.iter().filter(|c| c.is_netsuite()).count(),
+            13
+        );
+        assert!(!AuditCode::InvalidRequest.is_netsuite());
+        assert_eq!(truncate("héllo", 2), "h");
+    }
+}

@@ -216,7 +216,19 @@ pub(crate) fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Re
             {
                 eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             }
-            RestError::invalid_login().into_response()
+            let mut error = RestError::invalid_login();
+            if emu.explain_errors()
+                && let Some(d) = error.details.first_mut()
+            {
+                // --explain-errors: name the cause that NetSuite keeps in the audit trail.
+                d.detail = format!(
+                    "{} Emulator: {}: {}.",
+                    d.detail,
+                    r.code,
+                    audit::truncate(&r.detail, 500)
+                );
+            }
+            error.into_response()
         }
         BearerError::Storage(e) => e.into_response(),
     }

@@ -952,3 +952,18 @@ async fn consent_policy_is_stored() {
     assert!("sometimes".parse::<ConsentPolicy>().is_err());
     let _: Value = serde_json::to_value(&listed).unwrap();
 }
+
+#[tokio::test]
+async fn explain_errors_names_the_cause_of_a_401() {
+    let plain = Auth::new();
+    let (_, refresh) = plain.tokens().await;
+    assert_eq!(plain.record(&refresh).await.body, INVALID_LOGIN_BODY);
+    let a = Auth::with(|c| c.explain_errors = true, auth_code("Explained 401"));
+    let (_, refresh) = a.tokens().await;
+    let r = a.record(&refresh).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let detail = r.json["o:errorDetails"][0]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("Invalid login attempt."), "{detail}");
+    assert!(detail.contains("TokenRejected"), "{detail}");
+    assert!(detail.contains("refresh token"), "{detail}");
+}
