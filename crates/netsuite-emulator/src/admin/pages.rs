@@ -127,8 +127,8 @@ fn path_segment(s: &str) -> String {
 }
 
 fn short(id: &str) -> String {
-    if id.len() > 16 {
-        format!("{}…", &id[..12])
+    if id.chars().count() > 16 {
+        format!("{}…", id.chars().take(12).collect::<String>())
     } else {
         id.to_owned()
     }
