@@ -254,7 +254,9 @@ pub(crate) fn issue(
         iat,
     );
     let token = signer.sign(&claims)?;
-    store.with(|conn| record(conn, &jti, grant, None, iat, exp))?;
+    store.write(|tx| {
+        record(tx, &jti, grant, None, iat, exp).map_err(|e| storage(store.label(), e))
+    })?;
     Ok(token)
 }
 
