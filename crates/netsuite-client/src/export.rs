@@ -707,11 +707,18 @@ impl Client {
                 reason: format!("the key {k:?} is not a column name"),
             });
         }
-        self.discover_concurrency().await;
         let (mode, columns, first, total) = match &resume {
-            Some((c, _)) => (c.mode, c.columns.clone(), None, c.total),
+            Some((c, _)) => {
+                self.discover_concurrency().await;
+                (c.mode, c.columns.clone(), None, c.total)
+            }
             None => {
-                let first = self.suiteql_page(query, size, 0).await?;
+                // The ceiling and the first page at once.
+                let (_, first) = tokio::join!(
+                    self.discover_concurrency(),
+                    self.suiteql_page(query, size, 0)
+                );
+                let first = first?;
                 let columns = columns_of(&first.items);
                 let mode = if !first.has_more {
                     ExportMode::Single
