@@ -115,6 +115,13 @@ fn ansi_joins() {
         ])
     );
     assert_eq!(
+        column(
+            &db,
+            "SELECT COUNT(*) FROM transaction t LEFT JOIN (transactionline l JOIN item i ON i.id = l.item) ON l.transaction = t.id"
+        ),
+        strings(&["8"])
+    );
+    assert_eq!(
         rows(
             &db,
             "SELECT t.tranid, l.id, i.itemid FROM transaction t \
@@ -887,6 +894,17 @@ fn select_star_and_names() {
         ["doc number", "num"]
     );
     assert_eq!(column(&db, "SELECT dummy FROM dual"), strings(&["X"]));
+    assert_eq!(
+        column(&db, "SELECT q'[it's]' || N'!' FROM dual;"),
+        strings(&["it's!"])
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT type AS kind, COUNT(*) FROM transaction GROUP BY kind ORDER BY kind"
+        ),
+        table(&[&["CustInvc", "2"], &["SalesOrd", "5"]])
+    );
     assert_eq!(
         rows(
             &db,

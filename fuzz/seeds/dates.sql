@@ -1,0 +1,1 @@
+SELECT TO_CHAR(trandate, 'MM/DD/YYYY'), ADD_MONTHS(trandate, 1), TRUNC(SYSDATE, 'MM') FROM transaction WHERE trandate BETWEEN TO_DATE('01/01/2024', 'MM/DD/YYYY') AND SYSDATE - 1 ORDER BY trandate DESC

@@ -1,0 +1,1 @@
+SELECT DECODE(status, 'A', 'open', NULL, 'none', 'other'), NVL2(memo, 1, 0), SUBSTR(tranid, 0, 2) || '-' || LPAD(id, 5, '0'), TO_CHAR(foreigntotal, 'FM999,990.00'), CASE WHEN memo LIKE '%x\_%' ESCAPE '\' THEN 1 END FROM transaction

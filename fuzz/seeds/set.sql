@@ -1,0 +1,1 @@
+SELECT entity FROM transaction UNION SELECT id FROM customer MINUS SELECT 1 FROM dual ORDER BY 1
