@@ -578,3 +578,112 @@ async fn a_401_renews_once_for_every_method() {
     assert!(rows.len() <= 1);
     c.delete_record("customer", &id).await.unwrap();
 }
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_faults_are_retried_for_reads() {
+    let emu = TestEmulator::start().await;
+    let c = client(&emu).with_governor(Governor::new(2));
+    c.get_record("salesorder", "304", &GetOptions::default())
+        .await
+        .unwrap();
+    // Limit 1 with Retry-After: 1 and two requests at once: one waits a second.
+    emu.emulator.set_concurrency_limit(1).unwrap();
+    emu.emulator.set_retry_after(Some(1));
+    emu.emulator
+        .set_faults(Faults {
+            latency_ms: 100,
+            ..Faults::default()
+        })
+        .unwrap();
+    let started = std::time::Instant::now();
+    let opts = GetOptions::default();
+    let (a, b) = tokio::join!(
+        c.get_record("salesorder", "304", &opts),
+        c.get_record("salesorder", "305", &opts)
+    );
+    a.unwrap();
+    b.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(emu.emulator.governance().rejected >= 1);
+    emu.emulator.set_retry_after(None);
+    emu.emulator.set_concurrency_limit(5).unwrap();
+    // 5xx, drops and 429s on reads, SuiteQL and RESTlets: all retried.
+    emu.emulator
+        .set_faults(Faults {
+            share_429: 0.3,
+            share_5xx: 0.2,
+            share_drop: 0.1,
+            seed: 3,
+            ..Faults::default()
+        })
+        .unwrap();
+    for _ in 0..20 {
+        c.get_record("salesorder", "304", &GetOptions::default())
+            .await
+            .unwrap();
+        c.suiteql_page("SELECT id FROM customer ORDER BY id", 5, 0)
+            .await
+            .unwrap();
+        c.call_restlet(&RestletCall::new("1", "1")).await.unwrap();
+    }
+    let g = emu.emulator.governance();
+    assert!(
+        g.injected_429 > 0 && g.injected_5xx > 0 && g.dropped > 0,
+        "{g:?}"
+    );
+}
+
+#[tokio::test]
+async fn offset_export_resumes_exactly_once() {
+    let emu = TestEmulator::start_with(|c| c.demo_scale = 3000).await;
+    let c = client(&emu);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let q = "SELECT id, tranid FROM transaction ORDER BY id";
+    let opts = ExportOptions {
+        format: ExportFormat::Csv,
+        page_size: 100,
+        checkpoint_every: Duration::ZERO,
+        ..ExportOptions::default()
+    };
+    emu.emulator
+        .set_faults(Faults {
+            latency_ms: 50,
+            ..Faults::default()
+        })
+        .unwrap();
+    let run = {
+        let c = c.clone();
+        let path = path.clone();
+        let opts = opts.clone();
+        tokio::spawn(async move { c.export_to_file(q, &opts, &path, false).await })
+    };
+    let checkpoint = netsuite_client::export::checkpoint_path(&path);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&checkpoint)
+        .is_ok_and(|c| c.contains("\"pages_done\": ") && !c.contains("\"pages_done\": 0"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint written"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    run.abort();
+    let _ = run.await;
+    emu.emulator.set_faults(Faults::none()).unwrap();
+    let s = c.export_to_file(q, &opts, &path, true).await.unwrap();
+    assert_eq!(s.mode, ExportMode::Offset);
+    assert!(s.resumed_rows.unwrap() > 0, "{s:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,tranid"));
+    let ids: Vec<i64> = lines
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids, (301..3301).collect::<Vec<_>>());
+}
