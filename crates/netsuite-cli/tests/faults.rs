@@ -43,7 +43,7 @@ fn export_and_creates_survive_faults() {
             share_429: 0.20,
             share_5xx: 0.02,
             share_drop: 0.01,
-            seed: 6,
+            seed: 7,
             ..Faults::default()
         })
         .unwrap();
