@@ -8,6 +8,7 @@
 //! requests (tests) carry no peer address and are local by definition.
 
 mod api;
+mod data;
 mod pages;
 
 use std::net::SocketAddr;
@@ -85,6 +86,7 @@ pub(crate) fn routes() -> Router<Emulator> {
         .route("/admin/tokens", get(pages::tokens))
         .route("/admin/tokens/{jti}/revoke", post(pages::revoke_token))
         .route("/admin/audit", get(pages::audit))
+        .merge(data::routes())
 }
 
 fn forbidden(why: &str) -> Response {

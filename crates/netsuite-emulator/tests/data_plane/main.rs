@@ -6,6 +6,7 @@
 #[path = "../emulator/support.rs"]
 mod support;
 
+mod admin_pages;
 mod async_jobs;
 mod collections;
 mod governance;
