@@ -163,6 +163,11 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
                 .map(|n| n.to_ascii_lowercase())
                 .collect()
         };
+        // `,"name":` of every column, escaped once.
+        let keys: Vec<String> = names
+            .iter()
+            .map(|n| format!(",{}:", Value::String(n.clone())))
+            .collect();
         let mut items = String::with_capacity(paging.limit as usize * 128);
         let mut count = 0u64;
         let mut rows = stmt.query([])?;
@@ -177,19 +182,23 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
                 items.push(',');
             }
             items.push_str("{\"links\":[]");
-            for (i, name) in names.iter().enumerate() {
-                let text = match row.get_ref(i)? {
-                    ValueRef::Null => continue,
-                    ValueRef::Integer(n) => n.to_string(),
-                    ValueRef::Real(f) => format_real(f),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        String::from_utf8_lossy(t).into_owned()
+            for (i, key) in keys.iter().enumerate() {
+                let value = row.get_ref(i)?;
+                if matches!(value, ValueRef::Null) {
+                    continue;
+                }
+                items.push_str(key);
+                match value {
+                    ValueRef::Null => {}
+                    ValueRef::Integer(n) => {
+                        use std::fmt::Write as _;
+                        let _ = write!(items, "\"{n}\"");
                     }
-                };
-                items.push(',');
-                items.push_str(&Value::String(name.clone()).to_string());
-                items.push(':');
-                items.push_str(&Value::String(text).to_string());
+                    ValueRef::Real(f) => push_json_str(&mut items, &format_real(f)),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        push_json_str(&mut items, &String::from_utf8_lossy(t));
+                    }
+                }
             }
             items.push('}');
             count += 1;
@@ -221,6 +230,33 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
     ))
 }
 
+/// Appends `s` as a JSON string.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 /// A number as NetSuite prints it in SuiteQL results: no trailing `.0`.
 fn format_real(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
@@ -247,6 +283,22 @@ mod tests {
                 .unwrap_err()
                 .contains("nowhere")
         );
+    }
+
+    #[test]
+    fn json_strings() {
+        for s in [
+            "plain",
+            "quote \" back \\ slash",
+            "new\nline\ttab\r",
+            "\u{1}\u{1f}",
+            "é ü 日本",
+            "",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, Value::String(s.to_owned()).to_string(), "{s:?}");
+        }
     }
 
     #[test]
