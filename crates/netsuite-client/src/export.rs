@@ -20,6 +20,10 @@
 //!    partitions (twice the concurrency) is open at once, so memory is bounded by
 //!    window x pages per partition x page size whatever the row count. A key that
 //!    is not a whole number is paged in one partition, by text comparison.
+//!    Partitions have equal key widths: with evenly spread keys (internal ids) they
+//!    hold about the same rows; with clustered keys some hold more, which costs
+//!    parallelism (such a partition is fetched page after page), never rows or
+//!    memory.
 //!
 //! Rows with no value in the key column cannot be paged by it: the export refuses
 //! to start when there are any. A key that is not unique loses rows at page
