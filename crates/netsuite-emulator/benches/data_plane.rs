@@ -7,7 +7,8 @@
 //! * `suiteql-keyset`: SuiteQL pages of 1000 rows by keyset
 //!   (`WHERE id > :last ORDER BY id`), `CONNECTIONS` partitions of the id range at
 //!   once, until every transaction is read;
-//! * `suiteql-keyset-1`: the same with one connection.
+//! * `suiteql-keyset-1`: the same with one connection;
+//! * `suiteql-offset-1`: the first 100,000 rows by `offset` pages, one connection.
 //!
 //! Requests per second, rows per second and latency percentiles go to stdout.
 //!
@@ -268,6 +269,36 @@ async fn suiteql(
     }
 }
 
+/// Reads the first 100,000 transactions by offset pages of 1000, one at a time.
+async fn offset_pages(addr: SocketAddr, token: &str) -> Stats {
+    let mut c = Conn::open(addr).await;
+    let body = serde_json::json!({
+        "q": "SELECT id, tranid, trandate, type, entity, status, foreigntotal FROM transaction ORDER BY id"
+    })
+    .to_string();
+    let mut latencies = Vec::new();
+    let mut rows = 0u64;
+    let start = Instant::now();
+    for page in 0..100 {
+        let head = format!(
+            "POST {SUITEQL_PATH}?limit=1000&offset={} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nPrefer: transient\r\n",
+            page * 1000
+        );
+        let t = Instant::now();
+        let (status, reply) = c.request(&head, body.as_bytes()).await;
+        latencies.push(t.elapsed());
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+        let v: serde_json::Value = serde_json::from_slice(&reply).unwrap();
+        rows += v["items"].as_array().unwrap().len() as u64;
+    }
+    Stats {
+        name: "suiteql-offset-1",
+        latencies,
+        elapsed: start.elapsed(),
+        rows,
+    }
+}
+
 fn netsuite_emulator_first_transaction() -> i64 {
     301
 }
@@ -317,5 +348,8 @@ fn main() {
         suiteql(addr, &token, scale, 1, "suiteql-keyset-1")
             .await
             .print();
+        if scale >= 100_000 {
+            offset_pages(addr, &token).await.print();
+        }
     });
 }

@@ -148,7 +148,8 @@ fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Respo
         translated.sql, paging.limit, paging.offset
     );
     let outcome = emu.store().with(|conn| {
-        let mut stmt = match conn.prepare_cached(&page_sql) {
+        // Page statements are unique (bounds, offsets): not worth a cache slot.
+        let mut stmt = match conn.prepare(&page_sql) {
             Ok(s) => s,
             Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
             Err(e) => return Err(e),

@@ -127,7 +127,7 @@ impl Totals {
 }
 
 fn count_sql(conn: &Connection, sql: &str) -> rusqlite::Result<u64> {
-    conn.prepare_cached(sql)?
+    conn.prepare(sql)?
         .query_row([], |r| r.get::<_, i64>(0))
         .map(|n| n.max(0) as u64)
 }

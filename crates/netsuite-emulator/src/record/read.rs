@@ -405,7 +405,7 @@ pub(crate) fn page_ids(
     offset: u64,
 ) -> rusqlite::Result<Vec<i64>> {
     let sql = format!("SELECT id {from} ORDER BY id LIMIT {limit} OFFSET {offset}");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
     rows.collect()
 }
@@ -413,7 +413,7 @@ pub(crate) fn page_ids(
 /// `COUNT(*)` of `from`.
 pub(crate) fn count(conn: &Connection, from: &str, params: &[SqlValue]) -> rusqlite::Result<u64> {
     let sql = format!("SELECT COUNT(*) {from}");
-    conn.prepare_cached(&sql)?
+    conn.prepare(&sql)?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| {
             r.get::<_, i64>(0)
         })
