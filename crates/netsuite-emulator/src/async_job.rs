@@ -90,10 +90,10 @@ fn find_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
 }
 
 /// Queues `op` as a job: checks the bearer token and the idempotency key, answers 202
-/// at once, and runs `op` in the background.
+/// at once, and runs `op` in the background with the caller's role.
 pub(crate) async fn submit<F>(emu: Emulator, headers: HeaderMap, base: String, op: F) -> Response
 where
-    F: FnOnce(&Emulator) -> Result<Response, Error> + Send + 'static,
+    F: FnOnce(&Emulator, i64) -> Result<Response, Error> + Send + 'static,
 {
     let key = headers
         .get(IDEMPOTENCY_HEADER)
@@ -117,6 +117,7 @@ where
                 Err(r) => return Ok(Err(r)),
             };
             let now = emu.clock().now();
+            let role = principal.role;
             emu.store().with(|conn| {
                 if let Some(k) = &key
                     && let Some(id) = find_by_key(conn, k)?
@@ -129,7 +130,7 @@ where
                     )?
                     .execute(rusqlite::params![key, principal.client_id, now]);
                 match inserted {
-                    Ok(_) => Ok(Ok(conn.last_insert_rowid())),
+                    Ok(_) => Ok(Ok((conn.last_insert_rowid(), role))),
                     // Two requests with one key at once: the other one won.
                     Err(rusqlite::Error::SqliteFailure(e, _))
                         if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -142,8 +143,8 @@ where
             })
         })
         .await;
-    let id = match created {
-        Ok(Ok(id)) => id,
+    let (id, role) = match created {
+        Ok(Ok(created)) => created,
         Ok(Err(r)) => return r,
         Err(e) => return e.into_response(),
     };
@@ -156,7 +157,7 @@ where
                     c.prepare_cached("UPDATE async_job SET started = ?2 WHERE id = ?1")?
                         .execute(rusqlite::params![id, now])
                 })?;
-                op(emu)
+                op(emu, role)
             })
             .await
             .unwrap_or_else(IntoResponse::into_response);

@@ -341,8 +341,18 @@ pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) 
 /// `GET /services/rest/system/v1/governanceLimits`.
 pub(crate) async fn limits(State(emu): State<Emulator>, headers: HeaderMap) -> Response {
     emu.run_blocking(move |emu| {
-        if let Err(r) = crate::rest::authorize(emu, &headers, crate::rest::REST_SCOPE) {
-            return Ok(r);
+        let principal = match crate::rest::authorize(emu, &headers, crate::rest::REST_SCOPE) {
+            Ok(p) => p,
+            Err(r) => return Ok(r),
+        };
+        // NetSuite answers governanceLimits to administrators only.
+        if principal.role != crate::record::ADMINISTRATOR {
+            return Ok(crate::error::RestError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSION",
+                "Your current role does not have permission to view the integration governance limits.",
+            )
+            .into_response());
         }
         let limit = emu.concurrency_limit();
         let body = json!({

@@ -94,7 +94,7 @@ pub(crate) async fn handle(
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
     let params = Params::parse(uri.query());
     if crate::async_job::requested(&headers) {
-        return crate::async_job::submit(emu, headers, base.clone(), move |emu| {
+        return crate::async_job::submit(emu, headers, base.clone(), move |emu, _role| {
             run(emu, &base, &params, &body)
         })
         .await;

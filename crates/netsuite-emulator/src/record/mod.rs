@@ -283,6 +283,12 @@ async fn dispatch(
     body: Body,
 ) -> Response {
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    // HEAD is GET without the body (hyper leaves it out).
+    let method = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    };
     let body = if matches!(method, Method::POST | Method::PATCH | Method::PUT) {
         match rest::read_body(body).await {
             Ok(b) => b,
@@ -300,16 +306,14 @@ async fn dispatch(
         body,
     };
     if crate::async_job::requested(&headers) {
-        return crate::async_job::submit(emu, headers, req.base.clone(), move |emu| {
-            handle(emu, &req)
+        return crate::async_job::submit(emu, headers, req.base.clone(), move |emu, role| {
+            handle(emu, &req, role)
         })
         .await;
     }
-    emu.run_blocking(move |emu| {
-        if let Err(r) = rest::authorize(emu, &headers, SCOPE) {
-            return Ok(r);
-        }
-        handle(emu, &req)
+    emu.run_blocking(move |emu| match rest::authorize(emu, &headers, SCOPE) {
+        Err(r) => Ok(r),
+        Ok(principal) => handle(emu, &req, principal.role),
     })
     .await
     .unwrap_or_else(IntoResponse::into_response)
@@ -339,8 +343,25 @@ fn method_not_allowed(method: &Method, allowed: &'static str) -> Response {
     resp
 }
 
-/// Runs a record request (authentication already done).
-pub(crate) fn handle(emu: &Emulator, req: &RecordRequest) -> Result<Response, Error> {
+/// Record types only the Administrator role may use (as a custom integration role
+/// without the Employees permission would find).
+const ADMINISTRATOR_ONLY: &[&str] = &["employee"];
+
+/// NetSuite's role id of the Administrator.
+pub(crate) const ADMINISTRATOR: i64 = 3;
+
+/// 403 `INSUFFICIENT_PERMISSION`.
+pub(crate) fn insufficient_permission() -> Response {
+    RestError::new(
+        StatusCode::FORBIDDEN,
+        "INSUFFICIENT_PERMISSION",
+        "You do not have permission to access this record.",
+    )
+    .into_response()
+}
+
+/// Runs a record request (authentication already done) for a caller with `role`.
+pub(crate) fn handle(emu: &Emulator, req: &RecordRequest, role: i64) -> Result<Response, Error> {
     let segments = match &req.segments {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => return Ok(not_found()),
@@ -365,6 +386,9 @@ pub(crate) fn handle(emu: &Emulator, req: &RecordRequest) -> Result<Response, Er
         )
         .into_response());
     };
+    if role != ADMINISTRATOR && ADMINISTRATOR_ONLY.contains(&record_type.as_str()) {
+        return Ok(insufficient_permission());
+    }
     let ctx = Ctx {
         emu,
         req,

@@ -287,3 +287,46 @@ async fn the_rest_scope_is_required_everywhere() {
     }
     assert_eq!(f.last_audit().code, "TokenRejected");
 }
+
+#[tokio::test]
+async fn a_role_without_the_permissions() {
+    let (f, _) = setup().await;
+    let cred = credential(netsuite_auth::cert::KeyType::EcP256);
+    let mut new = netsuite_emulator::NewMapping::new(f.client_id(), cred.cert_pem.clone());
+    new.role = 1001;
+    let mapping = f.emu.create_mapping(new).unwrap();
+    let assertion = netsuite_auth::jws::sign(
+        &cred.key,
+        cred.alg,
+        Some(&mapping.certificate_id),
+        &f.claims(),
+    )
+    .unwrap();
+    let r = f.exchange(&assertion).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let t = r.json["access_token"].as_str().unwrap().to_owned();
+    let r = get(&f, &t, &format!("{RECORD}/employee/11")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.body,
+        r#"{"type":"https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.4","title":"Forbidden","status":403,"o:errorDetails":[{"detail":"You do not have permission to access this record.","o:errorCode":"INSUFFICIENT_PERMISSION"}]}"#
+    );
+    assert_eq!(
+        get(&f, &t, &format!("{RECORD}/customer/101")).await.status,
+        StatusCode::OK
+    );
+    let r = get(&f, &t, "/services/rest/system/v1/governanceLimits").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&r)["o:errorCode"], "INSUFFICIENT_PERMISSION");
+    // HEAD is a GET without a body.
+    let r = call(
+        &f,
+        "HEAD",
+        &format!("{RECORD}/customer/101"),
+        Some(&t),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
