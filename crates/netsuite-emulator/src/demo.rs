@@ -425,7 +425,11 @@ fn generate(n: u64) -> Generated {
         })
         .collect();
     let status = if invoice {
-        if (h >> 28).is_multiple_of(4) { "A" } else { "B" }
+        if (h >> 28).is_multiple_of(4) {
+            "A"
+        } else {
+            "B"
+        }
     } else {
         ORDER_STATUSES[((h >> 28) % ORDER_STATUSES.len() as u64) as usize]
     };
