@@ -5,8 +5,6 @@ use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::secret::mask;
-
 /// A PKCE verifier and its S256 challenge.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Pkce {
@@ -73,11 +71,6 @@ pub fn state_from_random(bytes: &[u8; 32]) -> String {
 /// Whether `state` meets NetSuite's rule: 22 to 1024 printable ASCII characters.
 pub fn is_valid_state(state: &str) -> bool {
     (22..=1024).contains(&state.len()) && state.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
-/// A state for logs: masked.
-pub fn display_state(state: &str) -> String {
-    mask(state)
 }
 
 #[cfg(test)]

@@ -63,18 +63,6 @@ fn token_json(name: &str, t: &StoredToken, origin: Origin) -> serde_json::Value 
     })
 }
 
-fn login_hint(e: anyhow::Error) -> anyhow::Error {
-    match e.downcast_ref::<netsuite_client::Error>() {
-        Some(netsuite_client::Error::NotLoggedIn | netsuite_client::Error::LoginExpired { .. }) => {
-            let msg = e.to_string();
-            UserError::new(msg)
-                .hint("run `netsuite auth login` to sign in again")
-                .into()
-        }
-        _ => e,
-    }
-}
-
 async fn token(profile: Option<&str>, fresh: bool, as_json: bool) -> Result<()> {
     let config = Config::load()?;
     let (name, p) = config.resolve(profile)?;
@@ -83,10 +71,7 @@ async fn token(profile: Option<&str>, fresh: bool, as_json: bool) -> Result<()> 
         (false, Some(t)) => (t, Origin::Cache),
         _ => {
             let http = netsuite_client::http::http_client()?;
-            source
-                .token(&http, fresh)
-                .await
-                .map_err(|e| login_hint(e.into()))?
+            source.token(&http, fresh).await?
         }
     };
     if origin == Origin::Fresh {
@@ -114,10 +99,7 @@ async fn refresh(profile: Option<&str>, as_json: bool) -> Result<()> {
     }
     let source = super::token_source_for(&config, &name, p)?;
     let http = netsuite_client::http::http_client()?;
-    let (t, origin) = source
-        .token(&http, true)
-        .await
-        .map_err(|e| login_hint(e.into()))?;
+    let (t, origin) = source.token(&http, true).await?;
     crate::say!(
         "refreshed profile {name:?}: access token valid until {}{}",
         rfc3339(t.expires_at),
@@ -263,6 +245,8 @@ async fn login(
         );
     }
 
+    // Whether a redirect can still arrive on the listener once stdin has closed.
+    let listening = server.is_some();
     let wait = Duration::from_secs(timeout);
     let response: AuthorizationResponse = {
         let listen = async {
@@ -291,7 +275,7 @@ async fn login(
                     if let Some(e) = last {
                         return Err(e);
                     }
-                    if server_is_listening(&redirect) && !no_browser {
+                    if listening && !no_browser {
                         return std::future::pending().await;
                     }
                     return Err(UserError::new("nothing was pasted (stdin closed)")
@@ -342,10 +326,6 @@ async fn login(
             .unwrap_or_default()
     );
     Ok(())
-}
-
-fn server_is_listening(redirect: &url::Url) -> bool {
-    listener_scheme(redirect).is_some()
 }
 
 fn login_error(e: anyhow::Error, timeout: u64) -> anyhow::Error {
