@@ -43,8 +43,8 @@ async fn token_and_record_over_tcp() {
     }));
 
     let params = AssertionParams {
-        client_id: integration.client_id.clone(),
-        certificate_id: mapping.certificate_id.clone(),
+        client_id: integration.client_id.as_str().into(),
+        certificate_id: mapping.certificate_id.as_str().into(),
         scopes: vec!["rest_webservices".into()],
         audience: format!("http://{addr}{TOKEN_PATH}"),
         algorithm: g.algorithm,
