@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limits = client.governance_limits().await?;
     println!(
         "governanceLimits: account concurrency limit {}",
-        limits["accountConcurrencyLimit"]
+        netsuite_client::suiteql::value_text(&limits["accountConcurrencyLimit"])
     );
     Ok(())
 }

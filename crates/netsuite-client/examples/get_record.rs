@@ -11,6 +11,7 @@
 mod offline;
 
 use netsuite_client::record::GetOptions;
+use netsuite_client::suiteql::value_text as text;
 use netsuite_client::{Client, TokenSource};
 use serde_json::json;
 
@@ -26,7 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "sales order {} ({}): {} for {}",
-        order["id"], order["tranId"], order["total"], order["entity"]["refName"]
+        text(&order["id"]),
+        text(&order["tranId"]),
+        text(&order["total"]),
+        text(&order["entity"]["refName"])
     );
 
     // POST, then GET with only the fields asked for.
@@ -46,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .await?;
-    println!("created customer {id}: {}", customer["companyName"]);
+    println!("created customer {id}: {}", text(&customer["companyName"]));
 
     client.delete_record("customer", &id).await?;
     println!("deleted customer {id}");
