@@ -196,7 +196,8 @@ async fn login(
         PromptArg::None => Prompt::None,
     });
     let pending = source.begin_login(prompt)?;
-    let redirect = url::Url::parse(&pending.redirect_uri).context("the profile's redirect URI")?;
+    let redirect =
+        url::Url::parse(pending.redirect_uri.as_str()).context("the profile's redirect URI")?;
     let browser = !no_browser && can_open_browser();
     let paste = !browser || std::io::stdin().is_terminal();
 
@@ -474,7 +475,11 @@ async fn logout(profile: Option<&str>, keep_remote: bool) -> Result<()> {
             }
             Ok(false) => crate::say!("no refresh token to revoke"),
             Err(netsuite_client::Error::Auth(netsuite_auth::Error::OAuth(o)))
-                if o.error == "invalid_grant" || o.error == "invalid_token" =>
+                if matches!(
+                    o.error,
+                    netsuite_auth::OAuthErrorCode::InvalidGrant
+                        | netsuite_auth::OAuthErrorCode::InvalidToken
+                ) =>
             {
                 crate::say!("the refresh token was already invalid at NetSuite ({o})");
             }

@@ -4,7 +4,7 @@
 //! update (PATCH; `null` clears), upsert (PUT on `eid:`), delete, the metadata
 //! catalog, and `Prefer: respond-async`.
 //!
-//! Record types listed in [`catalog`] live in tables shared with SuiteQL; every other
+//! Record types listed in `catalog` live in tables shared with SuiteQL; every other
 //! known type (vendors, custom records, ...) is a JSON document in the `record` table,
 //! whose stored hrefs are paths (`/services/rest/record/v1/customer/101`) that get the
 //! base URL put in front when served. Links use the request's own host.
