@@ -23,7 +23,8 @@ use super::rest::{self, Params, suitescript_error};
 use super::state::DataPlane;
 use crate::error::Error;
 use crate::oauth::audit::AuditCode;
-use crate::oauth::bearer::{BearerError, Refusal};
+use crate::oauth::bearer::Refusal;
+use crate::oauth::refusal::Stop;
 use crate::origin::Origin;
 
 /// How the request body is to be read, and the response written.
@@ -46,9 +47,9 @@ fn content_format(headers: &HeaderMap) -> Result<Format, String> {
     }
 }
 
-fn unauthorized(emu: &DataPlane, refusal: BearerError, now: i64) -> Response {
+fn unauthorized(emu: &DataPlane, refusal: Stop<Refusal>, now: i64) -> Response {
     match refusal {
-        BearerError::Refused(r) => {
+        Stop::Refused(r) => {
             emu.bearer().audit(&r, now);
             suitescript_error(
                 StatusCode::UNAUTHORIZED,
@@ -56,7 +57,7 @@ fn unauthorized(emu: &DataPlane, refusal: BearerError, now: i64) -> Response {
                 "Invalid login attempt.",
             )
         }
-        BearerError::Storage(e) => {
+        Stop::Failed(e) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             suitescript_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,7 +72,7 @@ fn unauthorized(emu: &DataPlane, refusal: BearerError, now: i64) -> Response {
 fn authenticate(emu: &DataPlane, headers: &HeaderMap) -> Result<(), Response> {
     let now = emu.clock().now();
     if headers.contains_key(header::AUTHORIZATION) && headers.contains_key(header::COOKIE) {
-        let refusal = BearerError::Refused(Refusal {
+        let refusal = Stop::Refused(Refusal {
             code: AuditCode::TokenRejected,
             client_id: None,
             detail: "the RESTlet request carries both an Authorization header and cookies; NetSuite accepts only one of them".into(),

@@ -39,7 +39,7 @@ use super::integration::{self, ConsentPolicy, Integration, json_list, parse_list
 use super::login::{self, LoginUser};
 use super::pages;
 use super::pkce;
-use super::refusal::{self, OAuthErrorCode, Rejection};
+use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop};
 use super::request::Form;
 use super::state::OAuthPlane;
 use crate::error::Error;
@@ -123,7 +123,7 @@ impl Refusal {
     fn respond(self, emu: &OAuthPlane, now: i64) -> Response {
         match self {
             Refusal::Page(r) => {
-                refusal::log(emu, now, &r);
+                emu.log(now, &r);
                 pages::error_page(StatusCode::BAD_REQUEST, error_name(&r), &r.detail)
             }
             Refusal::Redirect {
@@ -131,7 +131,7 @@ impl Refusal {
                 state,
                 rejection,
             } => {
-                refusal::log(emu, now, &rejection);
+                emu.log(now, &rejection);
                 let mut params = vec![("error", error_name(&rejection))];
                 if emu.explain_errors() {
                     params.push(("error_description", rejection.detail.as_str()));
@@ -175,8 +175,8 @@ fn authorize(emu: &OAuthPlane, query: &str, cookie: Option<&str>) -> Response {
     let now = emu.clock().now();
     let v = match validate(emu, query) {
         Ok(v) => v,
-        Err(Ok(refusal)) => return refusal.respond(emu, now),
-        Err(Err(e)) => return server_error(&e),
+        Err(Stop::Refused(refusal)) => return refusal.respond(emu, now),
+        Err(Stop::Failed(e)) => return server_error(&e),
     };
     match decide(emu, &v, cookie, now) {
         Ok(resp) => resp,
@@ -184,12 +184,14 @@ fn authorize(emu: &OAuthPlane, query: &str, cookie: Option<&str>) -> Response {
     }
 }
 
-type Checked<T> = Result<T, Result<Refusal, Error>>;
+/// A step-one refusal from a check that needs no store: the OAuth error, the audit
+/// code and the explanation.
+type Denied = (OAuthErrorCode, AuditCode, String);
 
 /// NetSuite's checks of step one, in order.
-fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
+fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated, Refusal> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
-        Ok(page_error(
+        Stop::Refused(page_error(
             OAuthErrorCode::InvalidRequest,
             AuditCode::InvalidRequest,
             format!("the authorize request's query string cannot be parsed ({e})"),
@@ -203,100 +205,35 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
             .map(|(_, v)| v.as_str())
     };
     // 1. The client.
-    if count("client_id") > 1 {
-        return Err(Ok(page_error(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::UnknownIntegration,
-            "client_id is given more than once",
-        )));
-    }
-    let Some(client_id) = param("client_id").filter(|c| !c.is_empty()) else {
-        return Err(Ok(page_error(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::UnknownIntegration,
-            "client_id is missing",
-        )));
-    };
+    let client_id =
+        client_id_param(count("client_id"), param("client_id")).map_err(Stop::Refused)?;
     let integration = emu
         .store()
         .with(|c| integration::get(c, client_id))
-        .map_err(Err)?;
+        .map_err(Stop::Failed)?;
     let Some(integration) = integration else {
-        let mut r = Rejection::new(
-            OAuthErrorCode::UnauthorizedClient,
-            AuditCode::UnknownIntegration,
-            format!(
-                "no integration record has the client id {:?}",
-                crate::error::truncate(client_id, 80)
-            ),
-        );
-        if super::client_auth::plausible_client_id(client_id) {
-            r = r.client(client_id);
-        }
-        return Err(Ok(Refusal::Page(r)));
+        return Err(Stop::Refused(unknown_client(client_id)));
     };
     let client = integration.client_id.clone();
     let page = |error, code, detail: String| {
         Refusal::Page(Rejection::new(error, code, detail).client(&client))
     };
-    // 2. The redirect URI: exactly one of the record's.
-    if count("redirect_uri") > 1 {
-        return Err(Ok(page(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::InvalidRedirectURI,
-            "redirect_uri is given more than once".into(),
-        )));
-    }
-    let Some(redirect_uri) = param("redirect_uri").filter(|r| !r.is_empty()) else {
-        return Err(Ok(page(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::InvalidRedirectURI,
-            "redirect_uri is missing".into(),
-        )));
-    };
-    if let Err(why) = redirect_allowed(&integration, redirect_uri) {
-        return Err(Ok(page(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::InvalidRedirectURI,
-            why,
-        )));
-    }
-    // 3. The integration can be used.
-    if integration.blocked {
-        return Err(Ok(page(
-            OAuthErrorCode::UnauthorizedClient,
-            AuditCode::InvalidIntegration,
-            format!("the integration record {:?} is blocked", integration.name),
-        )));
-    }
-    if !integration.auth_code {
-        return Err(Ok(page(
-            OAuthErrorCode::UnauthorizedClient,
-            AuditCode::AuthorizationCodeGrantRequired,
-            format!(
-                "the integration record {:?} does not have the Authorization Code grant enabled",
-                integration.name
-            ),
-        )));
-    }
+    // 2. The redirect URI; 3. the integration can be used.
+    let redirect_uri = usable_for_code(&integration, count("redirect_uri"), param("redirect_uri"))
+        .map_err(|(error, code, detail)| Stop::Refused(page(error, code, detail)))?;
     // From here on, errors go back to the client.
     let state_param = param("state").map(str::to_owned);
     let echo_state = state_param
         .clone()
         .filter(|s| s.len() <= 2 * STATE_LEN.end());
     let redirect = |error, code, detail: String| {
-        Err(Ok(Refusal::Redirect {
+        Err(Stop::Refused(Refusal::Redirect {
             redirect_uri: redirect_uri.to_owned(),
             state: echo_state.clone(),
             rejection: Rejection::new(error, code, detail).client(&client),
         }))
     };
-    if let Some((k, _)) = pairs
-        .iter()
-        .enumerate()
-        .find(|(i, (k, _))| pairs[..*i].iter().any(|(o, _)| o == k))
-        .map(|(_, p)| p)
-    {
+    if let Some(k) = repeated_param(&pairs) {
         return redirect(
             OAuthErrorCode::InvalidRequest,
             AuditCode::InvalidRequest,
@@ -307,54 +244,18 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
         );
     }
     // 4. response_type.
-    match param("response_type") {
-        Some("code") => {}
-        None | Some("") => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidRequest,
-                "response_type is missing; it must be code".into(),
-            );
-        }
-        Some(other) => {
-            return redirect(
-                OAuthErrorCode::UnsupportedResponseType,
-                AuditCode::InvalidRequest,
-                format!(
-                    "response_type {:?} is not supported; NetSuite supports only code",
-                    crate::error::truncate(other, 40)
-                ),
-            );
-        }
+    if let Err((error, code, detail)) = check_response_type(param("response_type")) {
+        return redirect(error, code, detail);
     }
     // 5. state.
-    let state = match state_param.as_deref() {
-        None | Some("") => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidState,
-                "state is missing; NetSuite requires 22 to 1024 printable ASCII characters".into(),
-            );
-        }
-        Some(s)
-            if !STATE_LEN.contains(&s.len()) || !s.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
-        {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidState,
-                format!(
-                    "state has {} characters{}; NetSuite requires 22 to 1024 printable ASCII characters",
-                    s.chars().count(),
-                    if s.is_ascii() { "" } else { ", not all ASCII" }
-                ),
-            );
-        }
-        Some(s) => s.to_owned(),
+    let state = match valid_state(state_param.as_deref()) {
+        Ok(s) => s,
+        Err((error, code, detail)) => return redirect(error, code, detail),
     };
     if emu
         .store()
         .with(|c| chain::state_used(c, &client, &state))
-        .map_err(Err)?
+        .map_err(Stop::Failed)?
     {
         return redirect(
             OAuthErrorCode::InvalidRequest,
@@ -368,57 +269,15 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
         Err((code, detail)) => return redirect(OAuthErrorCode::InvalidScope, code, detail),
     };
     // 7. PKCE.
-    let challenge = match (param("code_challenge"), param("code_challenge_method")) {
-        (None | Some(""), None | Some("")) => None,
-        (_, Some(m)) if m != "S256" && !m.is_empty() => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidRequest,
-                format!(
-                    "code_challenge_method {:?} is not supported; NetSuite supports only S256 (plain was dropped in 2020.2)",
-                    crate::error::truncate(m, 20)
-                ),
-            );
-        }
-        (Some(c), Some("S256")) if pkce::valid_challenge(c) => Some(c.to_owned()),
-        (Some(c), Some("S256")) if !c.is_empty() => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidRequest,
-                "code_challenge is not an S256 challenge (43 base64url characters)".into(),
-            );
-        }
-        (Some(c), None | Some("")) if !c.is_empty() => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidRequest,
-                "code_challenge_method is missing; it must be S256 (plain, the default, is not supported)".into(),
-            );
-        }
-        _ => {
-            return redirect(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidRequest,
-                "code_challenge_method is given without a code_challenge".into(),
-            );
-        }
+    let challenge = match challenge_of(
+        param("code_challenge"),
+        param("code_challenge_method"),
+        integration.public,
+        &scopes,
+    ) {
+        Ok(c) => c,
+        Err((error, code, detail)) => return redirect(error, code, detail),
     };
-    if challenge.is_none() && integration.public {
-        return redirect(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::InvalidRequest,
-            "a public client must use PKCE: send code_challenge and code_challenge_method=S256"
-                .into(),
-        );
-    }
-    if challenge.is_none() && scopes.iter().any(|s| s == "mcp") {
-        return redirect(
-            OAuthErrorCode::InvalidRequest,
-            AuditCode::InvalidRequest,
-            "the mcp scope requires PKCE: send code_challenge and code_challenge_method=S256"
-                .into(),
-        );
-    }
     // 8. prompt.
     let prompt = match parse_prompt(param("prompt")) {
         Ok(p) => p,
@@ -438,6 +297,204 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
         challenge,
         prompt,
     })
+}
+
+/// Step 1's parameter: exactly one, non-empty `client_id`.
+fn client_id_param(count: usize, client_id: Option<&str>) -> Result<&str, Refusal> {
+    if count > 1 {
+        return Err(page_error(
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::UnknownIntegration,
+            "client_id is given more than once",
+        ));
+    }
+    let Some(client_id) = client_id.filter(|c| !c.is_empty()) else {
+        return Err(page_error(
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::UnknownIntegration,
+            "client_id is missing",
+        ));
+    };
+    Ok(client_id)
+}
+
+/// The page for a client id no integration record has.
+fn unknown_client(client_id: &str) -> Refusal {
+    let mut r = Rejection::new(
+        OAuthErrorCode::UnauthorizedClient,
+        AuditCode::UnknownIntegration,
+        format!(
+            "no integration record has the client id {:?}",
+            crate::error::truncate(client_id, 80)
+        ),
+    );
+    if super::client_auth::plausible_client_id(client_id) {
+        r = r.client(client_id);
+    }
+    Refusal::Page(r)
+}
+
+/// Steps 2 and 3 (errors shown on a page): exactly one redirect URI, one of the
+/// record's, and an integration that can use the authorization code grant.
+fn usable_for_code<'a>(
+    integration: &Integration,
+    redirect_count: usize,
+    redirect_uri: Option<&'a str>,
+) -> Result<&'a str, Denied> {
+    if redirect_count > 1 {
+        return Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRedirectURI,
+            "redirect_uri is given more than once".into(),
+        ));
+    }
+    let Some(redirect_uri) = redirect_uri.filter(|r| !r.is_empty()) else {
+        return Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRedirectURI,
+            "redirect_uri is missing".into(),
+        ));
+    };
+    if let Err(why) = redirect_allowed(integration, redirect_uri) {
+        return Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRedirectURI,
+            why,
+        ));
+    }
+    if integration.blocked {
+        return Err((
+            OAuthErrorCode::UnauthorizedClient,
+            AuditCode::InvalidIntegration,
+            format!("the integration record {:?} is blocked", integration.name),
+        ));
+    }
+    if !integration.auth_code {
+        return Err((
+            OAuthErrorCode::UnauthorizedClient,
+            AuditCode::AuthorizationCodeGrantRequired,
+            format!(
+                "the integration record {:?} does not have the Authorization Code grant enabled",
+                integration.name
+            ),
+        ));
+    }
+    Ok(redirect_uri)
+}
+
+/// A parameter given more than once, if any.
+fn repeated_param(pairs: &[(String, String)]) -> Option<&str> {
+    pairs
+        .iter()
+        .enumerate()
+        .find(|(i, (k, _))| pairs[..*i].iter().any(|(o, _)| o == k))
+        .map(|(_, (k, _))| k.as_str())
+}
+
+/// Step 4: `response_type=code`.
+fn check_response_type(response_type: Option<&str>) -> Result<(), Denied> {
+    match response_type {
+        Some("code") => Ok(()),
+        None | Some("") => Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRequest,
+            "response_type is missing; it must be code".into(),
+        )),
+        Some(other) => Err((
+            OAuthErrorCode::UnsupportedResponseType,
+            AuditCode::InvalidRequest,
+            format!(
+                "response_type {:?} is not supported; NetSuite supports only code",
+                crate::error::truncate(other, 40)
+            ),
+        )),
+    }
+}
+
+/// Step 5: 22 to 1024 printable ASCII characters.
+fn valid_state(state: Option<&str>) -> Result<String, Denied> {
+    match state {
+        None | Some("") => Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidState,
+            "state is missing; NetSuite requires 22 to 1024 printable ASCII characters".into(),
+        )),
+        Some(s)
+            if !STATE_LEN.contains(&s.len()) || !s.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
+        {
+            Err((
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidState,
+                format!(
+                    "state has {} characters{}; NetSuite requires 22 to 1024 printable ASCII characters",
+                    s.chars().count(),
+                    if s.is_ascii() { "" } else { ", not all ASCII" }
+                ),
+            ))
+        }
+        Some(s) => Ok(s.to_owned()),
+    }
+}
+
+/// Step 7: the PKCE challenge (S256 only), required of public clients and for `mcp`.
+fn challenge_of(
+    challenge: Option<&str>,
+    method: Option<&str>,
+    public: bool,
+    scopes: &[String],
+) -> Result<Option<String>, Denied> {
+    let challenge = match (challenge, method) {
+        (None | Some(""), None | Some("")) => None,
+        (_, Some(m)) if m != "S256" && !m.is_empty() => {
+            return Err((
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidRequest,
+                format!(
+                    "code_challenge_method {:?} is not supported; NetSuite supports only S256 (plain was dropped in 2020.2)",
+                    crate::error::truncate(m, 20)
+                ),
+            ));
+        }
+        (Some(c), Some("S256")) if pkce::valid_challenge(c) => Some(c.to_owned()),
+        (Some(c), Some("S256")) if !c.is_empty() => {
+            return Err((
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidRequest,
+                "code_challenge is not an S256 challenge (43 base64url characters)".into(),
+            ));
+        }
+        (Some(c), None | Some("")) if !c.is_empty() => {
+            return Err((
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidRequest,
+                "code_challenge_method is missing; it must be S256 (plain, the default, is not supported)".into(),
+            ));
+        }
+        _ => {
+            return Err((
+                OAuthErrorCode::InvalidRequest,
+                AuditCode::InvalidRequest,
+                "code_challenge_method is given without a code_challenge".into(),
+            ));
+        }
+    };
+    if challenge.is_none() && public {
+        return Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRequest,
+            "a public client must use PKCE: send code_challenge and code_challenge_method=S256"
+                .into(),
+        ));
+    }
+    if challenge.is_none() && scopes.iter().any(|s| s == "mcp") {
+        return Err((
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidRequest,
+            "the mcp scope requires PKCE: send code_challenge and code_challenge_method=S256"
+                .into(),
+        ));
+    }
+    Ok(challenge)
 }
 
 /// The redirect URI must be one of the record's, exactly; with `allow_http_loopback`,
@@ -827,7 +884,7 @@ pub(crate) async fn post(State(emu): State<OAuthPlane>, req: Request) -> Respons
                     AuditCode::InvalidRequest,
                     detail,
                 );
-                refusal::log(emu, now, &r);
+                emu.log(now, &r);
                 return Ok(pages::error_page(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
@@ -841,10 +898,10 @@ pub(crate) async fn post(State(emu): State<OAuthPlane>, req: Request) -> Respons
     .unwrap_or_else(|e| server_error(&e))
 }
 
-fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
-    let label = emu.store().label().to_owned();
-    let st = |e| crate::store::storage(&label, e);
-    let flow_id = form.get("flow").unwrap_or_default();
+/// The pending authorization a login or consent form refers to, with its integration
+/// still able to use the grant; otherwise the error page (logged).
+#[allow(clippy::result_large_err)] // the refusal is the ready page
+fn pending(emu: &OAuthPlane, flow_id: &str, now: i64) -> Checked<(Flow, Validated), Response> {
     let flow = if flow_id.is_empty() || flow_id.len() > 128 {
         None
     } else {
@@ -856,12 +913,12 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
             AuditCode::InvalidRequest,
             "the login or consent form refers to no pending authorization (unknown, expired after 30 minutes, or already answered); start again from the application",
         );
-        refusal::log(emu, now, &r);
-        return Ok(pages::error_page(
+        emu.log(now, &r);
+        return Err(Stop::Refused(pages::error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             &r.detail,
-        ));
+        )));
     };
     let integration = emu.store().with(|c| integration::get(c, &flow.client_id))?;
     let integration = match integration {
@@ -873,12 +930,12 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
                 "the integration record was deleted, blocked or lost the Authorization Code grant during the login",
             )
             .client(&flow.client_id);
-            refusal::log(emu, now, &r);
-            return Ok(pages::error_page(
+            emu.log(now, &r);
+            return Err(Stop::Refused(pages::error_page(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
                 &r.detail,
-            ));
+            )));
         }
     };
     let v = Validated {
@@ -889,28 +946,42 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
         challenge: flow.challenge.clone(),
         prompt: flow.prompt,
     };
+    Ok((flow, v))
+}
+
+/// The logged-in user of the flow, or the user the login form names (with the new
+/// session); otherwise the login page again (a wrong password is logged).
+#[allow(clippy::result_large_err)] // the refusal is the ready page
+fn log_in<'a>(
+    emu: &'a OAuthPlane,
+    form: &Form,
+    flow_id: &str,
+    flow: &Flow,
+    v: &Validated,
+    now: i64,
+) -> Checked<(&'a LoginUser, Option<String>), Response> {
+    let label = emu.store().label().to_owned();
+    let st = |e| crate::store::storage(&label, e);
     let client = v.integration.client_id.as_str();
     let users = &emu.settings().users;
-    // Log in.
-    let mut new_session = None;
-    let user = match flow
+    match flow
         .user_email
         .as_deref()
         .and_then(|e| login::find(users, e))
     {
-        Some(u) => u,
+        Some(u) => Ok((u, None)),
         None => {
             let email = form.get("email").unwrap_or_default();
             let password = form.get("password").unwrap_or_default();
             if email.is_empty() && password.is_empty() {
-                return Ok(pages::login_page(
+                return Err(Stop::Refused(pages::login_page(
                     emu.account(),
                     flow_id,
                     &v.integration,
                     &v.scopes,
                     None,
                     "",
-                ));
+                )));
             }
             if let Some(account) = form.get("account").filter(|a| !a.trim().is_empty())
                 && !account.trim().eq_ignore_ascii_case(emu.account().as_str())
@@ -925,15 +996,15 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
                     ),
                 )
                 .client(client);
-                refusal::log(emu, now, &r);
-                return Ok(pages::login_page(
+                emu.log(now, &r);
+                return Err(Stop::Refused(pages::login_page(
                     emu.account(),
                     flow_id,
                     &v.integration,
                     &v.scopes,
                     Some("You do not have access to that account."),
                     email,
-                ));
+                )));
             }
             let Some(user) = login::check(users, email, password) else {
                 let r = Rejection::new(
@@ -945,8 +1016,8 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
                     ),
                 )
                 .client(client);
-                refusal::log(emu, now, &r);
-                return Ok(pages::login_page(
+                emu.log(now, &r);
+                return Err(Stop::Refused(pages::login_page(
                     emu.account(),
                     flow_id,
                     &v.integration,
@@ -955,15 +1026,32 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
                         "You have entered an invalid email address or password. Please try again.",
                     ),
                     email,
-                ));
+                )));
             };
             let session = emu.store().write(|tx| {
                 set_flow_user(tx, flow_id, &user.email).map_err(st)?;
                 login::start_session(tx, &user.email, now).map_err(st)
             })?;
-            new_session = Some(session);
-            user
+            Ok((user, Some(session)))
         }
+    }
+}
+
+fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
+    let label = emu.store().label().to_owned();
+    let st = |e| crate::store::storage(&label, e);
+    let flow_id = form.get("flow").unwrap_or_default();
+    let (flow, v) = match pending(emu, flow_id, now) {
+        Ok(found) => found,
+        Err(Stop::Refused(page)) => return Ok(page),
+        Err(Stop::Failed(e)) => return Err(e),
+    };
+    let client = v.integration.client_id.as_str();
+    // Log in.
+    let (user, new_session) = match log_in(emu, form, flow_id, &flow, &v, now) {
+        Ok(found) => found,
+        Err(Stop::Refused(page)) => return Ok(page),
+        Err(Stop::Failed(e)) => return Err(e),
     };
     // Consent.
     let existing = emu
@@ -1029,7 +1117,7 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
                             ),
                         )
                         .client(client);
-                        refusal::log(emu, now, &r);
+                        emu.log(now, &r);
                         return Ok(with_cookie(pages::consent_page(
                             emu.account(),
                             flow_id,

@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use super::access_token::{ALGORITHM, ISSUER, Signer, is_refresh_jti};
 use super::audit::{self, AuditCode};
+use super::refusal::{Checked, Stop};
 use crate::clock::Clock;
-use crate::error::{Error, RestError, truncate};
+use crate::error::{RestError, truncate};
 use crate::store::Store;
 
 /// What a bearer check needs: the store (issued `jti`s, integration states, the
@@ -51,7 +52,7 @@ impl Bearer {
         headers: &HeaderMap,
         scope: &str,
         now: i64,
-    ) -> Result<Principal, BearerError> {
+    ) -> Result<Principal, Stop<Refusal>> {
         let authorization = headers
             .get(header::AUTHORIZATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
@@ -89,9 +90,9 @@ impl Bearer {
     }
 
     /// A 401 `INVALID_LOGIN`, after writing the reason to the audit trail.
-    pub(crate) fn unauthorized(&self, refusal: BearerError, now: i64) -> Response {
+    pub(crate) fn unauthorized(&self, refusal: Stop<Refusal>, now: i64) -> Response {
         match refusal {
-            BearerError::Refused(r) => {
+            Stop::Refused(r) => {
                 self.audit(&r, now);
                 let mut error = RestError::invalid_login();
                 if self.explain_errors
@@ -107,7 +108,7 @@ impl Bearer {
                 }
                 error.into_response()
             }
-            BearerError::Storage(e) => e.into_response(),
+            Stop::Failed(e) => e.into_response(),
         }
     }
 }
@@ -130,19 +131,23 @@ pub(crate) struct Refusal {
     pub detail: String,
 }
 
-/// Either a refusal to audit, or a storage failure.
-#[derive(Debug)]
-pub(crate) enum BearerError {
-    Refused(Refusal),
-    Storage(Error),
-}
-
-fn refuse(code: AuditCode, client_id: Option<&str>, detail: impl Into<String>) -> BearerError {
-    BearerError::Refused(Refusal {
+fn refuse(code: AuditCode, client_id: Option<&str>, detail: impl Into<String>) -> Refusal {
+    Refusal {
         code,
         client_id: client_id.map(str::to_owned),
         detail: detail.into(),
-    })
+    }
+}
+
+/// What a verified bearer token says.
+#[derive(Debug)]
+struct Claims {
+    /// The client of `aud`, for the audit trail.
+    client_id: Option<String>,
+    jti: String,
+    scopes: Vec<String>,
+    role: i64,
+    entity: i64,
 }
 
 /// Checks an `Authorization` header value: an ES256 token signed by this emulator,
@@ -158,7 +163,14 @@ fn authenticate(
     authorization: Option<&str>,
     required_scope: &str,
     now: i64,
-) -> Result<Principal, BearerError> {
+) -> Checked<Principal, Refusal> {
+    let token = bearer_token(authorization).map_err(Stop::Refused)?;
+    let claims = verify(signer, account, token, required_scope, now).map_err(Stop::Refused)?;
+    issued(store, claims)
+}
+
+/// The token of an `Authorization: Bearer` header.
+fn bearer_token(authorization: Option<&str>) -> Result<&str, Refusal> {
     let Some(value) = authorization else {
         return Err(refuse(
             AuditCode::TokenRejected,
@@ -181,6 +193,19 @@ fn authenticate(
             ));
         }
     };
+    Ok(token)
+}
+
+/// Checks a bearer token with no store: an ES256 JWT with this emulator's key and
+/// `kid`, not a refresh token, issued by NetSuite for this account, not expired,
+/// carrying `required_scope`, with a `jti`.
+fn verify(
+    signer: &Signer,
+    account: &AccountId,
+    token: &str,
+    required_scope: &str,
+    now: i64,
+) -> Result<Claims, Refusal> {
     let unverified = jws::decode_unverified(token).map_err(|e| {
         refuse(
             AuditCode::TokenRejected,
@@ -259,15 +284,7 @@ fn authenticate(
         }
         Some(_) => {}
     }
-    let scopes: Vec<String> = match claims.get("scope") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::String(s)) => netsuite_auth::assertion::split_scopes(s),
-        _ => Vec::new(),
-    };
+    let scopes = token_scopes(claims.get("scope"));
     if !scopes.iter().any(|s| s == required_scope) {
         return Err(refuse(
             AuditCode::ScopeMismatched,
@@ -285,58 +302,82 @@ fn authenticate(
             "the bearer token has no jti",
         ));
     };
-
-    let row: Option<(bool, String, Option<String>)> = store
-        .with(|conn| {
-            conn.prepare_cached(
-                "SELECT t.revoked, t.client_id, i.state FROM access_token t \
-                 LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
-            )?
-            .query_row([jti], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-        })
-        .map_err(BearerError::Storage)?;
-    let Some((revoked, stored_client, state)) = row else {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            "the access token's jti is unknown to this account (not issued here, or pruned)",
-        ));
-    };
-    if revoked {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            Some(&stored_client),
-            "the access token was revoked",
-        ));
-    }
-    match state.as_deref() {
-        Some("enabled") => {}
-        Some(other) => {
-            return Err(refuse(
-                AuditCode::InvalidIntegration,
-                Some(&stored_client),
-                format!("the integration record is {other}"),
-            ));
-        }
-        None => {
-            return Err(refuse(
-                AuditCode::InvalidIntegration,
-                Some(&stored_client),
-                "the integration record no longer exists",
-            ));
-        }
-    }
     let (role, entity) = claims
         .get("sub")
         .and_then(Value::as_str)
         .and_then(|s| s.split_once(';'))
         .and_then(|(r, e)| Some((r.parse().ok()?, e.parse().ok()?)))
         .unwrap_or((3, -5));
-    Ok(Principal {
-        client_id: stored_client,
+    Ok(Claims {
+        client_id: client_id.map(str::to_owned),
+        jti: jti.to_owned(),
+        scopes,
         role,
         entity,
-        scopes,
+    })
+}
+
+/// The `scope` claim: an array, or a space-separated string.
+fn token_scopes(scope: Option<&Value>) -> Vec<String> {
+    match scope {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(s)) => netsuite_auth::assertion::split_scopes(s),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks that this database issued the token's `jti`, not revoked, to an integration
+/// still enabled.
+fn issued(store: &Store, claims: Claims) -> Checked<Principal, Refusal> {
+    let row: Option<(bool, String, Option<String>)> = store.with(|conn| {
+        conn.prepare_cached(
+            "SELECT t.revoked, t.client_id, i.state FROM access_token t \
+                 LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
+        )?
+        .query_row([claims.jti.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+    })?;
+    let Some((revoked, stored_client, state)) = row else {
+        return Err(Stop::Refused(refuse(
+            AuditCode::TokenRejected,
+            claims.client_id.as_deref(),
+            "the access token's jti is unknown to this account (not issued here, or pruned)",
+        )));
+    };
+    if revoked {
+        return Err(Stop::Refused(refuse(
+            AuditCode::TokenRejected,
+            Some(&stored_client),
+            "the access token was revoked",
+        )));
+    }
+    match state.as_deref() {
+        Some("enabled") => {}
+        Some(other) => {
+            return Err(Stop::Refused(refuse(
+                AuditCode::InvalidIntegration,
+                Some(&stored_client),
+                format!("the integration record is {other}"),
+            )));
+        }
+        None => {
+            return Err(Stop::Refused(refuse(
+                AuditCode::InvalidIntegration,
+                Some(&stored_client),
+                "the integration record no longer exists",
+            )));
+        }
+    }
+    Ok(Principal {
+        client_id: stored_client,
+        role: claims.role,
+        entity: claims.entity,
+        scopes: claims.scopes,
     })
 }

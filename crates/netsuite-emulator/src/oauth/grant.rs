@@ -17,27 +17,9 @@ use super::identifier;
 use super::integration::Integration;
 use super::login;
 use super::pkce;
-use super::refusal::{OAuthErrorCode, Rejection};
+use super::refusal::{Checked, OAuthErrorCode, Rejection};
 use super::state::OAuthPlane;
 use crate::error::Error;
-
-/// A refusal, or a storage failure.
-pub(crate) enum Failure {
-    Rejected(Rejection),
-    Server(Error),
-}
-
-impl From<Rejection> for Failure {
-    fn from(r: Rejection) -> Self {
-        Failure::Rejected(r)
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Server(e)
-    }
-}
 
 fn invalid_grant(code: AuditCode, detail: impl Into<String>) -> Rejection {
     Rejection::new(OAuthErrorCode::InvalidGrant, code, detail)
@@ -121,7 +103,7 @@ pub(crate) fn authorization_code(
     redirect_uri: &str,
     verifier: Option<&str>,
     now_ms: i64,
-) -> Result<Value, Failure> {
+) -> Checked<Value> {
     let now = now_ms.div_euclid(1000);
     let client = integration.client_id.as_str();
     require_auth_code(integration)?;
@@ -164,59 +146,14 @@ pub(crate) fn authorization_code(
         .client(client)
         .into());
     }
-    if row.expires <= now {
-        return Err(invalid_grant(
-            AuditCode::InvalidAuthorizationCode,
-            format!(
-                "the authorization code expired {} s ago; codes are valid for {} s",
-                now - row.expires,
-                emu.settings().code_ttl_secs
-            ),
-        )
-        .client(client)
-        .into());
-    }
-    if row.redirect_uri != redirect_uri {
-        return Err(invalid_grant(
-            AuditCode::InvalidRedirectURI,
-            format!(
-                "the redirect_uri {:?} is not the one of step one ({:?})",
-                crate::error::truncate(redirect_uri, 200),
-                row.redirect_uri
-            ),
-        )
-        .client(client)
-        .into());
-    }
-    match (&row.challenge, verifier) {
-        (Some(_), None) => {
-            return Err(invalid_grant(
-                AuditCode::InvalidCodeVerifier,
-                "the code was issued with a PKCE code_challenge; send its code_verifier",
-            )
-            .client(client)
-            .into());
-        }
-        (Some(challenge), Some(v)) => {
-            if !pkce::matches(v, challenge) {
-                return Err(invalid_grant(
-                    AuditCode::InvalidCodeVerifier,
-                    "the code_verifier does not match the code_challenge of step one (BASE64URL(SHA256(verifier)) differs)",
-                )
-                .client(client)
-                .into());
-            }
-        }
-        (None, Some(_)) => {
-            return Err(invalid_grant(
-                AuditCode::InvalidCodeVerifier,
-                "a code_verifier was sent, but step one had no code_challenge",
-            )
-            .client(client)
-            .into());
-        }
-        (None, None) => {}
-    }
+    check_code(
+        &row,
+        redirect_uri,
+        verifier,
+        now,
+        emu.settings().code_ttl_secs,
+    )
+    .map_err(|r| r.client(client))?;
     check_user(emu, &row.user_email, row.role, client)?;
     let grant = grant_for(integration, row.role, row.entity, &row.scopes);
     let chain_id = identifier::uuid();
@@ -236,47 +173,12 @@ pub(crate) fn authorization_code(
         now,
     )?;
     let refresh = sign(emu, &grant, TokenKind::Refresh, now_ms, refresh_exp, now)?;
-    let label = emu.store().label().to_owned();
-    let first = emu.store().write(|tx| {
-        let st = |e| crate::store::storage(&label, e);
-        if !chain::consume_code(tx, &row.hash, &chain_id).map_err(st)? {
-            return Ok(false);
-        }
-        chain::insert_chain(
-            tx,
-            &NewChain {
-                id: &chain_id,
-                client_id: client,
-                authorization_id: row.authorization_id,
-                user_email: &row.user_email,
-                role: row.role,
-                entity: row.entity,
-                scopes: &row.scopes,
-                oit: now,
-                expires: chain_expires,
-            },
-        )
-        .map_err(st)?;
-        access_token::record(
-            tx,
-            &access.jti,
-            &grant,
-            Some(&chain_id),
-            access.iat,
-            access.exp,
-        )
-        .map_err(st)?;
-        chain::insert_refresh(
-            tx,
-            &refresh.jti,
-            &chain_id,
-            client,
-            refresh.iat,
-            refresh.exp,
-        )
-        .map_err(st)?;
-        Ok(true)
-    })?;
+    let issued = Issued {
+        grant: &grant,
+        access: &access,
+        refresh: Some(&refresh),
+    };
+    let first = store_code_exchange(emu, &row, &chain_id, chain_expires, &issued, now)?;
     if !first {
         return Err(invalid_grant(
             AuditCode::AuthorizationCodeReplayed,
@@ -294,13 +196,125 @@ pub(crate) fn authorization_code(
     }))
 }
 
+/// The checks of an authorization code that need no store: expiry, the redirect URI
+/// of step one, and PKCE.
+fn check_code(
+    row: &chain::CodeRow,
+    redirect_uri: &str,
+    verifier: Option<&str>,
+    now: i64,
+    ttl: i64,
+) -> Result<(), Rejection> {
+    if row.expires <= now {
+        return Err(invalid_grant(
+            AuditCode::InvalidAuthorizationCode,
+            format!(
+                "the authorization code expired {} s ago; codes are valid for {} s",
+                now - row.expires,
+                ttl
+            ),
+        ));
+    }
+    if row.redirect_uri != redirect_uri {
+        return Err(invalid_grant(
+            AuditCode::InvalidRedirectURI,
+            format!(
+                "the redirect_uri {:?} is not the one of step one ({:?})",
+                crate::error::truncate(redirect_uri, 200),
+                row.redirect_uri
+            ),
+        ));
+    }
+    match (&row.challenge, verifier) {
+        (Some(_), None) => {
+            return Err(invalid_grant(
+                AuditCode::InvalidCodeVerifier,
+                "the code was issued with a PKCE code_challenge; send its code_verifier",
+            ));
+        }
+        (Some(challenge), Some(v)) => {
+            if !pkce::matches(v, challenge) {
+                return Err(invalid_grant(
+                    AuditCode::InvalidCodeVerifier,
+                    "the code_verifier does not match the code_challenge of step one (BASE64URL(SHA256(verifier)) differs)",
+                ));
+            }
+        }
+        (None, Some(_)) => {
+            return Err(invalid_grant(
+                AuditCode::InvalidCodeVerifier,
+                "a code_verifier was sent, but step one had no code_challenge",
+            ));
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+/// Tokens signed for one grant, to record.
+struct Issued<'a> {
+    grant: &'a Grant,
+    access: &'a Signed,
+    refresh: Option<&'a Signed>,
+}
+
+/// Consumes the code and records its chain and tokens; `false` when a concurrent
+/// request consumed the code first.
+fn store_code_exchange(
+    emu: &OAuthPlane,
+    row: &chain::CodeRow,
+    chain_id: &str,
+    chain_expires: i64,
+    issued: &Issued<'_>,
+    now: i64,
+) -> Result<bool, Error> {
+    let client = row.client_id.as_str();
+    let (grant, access) = (issued.grant, issued.access);
+    let label = emu.store().label().to_owned();
+    emu.store().write(|tx| {
+        let st = |e| crate::store::storage(&label, e);
+        if !chain::consume_code(tx, &row.hash, chain_id).map_err(st)? {
+            return Ok(false);
+        }
+        chain::insert_chain(
+            tx,
+            &NewChain {
+                id: chain_id,
+                client_id: client,
+                authorization_id: row.authorization_id,
+                user_email: &row.user_email,
+                role: row.role,
+                entity: row.entity,
+                scopes: &row.scopes,
+                oit: now,
+                expires: chain_expires,
+            },
+        )
+        .map_err(st)?;
+        access_token::record(
+            tx,
+            &access.jti,
+            grant,
+            Some(chain_id),
+            access.iat,
+            access.exp,
+        )
+        .map_err(st)?;
+        if let Some(refresh) = issued.refresh {
+            chain::insert_refresh(tx, &refresh.jti, chain_id, client, refresh.iat, refresh.exp)
+                .map_err(st)?;
+        }
+        Ok(true)
+    })
+}
+
 /// `grant_type=refresh_token`.
 pub(crate) fn refresh_token(
     emu: &OAuthPlane,
     integration: &Integration,
     token: &str,
     now_ms: i64,
-) -> Result<Value, Failure> {
+) -> Checked<Value> {
     let now = now_ms.div_euclid(1000);
     let client = integration.client_id.as_str();
     require_auth_code(integration)?;
@@ -332,40 +346,7 @@ pub(crate) fn refresh_token(
         .client(client)
         .into());
     };
-    if row.client_id != client {
-        return Err(invalid_grant(
-            AuditCode::TokenRejected,
-            format!(
-                "the refresh token was issued to another client ({})",
-                row.client_id
-            ),
-        )
-        .client(client)
-        .into());
-    }
-    if row.revoked || row.chain_revoked {
-        let why = row
-            .chain_revoked_reason
-            .as_deref()
-            .unwrap_or("it was revoked");
-        return Err(invalid_grant(
-            AuditCode::TokenRejected,
-            format!("the refresh token was revoked ({why}); authorize again"),
-        )
-        .client(client)
-        .into());
-    }
-    if row.exp <= now {
-        return Err(invalid_grant(
-            AuditCode::RefreshTokenExpired,
-            format!(
-                "the refresh token expired {} s ago; authorize again",
-                now - row.exp
-            ),
-        )
-        .client(client)
-        .into());
-    }
+    check_refresh(&row, client, now).map_err(|r| r.client(client))?;
     if integration.public && row.used {
         let label = emu.store().label().to_owned();
         emu.store().write(|tx| {
@@ -383,23 +364,7 @@ pub(crate) fn refresh_token(
         .client(client)
         .into());
     }
-    let missing: Vec<&str> = row
-        .scopes
-        .iter()
-        .filter(|s| !integration.scopes.contains(s))
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() {
-        return Err(invalid_grant(
-            AuditCode::ScopeMismatched,
-            format!(
-                "the scope {} is no longer enabled on the integration record",
-                missing.join(", ")
-            ),
-        )
-        .client(client)
-        .into());
-    }
+    check_scopes_still_enabled(&row.scopes, integration).map_err(|r| r.client(client))?;
     check_user(emu, &row.user_email, row.role, client)?;
     let grant = grant_for(integration, row.role, row.entity, &row.scopes);
     let access = sign(
@@ -428,29 +393,12 @@ pub(crate) fn refresh_token(
     } else {
         None
     };
-    let label = emu.store().label().to_owned();
-    let ok = emu.store().write(|tx| {
-        let st = |e| crate::store::storage(&label, e);
-        if let Some(r) = &rotated {
-            if !chain::use_refresh(tx, jti).map_err(st)? {
-                return Ok(false);
-            }
-            chain::insert_refresh(tx, &r.jti, &row.chain_id, client, r.iat, r.exp).map_err(st)?;
-        }
-        access_token::record(
-            tx,
-            &access.jti,
-            &grant,
-            Some(&row.chain_id),
-            access.iat,
-            access.exp,
-        )
-        .map_err(st)?;
-        if let Some(id) = row.authorization_id {
-            chain::touch_authorization(tx, id, now).map_err(st)?;
-        }
-        Ok(true)
-    })?;
+    let issued = Issued {
+        grant: &grant,
+        access: &access,
+        refresh: rotated.as_ref(),
+    };
+    let ok = store_refresh(emu, &row, jti, &issued, now)?;
     if !ok {
         let label = emu.store().label().to_owned();
         emu.store().write(|tx| {
@@ -478,4 +426,96 @@ pub(crate) fn refresh_token(
         body["refresh_token"] = Value::String(r.token);
     }
     Ok(body)
+}
+
+/// The checks of a refresh token's row that need no store: its client, revocation
+/// and expiry.
+fn check_refresh(row: &chain::RefreshRow, client: &str, now: i64) -> Result<(), Rejection> {
+    if row.client_id != client {
+        return Err(invalid_grant(
+            AuditCode::TokenRejected,
+            format!(
+                "the refresh token was issued to another client ({})",
+                row.client_id
+            ),
+        ));
+    }
+    if row.revoked || row.chain_revoked {
+        let why = row
+            .chain_revoked_reason
+            .as_deref()
+            .unwrap_or("it was revoked");
+        return Err(invalid_grant(
+            AuditCode::TokenRejected,
+            format!("the refresh token was revoked ({why}); authorize again"),
+        ));
+    }
+    if row.exp <= now {
+        return Err(invalid_grant(
+            AuditCode::RefreshTokenExpired,
+            format!(
+                "the refresh token expired {} s ago; authorize again",
+                now - row.exp
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refusal when a scope of the chain is no longer enabled on the integration.
+fn check_scopes_still_enabled(
+    scopes: &[String],
+    integration: &Integration,
+) -> Result<(), Rejection> {
+    let missing: Vec<&str> = scopes
+        .iter()
+        .filter(|s| !integration.scopes.contains(s))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(invalid_grant(
+            AuditCode::ScopeMismatched,
+            format!(
+                "the scope {} is no longer enabled on the integration record",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Uses the refresh token (when it rotates) and records the new tokens; `false` when
+/// a concurrent request used it first.
+fn store_refresh(
+    emu: &OAuthPlane,
+    row: &chain::RefreshRow,
+    jti: &str,
+    issued: &Issued<'_>,
+    now: i64,
+) -> Result<bool, Error> {
+    let client = row.client_id.as_str();
+    let (grant, access) = (issued.grant, issued.access);
+    let label = emu.store().label().to_owned();
+    emu.store().write(|tx| {
+        let st = |e| crate::store::storage(&label, e);
+        if let Some(r) = issued.refresh {
+            if !chain::use_refresh(tx, jti).map_err(st)? {
+                return Ok(false);
+            }
+            chain::insert_refresh(tx, &r.jti, &row.chain_id, client, r.iat, r.exp).map_err(st)?;
+        }
+        access_token::record(
+            tx,
+            &access.jti,
+            grant,
+            Some(&row.chain_id),
+            access.iat,
+            access.exp,
+        )
+        .map_err(st)?;
+        if let Some(id) = row.authorization_id {
+            chain::touch_authorization(tx, id, now).map_err(st)?;
+        }
+        Ok(true)
+    })
 }

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::AccountId;
 use serde::Serialize;
 
-use super::audit::{self, AuditCode};
-use super::state::OAuthPlane;
+use super::audit::AuditCode;
+use crate::error::Error;
 
 /// The OAuth 2.0 `error` values the token endpoint answers with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,6 +65,35 @@ impl OAuthErrorCode {
         }
     }
 }
+
+/// How a check that reads the store ends when the request does not pass: refused
+/// (the client is told, the audit trail gets the refusal `R`), or failed (the
+/// emulator's own error, a 500). The one outcome type of the OAuth plane's checks:
+/// the token and revoke endpoints' (`Stop<Rejection>`), the authorize endpoint's
+/// (`Stop<authorize::Refusal>`) and the bearer check's (`Stop<bearer::Refusal>`).
+/// Parsing a request needs no store and returns the refusal alone.
+#[derive(Debug)]
+pub(crate) enum Stop<R = Rejection> {
+    /// The request is refused.
+    Refused(R),
+    /// The emulator failed (storage, signing).
+    Failed(Error),
+}
+
+impl<R> From<Error> for Stop<R> {
+    fn from(e: Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl From<Rejection> for Stop<Rejection> {
+    fn from(r: Rejection) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+/// The result of a check that reads the store.
+pub(crate) type Checked<T, R = Rejection> = Result<T, Stop<R>>;
 
 /// A refused request: what the client is told, and what the audit trail gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,21 +163,4 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     resp
-}
-
-/// Writes `r` to the audit trail and answers with its JSON error.
-pub(crate) fn refuse(emu: &OAuthPlane, now: i64, r: Rejection) -> Response {
-    log(emu, now, &r);
-    let description = emu.explain_errors().then_some(r.detail.as_str());
-    error_response(r.error, description, emu.account())
-}
-
-/// Writes `r` to the audit trail (a failure to write is logged, not answered).
-pub(crate) fn log(emu: &OAuthPlane, now: i64, r: &Rejection) {
-    let logged = emu
-        .store()
-        .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
-    if let Err(e) = logged {
-        eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-    }
 }

@@ -13,8 +13,7 @@ use serde_json::Value;
 use super::access_token;
 use super::audit::AuditCode;
 use super::chain;
-use super::grant::Failure;
-use super::refusal::{self, OAuthErrorCode, Rejection, error_response};
+use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop, error_response};
 use super::request::{Form, invalid_request};
 use super::state::OAuthPlane;
 use super::token::{FormPost, authenticate_client};
@@ -46,11 +45,11 @@ fn revoke(emu: &OAuthPlane, request: &FormPost) -> Response {
     match check(emu, request) {
         Ok(None) => ok(),
         Ok(Some(note)) => {
-            refusal::log(emu, now, &note);
+            emu.log(now, &note);
             ok()
         }
-        Err(Failure::Rejected(r)) => refusal::refuse(emu, now, r),
-        Err(Failure::Server(e)) => {
+        Err(Stop::Refused(r)) => emu.refuse(now, r),
+        Err(Stop::Failed(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             error_response(OAuthErrorCode::ServerError, None, emu.account())
         }
@@ -58,7 +57,7 @@ fn revoke(emu: &OAuthPlane, request: &FormPost) -> Response {
 }
 
 /// `Ok(None)`: revoked; `Ok(Some(note))`: nothing revoked, for the audit trail.
-fn check(emu: &OAuthPlane, request: &FormPost) -> Result<Option<Rejection>, Failure> {
+fn check(emu: &OAuthPlane, request: &FormPost) -> Checked<Option<Rejection>> {
     let body = request
         .body
         .as_ref()

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::response::Response;
 use netsuite_auth::account::{AccountId, Endpoints};
 
 use super::access_token::{self, Signer};
@@ -13,6 +14,7 @@ use super::chain::{self, AuthorizedApp, IssuedToken};
 use super::integration::{self, Integration, NewIntegration};
 use super::login::LoginUser;
 use super::mapping::{self, Mapping, NewMapping};
+use super::refusal::{Rejection, error_response};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::store::{self, Store};
@@ -274,6 +276,23 @@ impl OAuthPlane {
             Err(Error::UnknownToken {
                 jti: jti.to_owned(),
             })
+        }
+    }
+
+    /// Writes `r` to the audit trail and answers with its JSON error.
+    pub(crate) fn refuse(&self, now: i64, r: Rejection) -> Response {
+        self.log(now, &r);
+        let description = self.explain_errors().then_some(r.detail.as_str());
+        error_response(r.error, description, self.account())
+    }
+
+    /// Writes `r` to the audit trail (a failure to write is logged, not answered).
+    pub(crate) fn log(&self, now: i64, r: &Rejection) {
+        let logged = self
+            .store()
+            .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
+        if let Err(e) = logged {
+            eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
         }
     }
 }

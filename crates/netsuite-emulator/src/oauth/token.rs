@@ -20,10 +20,10 @@ use serde_json::{Map, Value, json};
 use super::access_token::{self, Grant, LIFETIME_SECS};
 use super::audit::AuditCode;
 use super::client_auth;
-use super::grant::{self, Failure};
+use super::grant;
 use super::integration::Integration;
-use super::mapping::{self, Candidate};
-use super::refusal::{self, OAuthErrorCode, Rejection, error_response, json_response};
+use super::mapping::{self, Candidate, IntegrationState};
+use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop, error_response, json_response};
 use super::request::{self, GrantRequest, invalid_request};
 use super::state::OAuthPlane;
 use crate::error::Error;
@@ -112,8 +112,8 @@ fn exchange(emu: &OAuthPlane, request: FormPost) -> Response {
             StatusCode::OK,
             serde_json::to_vec(&body).unwrap_or_default(),
         ),
-        Err(Failure::Rejected(r)) => refusal::refuse(emu, now, r),
-        Err(Failure::Server(e)) => {
+        Err(Stop::Refused(r)) => emu.refuse(now, r),
+        Err(Stop::Failed(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             error_response(OAuthErrorCode::ServerError, None, emu.account())
         }
@@ -125,7 +125,7 @@ pub(crate) fn authenticate_client(
     emu: &OAuthPlane,
     request: &FormPost,
     form: &request::Form,
-) -> Result<Integration, Failure> {
+) -> Checked<Integration> {
     let creds = request::client_credentials(
         request.authorization.as_ref().map(HeaderValue::as_bytes),
         form,
@@ -136,7 +136,7 @@ pub(crate) fn authenticate_client(
     Ok(verified?)
 }
 
-fn check(emu: &OAuthPlane, request: &FormPost, now: i64, now_ms: i64) -> Result<Value, Failure> {
+fn check(emu: &OAuthPlane, request: &FormPost, now: i64, now_ms: i64) -> Checked<Value> {
     let parsed = request.parse()?;
     let form = &parsed.form;
     match form.grant()? {
@@ -169,33 +169,10 @@ fn client_credentials(
     assertion: &str,
     now: i64,
     now_ms: i64,
-) -> Result<String, Failure> {
+) -> Checked<String> {
     let unverified = jws::decode_unverified(assertion)
         .map_err(|e| invalid_request(format!("the client assertion is not a JWT: {e}")))?;
-    let alg: Option<Algorithm> = unverified.header.alg.parse().ok();
-    let alg = match alg {
-        // JWS algorithm names are case-sensitive (RFC 7515 §4.1.1).
-        Some(a) if Algorithm::NETSUITE.contains(&a) && a.as_str() == unverified.header.alg => a,
-        Some(Algorithm::RS256) => {
-            return Err(Rejection::new(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidSignature,
-                "the assertion is signed with RS256, which NetSuite stopped accepting on 1 March 2025; use PS256 or ES256",
-            )
-            .into());
-        }
-        _ => {
-            return Err(Rejection::new(
-                OAuthErrorCode::InvalidRequest,
-                AuditCode::InvalidSignature,
-                format!(
-                    "the assertion's alg {:?} is not accepted; NetSuite accepts PS256, PS384, PS512, ES256, ES384 and ES512",
-                    crate::error::truncate(&unverified.header.alg, 40)
-                ),
-            )
-            .into());
-        }
-    };
+    let alg = assertion_alg(&unverified.header.alg)?;
     let invalid_grant = |code: AuditCode, detail: String| {
         Rejection::new(OAuthErrorCode::InvalidGrant, code, detail)
     };
@@ -225,30 +202,7 @@ fn client_credentials(
         .into());
     };
     let client = candidate.client_id.as_str();
-    if candidate.revoked {
-        return Err(invalid_grant(
-            AuditCode::InvalidIntegration,
-            format!("the M2M mapping of certificate {kid} was revoked; create a new mapping"),
-        )
-        .client(client)
-        .into());
-    }
-    if candidate.not_after < now {
-        return Err(invalid_grant(
-            AuditCode::InvalidIntegration,
-            format!("the certificate {kid} has expired; upload a new certificate"),
-        )
-        .client(client)
-        .into());
-    }
-    if candidate.not_before > now {
-        return Err(invalid_grant(
-            AuditCode::InvalidIntegration,
-            format!("the certificate {kid} is not valid yet"),
-        )
-        .client(client)
-        .into());
-    }
+    check_mapping(&candidate, &kid, now).map_err(|r| r.client(client))?;
     let Some(kind) = candidate.kind else {
         return Err(Error::Corrupt {
             path: emu.store().label().to_owned(),
@@ -288,36 +242,7 @@ fn client_credentials(
         .client(client)
         .into());
     }
-    let Some(integration) = candidate.integration.as_ref() else {
-        return Err(Rejection::new(
-            OAuthErrorCode::InvalidClient,
-            AuditCode::UnknownIntegration,
-            format!("the integration record of client id {client} no longer exists"),
-        )
-        .client(client)
-        .into());
-    };
-    if !integration.enabled {
-        return Err(Rejection::new(
-            OAuthErrorCode::InvalidClient,
-            AuditCode::InvalidIntegration,
-            format!("the integration record {:?} is blocked", integration.name),
-        )
-        .client(client)
-        .into());
-    }
-    if !integration.m2m {
-        return Err(Rejection::new(
-            OAuthErrorCode::UnauthorizedClient,
-            AuditCode::InvalidIntegration,
-            format!(
-                "the integration record {:?} does not have the Client Credentials (Machine to Machine) grant enabled",
-                integration.name
-            ),
-        )
-        .client(client)
-        .into());
-    }
+    let integration = m2m_integration(candidate.integration.as_ref(), client)?;
     check_audience(emu, origin, claims.get("aud"))
         .map_err(|d| invalid_grant(AuditCode::TokenRejected, d).client(client))?;
     check_times(&claims, now).map_err(|(code, d)| invalid_grant(code, d).client(client))?;
@@ -335,6 +260,91 @@ fn client_credentials(
     let token = access_token::issue(emu.store(), emu.signer(), emu.account(), &grant, now_ms)?;
     emu.count_issued(now);
     Ok(token)
+}
+
+/// The assertion's `alg`, when NetSuite accepts it (names are case-sensitive, RFC 7515
+/// §4.1.1).
+fn assertion_alg(header_alg: &str) -> Result<Algorithm, Rejection> {
+    let alg: Option<Algorithm> = header_alg.parse().ok();
+    match alg {
+        // JWS algorithm names are case-sensitive (RFC 7515 §4.1.1).
+        Some(a) if Algorithm::NETSUITE.contains(&a) && a.as_str() == header_alg => Ok(a),
+        Some(Algorithm::RS256) => Err(Rejection::new(
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidSignature,
+            "the assertion is signed with RS256, which NetSuite stopped accepting on 1 March 2025; use PS256 or ES256",
+        )),
+        _ => Err(Rejection::new(
+            OAuthErrorCode::InvalidRequest,
+            AuditCode::InvalidSignature,
+            format!(
+                "the assertion's alg {:?} is not accepted; NetSuite accepts PS256, PS384, PS512, ES256, ES384 and ES512",
+                crate::error::truncate(header_alg, 40)
+            ),
+        )),
+    }
+}
+
+/// The checks of the mapping a `kid` names that need no store: revocation and the
+/// certificate's validity.
+fn check_mapping(candidate: &Candidate, kid: &str, now: i64) -> Result<(), Rejection> {
+    if candidate.revoked {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidGrant,
+            AuditCode::InvalidIntegration,
+            format!("the M2M mapping of certificate {kid} was revoked; create a new mapping"),
+        ));
+    }
+    if candidate.not_after < now {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidGrant,
+            AuditCode::InvalidIntegration,
+            format!("the certificate {kid} has expired; upload a new certificate"),
+        ));
+    }
+    if candidate.not_before > now {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidGrant,
+            AuditCode::InvalidIntegration,
+            format!("the certificate {kid} is not valid yet"),
+        ));
+    }
+    Ok(())
+}
+
+/// The mapping's integration, when it exists, is enabled and has the M2M grant.
+fn m2m_integration<'a>(
+    integration: Option<&'a IntegrationState>,
+    client: &str,
+) -> Result<&'a IntegrationState, Rejection> {
+    let Some(integration) = integration else {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidClient,
+            AuditCode::UnknownIntegration,
+            format!("the integration record of client id {client} no longer exists"),
+        )
+        .client(client));
+    };
+    if !integration.enabled {
+        return Err(Rejection::new(
+            OAuthErrorCode::InvalidClient,
+            AuditCode::InvalidIntegration,
+            format!("the integration record {:?} is blocked", integration.name),
+        )
+        .client(client));
+    }
+    if !integration.m2m {
+        return Err(Rejection::new(
+            OAuthErrorCode::UnauthorizedClient,
+            AuditCode::InvalidIntegration,
+            format!(
+                "the integration record {:?} does not have the Client Credentials (Machine to Machine) grant enabled",
+                integration.name
+            ),
+        )
+        .client(client));
+    }
+    Ok(integration)
 }
 
 /// The mapping for `iss` when the certificate is mapped to several integrations,
