@@ -191,7 +191,7 @@ fn run_client(program: &str, script: &str, proxy_url: &str, args: &[&str]) -> St
 
 #[test]
 fn curl_python_and_node_through_the_proxy() {
-    let s = setup_with(|_| {});
+    let s = setup_with(|c| c.demo_scale = 2500);
     let log = s.env.path("access.log");
     let p = ProxyProcess::start(&s.env, "a", &["--access-log", log.to_str().unwrap()]);
     let (code, body) = curl(&[&format!("{}/services/rest/record/v1/salesorder/304", p.url)]);

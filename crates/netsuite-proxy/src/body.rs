@@ -190,7 +190,9 @@ impl HttpBody for Tracked {
     ) -> Poll<Option<Result<Frame<Bytes>, reqwest::Error>>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) {
+        if matches!(polled, Poll::Ready(None) | Poll::Ready(Some(Err(_))))
+            || (matches!(polled, Poll::Ready(Some(Ok(_)))) && this.inner.is_end_stream())
+        {
             this.permit = None;
         }
         polled

@@ -447,6 +447,10 @@ impl http_body::Body for Forwarded {
         match &polled {
             std::task::Poll::Ready(None) => self.done.end(true),
             std::task::Poll::Ready(Some(Err(_))) => self.done.end(false),
+            // The server stops polling a body that says it has ended.
+            std::task::Poll::Ready(Some(Ok(_))) if self.inner.is_end_stream() => {
+                self.done.end(true)
+            }
             _ => {}
         }
         polled
