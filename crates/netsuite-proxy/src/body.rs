@@ -114,10 +114,11 @@ impl HttpBody for Attempt {
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
         let Some(source) = s.source.as_mut() else {
-            return Poll::Ready(match &s.failed {
-                Some(e) => Some(Err(format!("the client's body failed: {e}").into())),
-                None => None,
-            });
+            return Poll::Ready(
+                s.failed
+                    .as_ref()
+                    .map(|e| Err(format!("the client's body failed: {e}").into())),
+            );
         };
         match Pin::new(source).poll_frame(cx) {
             Poll::Pending => Poll::Pending,
@@ -156,11 +157,7 @@ impl HttpBody for Attempt {
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.shared
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .hint
-            .clone()
+        self.shared.lock().unwrap_or_else(|e| e.into_inner()).hint
     }
 }
 
