@@ -374,6 +374,7 @@ fn dropped(name: &HeaderName) -> bool {
             | "transfer-encoding"
             | "upgrade"
             | "cookie"
+            | "expect"
     )
 }
 

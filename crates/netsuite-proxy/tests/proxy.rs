@@ -283,11 +283,20 @@ async fn governance_refusals_are_absorbed_for_every_method() {
             .json(&json!({"q": "SELECT id FROM customer ORDER BY id"}))
             .send()
     });
-    let (gets, posts) = tokio::join!(
+    let restlets = (0..10).map(|_| {
+        h.get(format!(
+            "{}/app/site/hosting/restlet.nl?script=1&deploy=1",
+            p.url
+        ))
+        .header("Content-Type", "application/json")
+        .send()
+    });
+    let (gets, posts, restlets) = tokio::join!(
         futures_util::future::join_all(gets),
-        futures_util::future::join_all(posts)
+        futures_util::future::join_all(posts),
+        futures_util::future::join_all(restlets)
     );
-    for r in gets.into_iter().chain(posts) {
+    for r in gets.into_iter().chain(posts).chain(restlets) {
         let r = r.unwrap();
         assert_eq!(r.status(), 200, "{:?}", r.text().await);
     }
@@ -295,7 +304,46 @@ async fn governance_refusals_are_absorbed_for_every_method() {
     assert!(g.injected_429 > 0, "{g:?}");
     let m = p.proxy.metrics().snapshot();
     assert_eq!(m.throttled, g.injected_429);
-    assert_eq!(m.by_status, vec![(200, 30)]);
+    assert_eq!(m.by_status, vec![(200, 40)]);
+}
+
+#[tokio::test]
+async fn a_client_sees_a_429_only_when_the_retries_ran_out() {
+    let (emu, _m2m, p) = emulator_proxy(
+        |c| {
+            c.faults.share_429 = 1.0;
+        },
+        Options::new("test"),
+    )
+    .await;
+    let r = http()
+        .post(format!("{}/services/rest/record/v1/customer", p.url))
+        .json(&json!({"companyName": "Refused"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(error_code(&v), "CONCURRENCY_LIMIT_EXCEEDED");
+    assert_eq!(emu.emulator.governance().injected_429, 10, "every attempt");
+    let r = http()
+        .get(format!(
+            "{}/app/site/hosting/restlet.nl?script=1&deploy=1",
+            p.url
+        ))
+        .header("Content-Type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("SSS_REQUEST_LIMIT_EXCEEDED")
+    );
+    assert_eq!(emu.emulator.governance().injected_429, 20);
+    assert_eq!(p.proxy.metrics().snapshot().throttled, 20);
 }
 
 #[tokio::test]
