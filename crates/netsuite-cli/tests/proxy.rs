@@ -263,10 +263,80 @@ fn forty_python_clients_share_the_accounts_five_slots() {
         &["40", "5"],
     ));
     assert_eq!(v, serde_json::json!({"200": 200}));
-    let g = s.emu.emulator.governance();
-    assert!(g.peak_in_flight <= 5, "{g:?}");
-    assert_eq!(g.rejected, 0, "{g:?}");
-    assert!(g.peak_in_flight >= 2, "the clients did overlap: {g:?}");
+    let stats = json(
+        &s.env
+            .ok(&["emulator", "stats", "--url", &s.emu.base_url, "--json"]),
+    );
+    let peak = stats["peak_in_flight"].as_u64().unwrap();
+    assert!(peak <= 5, "{stats}");
+    assert!(peak >= 2, "the clients did overlap: {stats}");
+    assert_eq!(stats["rejected_429"], 0, "{stats}");
+    // 200 requests, and the proxy's discovery of the limit.
+    assert_eq!(stats["requests"], 201, "{stats}");
+}
+
+#[test]
+fn emulator_stats_count_what_it_saw() {
+    let s = setup_with(|c| {
+        c.concurrency_limit = 1;
+        c.faults.latency_ms = 400;
+    });
+    let token = s.env.ok(&["auth", "token"]).trim().to_owned();
+    let auth = format!("Authorization: Bearer {token}");
+    let both = |path: &str| {
+        let url = format!("{}{path}", s.emu.base_url);
+        let spawn = || {
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", &auth])
+                .args(["-H", "Content-Type: application/json", &url])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let mut codes: Vec<String> = [a, b]
+            .into_iter()
+            .map(|c| String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap())
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(
+        both("/services/rest/record/v1/salesorder/304"),
+        ["200", "429"]
+    );
+    assert_eq!(
+        both("/app/site/hosting/restlet.nl?script=1&deploy=1"),
+        ["200", "400"]
+    );
+    let url = &s.emu.base_url;
+    let v = json(&s.env.ok(&["emulator", "stats", "--url", url, "--json"]));
+    assert_eq!(
+        v,
+        serde_json::json!({"requests": 4, "in_flight": 0, "peak_in_flight": 1,
+                           "rejected_429": 1, "rejected_restlet_limit": 1})
+    );
+    let v = json(
+        &s.env
+            .ok(&["emulator", "stats", "--url", url, "--reset", "--json"]),
+    );
+    assert_eq!(v["requests"], 0);
+    assert_eq!(v["rejected_429"], 0);
+    let text = s.env.ok(&["emulator", "stats", "--url", url]);
+    assert!(
+        text.starts_with("requests 0  in flight 0  peak in flight 0"),
+        "{text}"
+    );
+    s.env.fails(
+        &[
+            "emulator",
+            "stats",
+            "--url",
+            &format!("http://127.0.0.1:{}", free_port()),
+        ],
+        1,
+        "cannot reach the emulator",
+    );
 }
 
 #[test]
