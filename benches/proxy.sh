@@ -9,11 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-4000}"
-cargo build --release -q --bin netsuite -p netsuite-cli
-cargo build --release -q -p netsuite-proxy --example loadgen
+# BENCH_PROFILE=dev only checks that the script runs: the figures are for release builds.
+profile="${BENCH_PROFILE:-release}"
+dir=$([ "$profile" = release ] && echo release || echo debug)
+cargo build --profile "$profile" -q --bin netsuite -p netsuite-cli
+cargo build --profile "$profile" -q -p netsuite-proxy --example loadgen
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-bin="$target/release/netsuite"
-load="$target/release/examples/loadgen"
+bin="$target/$dir/netsuite"
+load="$target/$dir/examples/loadgen"
 work="$(mktemp -d)"
 trap 'kill "${proxy_pid:-0}" "${server_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 export HOME="$work/home" NETSUITE_CONFIG_DIR="$work/config" NO_COLOR=1 NETSUITE_KEYRING=off
