@@ -24,7 +24,7 @@ mkdir -p "$HOME"
 data="$work/data"
 # A limit above the connections used, so that governance never refuses the direct runs.
 "$bin" emulator serve --listen 127.0.0.1:0 --data-dir "$data" --ready-file "$work/url" \
-  --concurrency-limit 64 2>"$work/serve.log" &
+  --concurrency-limit 64 --demo-scale 2000 2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 1 600); do [ -s "$work/url" ] && break; sleep 0.1; done
 base="$(cat "$work/url")"
