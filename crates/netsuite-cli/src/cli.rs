@@ -41,6 +41,10 @@ pub enum Command {
     Restlet(crate::commands::restlet::RestletArgs),
     /// Any authenticated call to the account (like `gh api`).
     Api(crate::commands::api::ApiArgs),
+    /// Serve the profile's account on loopback: any HTTP client, no credentials.
+    Proxy(crate::commands::proxy::ProxyArgs),
+    /// Run a command with the profile's token (or a proxy) in its environment.
+    Exec(crate::commands::exec::ExecArgs),
     /// Run and administer the offline NetSuite emulator.
     #[command(subcommand)]
     Emulator(crate::commands::emulator::EmulatorCommand),

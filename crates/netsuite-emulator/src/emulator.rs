@@ -10,7 +10,9 @@ use netsuite_auth::account::AccountId;
 
 use crate::clock::Clock;
 use crate::data::fault::Faults;
-use crate::data::governance::{DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT};
+use crate::data::governance::{
+    DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT, Stats,
+};
 use crate::data::seed::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
 use crate::data::state::{self as data_state, DataPlane};
 use crate::error::Error;
@@ -301,5 +303,11 @@ impl Emulator {
     /// Zeroes the counters (the peak restarts from the requests in flight now).
     pub fn reset_governance_counters(&self) {
         self.data.reset_governance_counters();
+    }
+
+    /// What the data plane saw since the start or the last reset: requests, in flight
+    /// now and at peak, 429s and RESTlet limit errors answered (`GET /admin/api/stats`).
+    pub fn stats(&self) -> Stats {
+        self.data.stats()
     }
 }

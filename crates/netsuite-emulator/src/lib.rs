@@ -41,7 +41,9 @@ use axum::response::{IntoResponse, Response};
 
 pub use clock::Clock;
 pub use data::fault::Faults;
-pub use data::governance::{DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT};
+pub use data::governance::{
+    DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT, Stats,
+};
 pub use data::record;
 pub use data::seed::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
 pub use emulator::{Config, DEFAULT_CODE_TTL_SECS, Emulator};

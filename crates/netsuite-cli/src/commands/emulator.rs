@@ -157,6 +157,27 @@ pub enum EmulatorCommand {
     /// Access and refresh tokens the emulator issued.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// What a running emulator saw: requests, in flight now and at peak, 429s and
+    /// RESTlet limit errors, since its start or the last reset.
+    #[command(
+        after_help = "Examples:\n  netsuite emulator stats --url http://127.0.0.1:8787\n  netsuite emulator stats --json\n  netsuite emulator stats --reset"
+    )]
+    Stats {
+        /// The running emulator's base URL.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "NETSUITE_EMULATOR_URL",
+            default_value = "http://127.0.0.1:8787"
+        )]
+        url: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// Zero the counters first (POST /admin/api/stats/reset).
+        #[arg(long)]
+        reset: bool,
+    },
     /// The login audit trail: every rejected request and why.
     #[command(
         after_help = "Examples:\n  netsuite emulator audit --data-dir ./ns-data --json\n  netsuite emulator audit --url http://127.0.0.1:8787 --code InvalidSignature --last 20"
@@ -399,6 +420,7 @@ pub async fn run(cmd: EmulatorCommand) -> Result<()> {
         EmulatorCommand::Mapping(c) => mapping(c).await,
         EmulatorCommand::Apps(c) => apps(c).await,
         EmulatorCommand::Tokens(c) => tokens(c).await,
+        EmulatorCommand::Stats { url, json, reset } => stats(url, json, reset).await,
         EmulatorCommand::Audit {
             target,
             json,
@@ -975,6 +997,33 @@ async fn mapping(cmd: MappingCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn stats(url: String, json: bool, reset: bool) -> Result<()> {
+    let target = Target {
+        data: DataDirArg {
+            data_dir: None,
+            account: String::new(),
+        },
+        url: Some(url),
+    };
+    let remote = Backend::new(&target)?;
+    let stats = if reset {
+        remote.call("POST", "/admin/api/stats/reset", None).await?
+    } else {
+        remote.call("GET", "/admin/api/stats", None).await?
+    };
+    if json {
+        return output::json(&stats);
+    }
+    output::data(&format!(
+        "requests {}  in flight {}  peak in flight {}  429s {}  RESTlet limit errors {}",
+        stats["requests"],
+        stats["in_flight"],
+        stats["peak_in_flight"],
+        stats["rejected_429"],
+        stats["rejected_restlet_limit"]
+    ))
 }
 
 async fn apps(cmd: AppsCommand) -> Result<()> {

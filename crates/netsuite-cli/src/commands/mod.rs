@@ -5,7 +5,9 @@ mod auth;
 mod cert;
 mod demo;
 pub mod emulator;
+pub mod exec;
 mod profile;
+pub mod proxy;
 pub mod record;
 pub mod restlet;
 pub mod suiteql;
@@ -35,6 +37,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Suiteql(a) => suiteql::run(a, profile).await,
         Command::Restlet(a) => restlet::run(a, profile).await,
         Command::Api(a) => api::run(a, profile).await,
+        Command::Proxy(a) => proxy::run(a, profile).await,
+        Command::Exec(a) => exec::run(a, profile).await,
         Command::Emulator(c) => emulator::run(c).await,
         Command::Demo => demo::run().await,
     }

@@ -1,5 +1,6 @@
 //! The admin JSON API's governance and fault injection settings:
-//! `GET|PUT /admin/api/governance` and `GET|PUT /admin/api/faults`.
+//! `GET|PUT /admin/api/governance` and `GET|PUT /admin/api/faults`; what the data
+//! plane saw: `GET /admin/api/stats`, `POST /admin/api/stats/reset`.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -83,4 +84,17 @@ pub(super) async fn put_governance(State(emu): State<DataPlane>, body: Bytes) ->
         emu.reset_governance_counters();
     }
     admin_json(StatusCode::OK, json!(emu.governance()))
+}
+
+/// `GET /admin/api/stats`: `{"requests", "in_flight", "peak_in_flight",
+/// "rejected_429", "rejected_restlet_limit"}`.
+pub(super) async fn get_stats(State(emu): State<DataPlane>) -> Response {
+    admin_json(StatusCode::OK, json!(emu.stats()))
+}
+
+/// `POST /admin/api/stats/reset`: zeroes the counters (the peak restarts from the
+/// requests in flight now) and answers the stats after the reset.
+pub(super) async fn reset_stats(State(emu): State<DataPlane>) -> Response {
+    emu.reset_governance_counters();
+    admin_json(StatusCode::OK, json!(emu.stats()))
 }

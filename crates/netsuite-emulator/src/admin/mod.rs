@@ -75,6 +75,8 @@ where
             "/admin/api/governance",
             get(governance::get_governance).put(governance::put_governance),
         )
+        .route("/admin/api/stats", get(governance::get_stats))
+        .route("/admin/api/stats/reset", post(governance::reset_stats))
         .route("/admin", get(pages::redirect_home))
         .route("/admin/", get(pages::home))
         .route(

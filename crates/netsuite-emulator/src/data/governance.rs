@@ -56,6 +56,23 @@ pub struct GovernanceStats {
     pub dropped: u64,
 }
 
+/// What the data plane saw, as `GET /admin/api/stats` shows it: since the start, or
+/// since the last reset (`POST /admin/api/stats/reset`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Data-plane requests answered (REST, SuiteQL, RESTlets), refused ones included.
+    pub requests: u64,
+    /// Data-plane requests in flight now.
+    pub in_flight: u32,
+    /// The most requests in flight at once.
+    pub peak_in_flight: u32,
+    /// REST 429 `CONCURRENCY_LIMIT_EXCEEDED` answers (over the limit, or injected).
+    pub rejected_429: u64,
+    /// RESTlet 400 `SSS_REQUEST_LIMIT_EXCEEDED` answers (over the limit, or injected).
+    pub rejected_restlet_limit: u64,
+}
+
 /// Largest concurrency limit accepted.
 pub const MAX_CONCURRENCY_LIMIT: u32 = 10_000;
 
@@ -71,6 +88,9 @@ pub(crate) struct Governor {
     faults: RwLock<Arc<Faults>>,
     sequence: AtomicU64,
     injected: fault::Counters,
+    requests: AtomicU64,
+    rejected_429: AtomicU64,
+    rejected_restlet_limit: AtomicU64,
 }
 
 impl Governor {
@@ -85,6 +105,9 @@ impl Governor {
             faults: RwLock::new(Arc::new(faults)),
             sequence: AtomicU64::new(0),
             injected: fault::Counters::default(),
+            requests: AtomicU64::new(0),
+            rejected_429: AtomicU64::new(0),
+            rejected_restlet_limit: AtomicU64::new(0),
         }
     }
 
@@ -152,6 +175,9 @@ impl Governor {
             &self.injected.too_many,
             &self.injected.server_errors,
             &self.injected.dropped,
+            &self.requests,
+            &self.rejected_429,
+            &self.rejected_restlet_limit,
         ] {
             c.store(0, Ordering::Relaxed);
         }
@@ -222,6 +248,17 @@ impl Governor {
     pub(crate) fn reset_governance_counters(&self) {
         self.reset_counters();
     }
+
+    /// Requests seen, in flight, at peak, and governance refusals answered.
+    pub(crate) fn traffic(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            peak_in_flight: self.peak.load(Ordering::Relaxed),
+            rejected_429: self.rejected_429.load(Ordering::Relaxed),
+            rejected_restlet_limit: self.rejected_restlet_limit.load(Ordering::Relaxed),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,7 +280,13 @@ fn classify(path: &str) -> Option<Channel> {
     }
 }
 
-fn too_many(channel: Channel, retry_after: Option<u64>) -> Response {
+fn too_many(g: &Governor, channel: Channel) -> Response {
+    let retry_after = g.retry_after();
+    match channel {
+        Channel::Restlet => &g.rejected_restlet_limit,
+        _ => &g.rejected_429,
+    }
+    .fetch_add(1, Ordering::Relaxed);
     let mut resp = match channel {
         Channel::Restlet => super::rest::suitescript_error(
             StatusCode::BAD_REQUEST,
@@ -278,8 +321,9 @@ pub(crate) async fn gate(State(g): State<Arc<Governor>>, req: Request, next: Nex
         }
         return next.run(req).await;
     }
+    g.requests.fetch_add(1, Ordering::Relaxed);
     if !g.try_acquire() {
-        return too_many(channel, g.retry_after());
+        return too_many(&g, channel);
     }
     let slot = Slot(Arc::clone(&g));
     if faults.is_active() {
@@ -291,7 +335,7 @@ pub(crate) async fn gate(State(g): State<Arc<Governor>>, req: Request, next: Nex
         g.injected.count(draw.outcome);
         match draw.outcome {
             Outcome::Pass => {}
-            Outcome::TooMany => return too_many(channel, g.retry_after()),
+            Outcome::TooMany => return too_many(&g, channel),
             Outcome::ServerError(status) => {
                 return match channel {
                     Channel::Restlet if status == 500 => super::rest::suitescript_error(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use netsuite_auth::account::AccountId;
 
 use super::fault::Faults;
-use super::governance::{GovernanceStats, Governor};
+use super::governance::{GovernanceStats, Governor, Stats};
 use super::seed;
 use super::total_results::Totals;
 use crate::clock::Clock;
@@ -145,6 +145,11 @@ impl DataPlane {
     /// Governance counters and settings.
     pub(crate) fn governance(&self) -> GovernanceStats {
         self.governor().governance()
+    }
+
+    /// Requests seen, in flight, at peak, and governance refusals answered.
+    pub(crate) fn stats(&self) -> Stats {
+        self.governor().traffic()
     }
 
     /// Zeroes the governance counters.
