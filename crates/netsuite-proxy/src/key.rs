@@ -5,7 +5,7 @@ use std::path::Path;
 
 use aws_lc_rs::digest::{SHA256, digest};
 
-use crate::Error;
+use crate::error::Error;
 
 /// The header that carries the client key.
 pub const KEY_HEADER: &str = "x-netsuite-proxy-key";

@@ -39,6 +39,7 @@
 
 pub mod access_log;
 mod body;
+mod error;
 mod key;
 pub mod metrics;
 pub mod reply;
@@ -58,6 +59,7 @@ use netsuite_client::{Client, Origin};
 use serde_json::json;
 
 pub use access_log::AccessLog;
+pub use error::Error;
 pub use key::{ClientKey, KEY_HEADER};
 pub use metrics::{Metrics, Snapshot};
 pub use route::{HEALTH_PATH, METRICS_PATH};
@@ -69,20 +71,6 @@ use route::{Refusal, Target, Upstream};
 /// The header carrying the request id, to the client and upstream.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// Errors setting up the proxy.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The client key cannot be used.
-    #[error("client key: {reason}")]
-    ClientKey {
-        /// Why.
-        reason: String,
-    },
-    /// Serving failed.
-    #[error("serving failed")]
-    Io(#[from] std::io::Error),
-}
 
 /// How the proxy behaves.
 #[derive(Debug)]
