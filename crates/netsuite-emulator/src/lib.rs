@@ -62,6 +62,9 @@ use netsuite_auth::account::{
 };
 use tokio::sync::Semaphore;
 
+#[cfg(feature = "remote-client")]
+pub use admin::client::{AdminClient, AdminError};
+pub use admin::protocol::{ApiError, ApiIndex, IntegrationDetails, Revoked};
 pub use audit::{AuditCode, AuditEntry};
 pub use clock::Clock;
 pub use demo::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
@@ -74,7 +77,7 @@ pub use integration::{
 };
 pub use login::{DEFAULT_EMAIL, DEFAULT_PASSWORD, LoginRole, LoginUser};
 pub use mapping::{MAX_ACTIVE_CERTIFICATES, Mapping, NewMapping};
-pub use oauth::chain::{AuthorizedApp, IssuedToken};
+pub use oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};
 pub use store::DB_FILE;
 
 /// How to open an emulator.

@@ -1,11 +1,13 @@
 //! One module per verb, mirroring the command line.
 
 pub mod api;
-mod auth;
-mod cert;
+pub mod auth;
+pub mod cert;
+#[cfg(feature = "emulator")]
 mod demo;
+#[cfg(feature = "emulator")]
 pub mod emulator;
-mod profile;
+pub mod profile;
 pub mod record;
 pub mod restlet;
 pub mod suiteql;
@@ -35,7 +37,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Suiteql(a) => suiteql::run(a, profile).await,
         Command::Restlet(a) => restlet::run(a, profile).await,
         Command::Api(a) => api::run(a, profile).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
+        #[cfg(feature = "emulator")]
         Command::Demo => demo::run().await,
     }
 }

@@ -14,7 +14,9 @@ use crate::oauth::authorize::scope_label;
 use crate::oauth::discovery::{DISCOVERY_PATH, KEYS_PATH};
 use crate::oauth::request::Form;
 use crate::origin::Origin;
-use crate::{AuditEntry, AuthorizedApp, Emulator, Error, Integration, IssuedToken, Mapping};
+use crate::{
+    AuditEntry, AuthorizedApp, Emulator, Error, Integration, IssuedToken, Mapping, TokenKind,
+};
 
 const SECTIONS: [(&str, &str); 9] = [
     ("/admin/", "Overview"),
@@ -387,20 +389,12 @@ pub(super) async fn integration(
     Path(client_id): Path<String>,
 ) -> Response {
     render(&emu, move |emu| {
-        let Some(i) = emu.integration(&client_id)? else {
-            return Err(Error::UnknownClientId { client_id });
-        };
+        let super::protocol::IntegrationDetails {
+            integration: i,
+            mappings,
+            authorized_apps: apps,
+        } = emu.integration_details(&client_id)?;
         let here = format!("/admin/integrations/{}", path_segment(&client_id));
-        let mappings: Vec<Mapping> = emu
-            .list_mappings()?
-            .into_iter()
-            .filter(|m| m.client_id == client_id)
-            .collect();
-        let apps: Vec<AuthorizedApp> = emu
-            .authorized_apps()?
-            .into_iter()
-            .filter(|a| a.client_id == client_id)
-            .collect();
         let tokens: Vec<IssuedToken> = emu
             .tokens(false, 10_000)?
             .into_iter()
@@ -670,7 +664,7 @@ fn token_table(list: &[IssuedToken], back_to: &str, now: i64) -> String {
                 String::new()
             };
             let grant = match (t.kind, &t.certificate_id) {
-                ("refresh", _) => "refresh (auth code)".to_owned(),
+                (TokenKind::Refresh, _) => "refresh (auth code)".to_owned(),
                 (_, Some(_)) => "access (client credentials)".to_owned(),
                 _ => "access (auth code)".to_owned(),
             };
