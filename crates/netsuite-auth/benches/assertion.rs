@@ -41,7 +41,7 @@ fn keys() -> Vec<(&'static str, PrivateKey, Algorithm)> {
 
 fn params(alg: Algorithm) -> AssertionParams {
     AssertionParams {
-        client_id: "0123abcd".repeat(8),
+        client_id: "0123abcd".repeat(8).into(),
         certificate_id: "Bp3VfpNkCcz0rZ5YCtJIoTWIqBzQiRCg3hxkb9sFpJk".into(),
         scopes: vec!["restlets".into(), "rest_webservices".into()],
         audience: "https://1234567.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token"

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::Error;
+use crate::id::{CertificateId, ClientId};
 use crate::jws::{self, Algorithm};
 use crate::key::PrivateKey;
 use crate::secret::Assertion;
@@ -69,9 +70,9 @@ pub fn split_scopes(input: &str) -> Vec<String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssertionParams {
     /// `iss`: the integration record's client id.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// `kid`: the certificate id from the M2M mapping.
-    pub certificate_id: String,
+    pub certificate_id: CertificateId,
     /// `scope`.
     pub scopes: Vec<String>,
     /// `aud`: the token endpoint URL.
@@ -92,7 +93,7 @@ impl AssertionParams {
             ScopeFormat::CommaString => Value::from(self.scopes.join(",")),
         };
         let mut m = Map::new();
-        m.insert("iss".into(), self.client_id.clone().into());
+        m.insert("iss".into(), self.client_id.as_str().into());
         m.insert("scope".into(), scope);
         m.insert("aud".into(), self.audience.clone().into());
         m.insert("iat".into(), now.into());
@@ -110,10 +111,10 @@ impl AssertionParams {
                 secs: self.lifetime_secs,
             });
         }
-        if self.client_id.trim().is_empty() {
+        if self.client_id.is_blank() {
             return Err(Error::MissingParameter { name: "client id" });
         }
-        if self.certificate_id.trim().is_empty() {
+        if self.certificate_id.is_blank() {
             return Err(Error::MissingParameter {
                 name: "certificate id",
             });
@@ -127,7 +128,7 @@ impl AssertionParams {
         let jwt = jws::sign(
             key,
             self.algorithm,
-            Some(&self.certificate_id),
+            Some(self.certificate_id.as_str()),
             &self.claims(now),
         )?;
         Ok(Assertion::new(jwt))
@@ -142,7 +143,7 @@ mod tests {
 
     fn params() -> AssertionParams {
         AssertionParams {
-            client_id: "c".repeat(64),
+            client_id: "c".repeat(64).into(),
             certificate_id: "kid-1".into(),
             scopes: vec!["restlets".into(), "rest_webservices".into()],
             audience:

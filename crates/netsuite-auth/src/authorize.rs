@@ -4,6 +4,8 @@
 use url::Url;
 
 use crate::Error;
+use crate::error_code::OAuthErrorCode;
+use crate::id::{ClientId, RedirectUri};
 use crate::pkce::Pkce;
 
 /// `prompt` values NetSuite understands.
@@ -37,9 +39,9 @@ pub struct AuthorizeRequest<'a> {
     /// The authorize endpoint.
     pub authorize_url: Url,
     /// The integration's client id.
-    pub client_id: &'a str,
+    pub client_id: &'a ClientId,
     /// The redirect URI, exactly as registered.
-    pub redirect_uri: &'a str,
+    pub redirect_uri: &'a RedirectUri,
     /// Scopes (sent space-separated).
     pub scopes: &'a [String],
     /// The state (22-1024 printable ASCII).
@@ -57,8 +59,8 @@ impl AuthorizeRequest<'_> {
         {
             let mut q = u.query_pairs_mut();
             q.append_pair("response_type", "code")
-                .append_pair("client_id", self.client_id)
-                .append_pair("redirect_uri", self.redirect_uri)
+                .append_pair("client_id", self.client_id.as_str())
+                .append_pair("redirect_uri", self.redirect_uri.as_str())
                 .append_pair("scope", &self.scopes.join(" "))
                 .append_pair("state", self.state)
                 .append_pair("code_challenge", self.pkce.challenge())
@@ -96,17 +98,25 @@ impl std::fmt::Debug for AuthorizationResponse {
 }
 
 /// What a redirect error code means, in words.
-pub fn describe_authorize_error(error: &str) -> &'static str {
+pub fn describe_authorize_error(error: &OAuthErrorCode) -> &'static str {
     match error {
-        "access_denied" => "the request was denied (Deny was clicked on the consent page)",
-        "invalid_request" => "the authorize request was malformed or missed a parameter",
-        "invalid_scope" => "a requested scope is unknown or not enabled on the integration record",
-        "unsupported_response_type" => "the response type is not supported",
-        "unauthorized_client" => "the client is not allowed to use the authorization code grant",
-        "login_required" => "a login is needed, but prompt=none forbade it",
-        "consent_required" => "consent is needed, but prompt=none forbade it",
-        "server_error" => "NetSuite failed to process the request",
-        "temporarily_unavailable" => "NetSuite is temporarily unavailable",
+        OAuthErrorCode::AccessDenied => {
+            "the request was denied (Deny was clicked on the consent page)"
+        }
+        OAuthErrorCode::InvalidRequest => {
+            "the authorize request was malformed or missed a parameter"
+        }
+        OAuthErrorCode::InvalidScope => {
+            "a requested scope is unknown or not enabled on the integration record"
+        }
+        OAuthErrorCode::UnsupportedResponseType => "the response type is not supported",
+        OAuthErrorCode::UnauthorizedClient => {
+            "the client is not allowed to use the authorization code grant"
+        }
+        OAuthErrorCode::LoginRequired => "a login is needed, but prompt=none forbade it",
+        OAuthErrorCode::ConsentRequired => "consent is needed, but prompt=none forbade it",
+        OAuthErrorCode::ServerError => "NetSuite failed to process the request",
+        OAuthErrorCode::TemporarilyUnavailable => "NetSuite is temporarily unavailable",
         _ => "NetSuite refused the authorization",
     }
 }
@@ -164,7 +174,7 @@ pub fn parse_redirect(
             .as_deref()
             .is_some_and(|s| constant_time_eq(s, expected_state));
         return Err(Error::AuthorizationDenied {
-            error,
+            error: OAuthErrorCode::parse(&error),
             description: get("error_description"),
             state_matched: state_ok,
         });
@@ -206,8 +216,8 @@ mod tests {
                 "https://1234567.app.netsuite.com/app/login/oauth2/authorize.nl",
             )
             .unwrap(),
-            client_id: "cid",
-            redirect_uri: "https://127.0.0.1:53682/callback",
+            client_id: &ClientId::from("cid"),
+            redirect_uri: &RedirectUri::parse("https://127.0.0.1:53682/callback").unwrap(),
             scopes: &scopes,
             state: "ykv2XLx1BpT5Q0F3MRPHb94j",
             pkce: &pkce,
@@ -252,7 +262,11 @@ mod tests {
                 state_matched,
                 ..
             }) => {
-                assert_eq!(error, "access_denied");
+                assert_eq!(error, OAuthErrorCode::AccessDenied);
+                assert_eq!(
+                    describe_authorize_error(&error),
+                    "the request was denied (Deny was clicked on the consent page)"
+                );
                 assert!(state_matched);
             }
             other => panic!("{other:?}"),

@@ -1,5 +1,6 @@
 //! The error type of `netsuite-auth`.
 
+use crate::error_code::OAuthErrorCode;
 use crate::jws::Algorithm;
 use crate::key::KeyKind;
 use crate::token::OAuthError;
@@ -126,6 +127,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A redirect URI that is not an absolute URI without a fragment.
+    #[error("invalid redirect URI {uri:?}: {reason}")]
+    InvalidRedirectUri {
+        /// What was given.
+        uri: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The redirect's `state` is not the one this login sent.
     #[error(
         "the redirect's state does not match the one this login sent (a stale or forged redirect)"
@@ -135,7 +144,7 @@ pub enum Error {
     #[error("the authorization was refused: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     AuthorizationDenied {
         /// The `error` code.
-        error: String,
+        error: OAuthErrorCode,
         /// `error_description`, if any.
         description: Option<String>,
         /// Whether the redirect's state matched (an unmatched one may be forged).

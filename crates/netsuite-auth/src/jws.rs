@@ -8,114 +8,16 @@
 //! Verification never trusts the header's `alg` on its own: the caller says which
 //! algorithms it accepts and the key's type must match the algorithm.
 
-use std::fmt;
-use std::str::FromStr;
-
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use aws_lc_rs::signature::{self, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::Error;
+pub use crate::algorithm::Algorithm;
 use crate::key::{Inner, KeyKind, PrivateKey};
-
-/// A JWS algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Algorithm {
-    /// RSASSA-PSS with SHA-256.
-    PS256,
-    /// RSASSA-PSS with SHA-384.
-    PS384,
-    /// RSASSA-PSS with SHA-512.
-    PS512,
-    /// ECDSA P-256 with SHA-256.
-    ES256,
-    /// ECDSA P-384 with SHA-384.
-    ES384,
-    /// ECDSA P-521 with SHA-512.
-    ES512,
-    /// RSASSA-PKCS1-v1_5 with SHA-256: refused by NetSuite for client assertions since
-    /// 1 March 2025; kept only to recognise it.
-    RS256,
-}
-
-impl Algorithm {
-    /// The six algorithms NetSuite accepts for client assertions.
-    pub const NETSUITE: [Algorithm; 6] = [
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::ES256,
-        Algorithm::ES384,
-        Algorithm::ES512,
-    ];
-
-    /// The name used in the JWS header.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::PS256 => "PS256",
-            Algorithm::PS384 => "PS384",
-            Algorithm::PS512 => "PS512",
-            Algorithm::ES256 => "ES256",
-            Algorithm::ES384 => "ES384",
-            Algorithm::ES512 => "ES512",
-            Algorithm::RS256 => "RS256",
-        }
-    }
-
-    /// Whether this is an RSA algorithm.
-    pub fn is_rsa(self) -> bool {
-        matches!(
-            self,
-            Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 | Algorithm::RS256
-        )
-    }
-
-    /// The digest length in bytes (also the PSS salt length).
-    pub fn digest_len(self) -> usize {
-        match self {
-            Algorithm::PS256 | Algorithm::ES256 | Algorithm::RS256 => 32,
-            Algorithm::PS384 | Algorithm::ES384 => 48,
-            Algorithm::PS512 | Algorithm::ES512 => 64,
-        }
-    }
-
-    fn verification(self) -> &'static dyn VerificationAlgorithm {
-        match self {
-            Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-            Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-            Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
-            Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-            Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
-            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
-            Algorithm::ES512 => &signature::ECDSA_P521_SHA512_FIXED,
-        }
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_uppercase().as_str() {
-            "PS256" => Ok(Algorithm::PS256),
-            "PS384" => Ok(Algorithm::PS384),
-            "PS512" => Ok(Algorithm::PS512),
-            "ES256" => Ok(Algorithm::ES256),
-            "ES384" => Ok(Algorithm::ES384),
-            "ES512" => Ok(Algorithm::ES512),
-            "RS256" => Ok(Algorithm::RS256),
-            _ => Err(Error::UnsupportedAlgorithm { alg: s.to_owned() }),
-        }
-    }
-}
 
 /// A JWS header: `alg`, `typ`, `kid`, and anything else as extra members.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
 
 use crate::Error;
-use crate::jws::Algorithm;
+use crate::algorithm::Algorithm;
 
 /// What kind of key a key or certificate holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

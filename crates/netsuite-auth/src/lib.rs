@@ -3,7 +3,8 @@
 //! Account ids and the URLs derived from them ([`account`]), compact JWS on
 //! aws-lc-rs ([`jws`]), private keys ([`key`]) and certificates ([`cert`]), the
 //! client-credentials assertion ([`assertion`]), token requests and responses
-//! ([`token`]), and secret newtypes that never print ([`secret`]).
+//! ([`token`]) with typed error codes ([`error_code`]), id newtypes ([`id`]), and
+//! secret newtypes that never print ([`secret`]).
 //!
 //! Nothing here opens a socket, reads a file or the clock: time comes in as an
 //! argument, bytes come in and go out. The only randomness is inside signature
@@ -18,7 +19,7 @@
 //! let generated = cert::generate(cert::KeyType::EcP256, 365, "my integration", now)?;
 //! let key = PrivateKey::from_pem(generated.private_key_pem.expose_secret())?;
 //! let params = AssertionParams {
-//!     client_id: "0123abcd".repeat(8),
+//!     client_id: "0123abcd".repeat(8).into(),
 //!     certificate_id: "certificate-id-from-netsuite".into(),
 //!     scopes: vec!["rest_webservices".into()],
 //!     audience: endpoints.token_url().to_string(),
@@ -33,10 +34,13 @@
 //! ```
 
 pub mod account;
+mod algorithm;
 pub mod assertion;
 pub mod authorize;
 pub mod cert;
 mod error;
+pub mod error_code;
+pub mod id;
 pub mod jws;
 pub mod key;
 pub mod pkce;
@@ -44,3 +48,5 @@ pub mod secret;
 pub mod token;
 
 pub use error::Error;
+pub use error_code::OAuthErrorCode;
+pub use id::{CertificateId, ClientId, RedirectUri};

@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
+use crate::error_code::OAuthErrorCode;
+use crate::id::{ClientId, RedirectUri};
 use crate::secret::{AccessToken, Assertion, RefreshToken};
 
 /// The `client_assertion_type` for JWT client assertions (RFC 7523).
@@ -45,20 +47,20 @@ pub enum ClientAuth {
     /// A confidential client: HTTP Basic `client_id:client_secret` (standard base64).
     Confidential {
         /// Client id.
-        client_id: String,
+        client_id: ClientId,
         /// Client secret.
         client_secret: crate::secret::ClientSecret,
     },
     /// A public client: `client_id` in the form body, no secret.
     Public {
         /// Client id.
-        client_id: String,
+        client_id: ClientId,
     },
 }
 
 impl ClientAuth {
     /// The client id.
-    pub fn client_id(&self) -> &str {
+    pub fn client_id(&self) -> &ClientId {
         match self {
             ClientAuth::Confidential { client_id, .. } | ClientAuth::Public { client_id } => {
                 client_id
@@ -81,7 +83,7 @@ impl ClientAuth {
                 Some(v)
             }
             ClientAuth::Public { client_id } => {
-                pairs.push(("client_id", client_id.clone()));
+                pairs.push(("client_id", client_id.as_str().to_owned()));
                 None
             }
         }
@@ -107,7 +109,7 @@ fn client_request(
 pub fn authorization_code_request(
     token_url: &url::Url,
     code: &str,
-    redirect_uri: &str,
+    redirect_uri: &RedirectUri,
     code_verifier: &str,
     client: &ClientAuth,
 ) -> Request<Vec<u8>> {
@@ -116,7 +118,7 @@ pub fn authorization_code_request(
         vec![
             ("grant_type", "authorization_code".into()),
             ("code", code.into()),
-            ("redirect_uri", redirect_uri.into()),
+            ("redirect_uri", redirect_uri.as_str().into()),
             ("code_verifier", code_verifier.into()),
         ],
         client,
@@ -205,7 +207,7 @@ pub struct OAuthError {
     /// HTTP status.
     pub status: u16,
     /// The `error` code (`invalid_grant`, `invalid_client`, ...).
-    pub error: String,
+    pub error: OAuthErrorCode,
     /// `error_description`, when the server gave one.
     pub description: Option<String>,
     /// The `WWW-Authenticate` header, when present.
@@ -225,17 +227,24 @@ impl std::fmt::Display for OAuthError {
 impl OAuthError {
     /// A short explanation of what the error code usually means with NetSuite.
     pub fn meaning(&self) -> &'static str {
-        match self.error.as_str() {
-            "invalid_request" => "the request was malformed or missed a parameter",
-            "invalid_client" => "client authentication failed (client id, secret or assertion)",
-            "invalid_grant" => {
+        match self.error {
+            OAuthErrorCode::InvalidRequest => "the request was malformed or missed a parameter",
+            OAuthErrorCode::InvalidClient => {
+                "client authentication failed (client id, secret or assertion)"
+            }
+            OAuthErrorCode::InvalidGrant => {
                 "the grant was refused (assertion signature, kid, iss, aud, exp or iat; or a code or refresh token that is invalid, expired or revoked)"
             }
-            "invalid_scope" => "a requested scope is not enabled on the integration record",
-            "unauthorized_client" => "the integration record does not allow this grant",
-            "unsupported_grant_type" => "the grant type is not supported",
-            "access_denied" => "the user or the account denied the request",
-            "server_error" => "NetSuite failed to process the request",
+            OAuthErrorCode::InvalidScope => {
+                "a requested scope is not enabled on the integration record"
+            }
+            OAuthErrorCode::UnauthorizedClient => {
+                "the integration record does not allow this grant"
+            }
+            OAuthErrorCode::UnsupportedGrantType => "the grant type is not supported",
+            OAuthErrorCode::AccessDenied => "the user or the account denied the request",
+            OAuthErrorCode::ServerError => "NetSuite failed to process the request",
+            OAuthErrorCode::TemporarilyUnavailable => "NetSuite is temporarily unavailable",
             _ => "see the Login Audit Trail in NetSuite for the reason",
         }
     }
@@ -281,7 +290,7 @@ pub fn parse_token_response(
     if let Some(error) = json.get("error").and_then(Value::as_str) {
         return Err(Error::OAuth(OAuthError {
             status,
-            error: error.to_owned(),
+            error: OAuthErrorCode::parse(error),
             description: json
                 .get("error_description")
                 .and_then(Value::as_str)
@@ -374,7 +383,13 @@ mod tests {
             client_id: "cid".into(),
             client_secret: crate::secret::ClientSecret::new("sec"),
         };
-        let r = authorization_code_request(&url, "c0de", "https://127.0.0.1:5/cb", "verif", &conf);
+        let r = authorization_code_request(
+            &url,
+            "c0de",
+            &RedirectUri::parse("https://127.0.0.1:5/cb").unwrap(),
+            "verif",
+            &conf,
+        );
         assert_eq!(r.headers()[header::AUTHORIZATION], "Basic Y2lkOnNlYw==");
         assert!(r.headers()[header::AUTHORIZATION].is_sensitive());
         assert_eq!(
@@ -425,7 +440,11 @@ mod tests {
         .unwrap_err();
         match e {
             Error::OAuth(o) => {
-                assert_eq!(o.error, "invalid_client");
+                assert_eq!(o.error, OAuthErrorCode::InvalidClient);
+                assert_eq!(
+                    o.meaning(),
+                    "client authentication failed (client id, secret or assertion)"
+                );
                 assert_eq!(o.status, 401);
                 assert_eq!(o.www_authenticate.as_deref(), Some("Basic realm=\"123\""));
             }

@@ -1,5 +1,6 @@
 //! Errors as the user sees them: one line naming the cause, then a `hint:` line.
 
+use netsuite_auth::OAuthErrorCode;
 use std::fmt;
 
 /// An error meant for the user, with a hint and whether it is a usage error (exit 2).
@@ -97,11 +98,11 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::KeyAlgorithmMismatch { key, .. } => format!("for an {key} key use --algorithm {}", key.default_algorithm()),
         E::AssertionLifetime { .. } => "keep the assertion lifetime under 3600 seconds; the default is 300".into(),
         E::InvalidScope { .. } => "scopes are rest_webservices, restlets, suite_analytics, or mcp alone, and must be enabled on the integration record".into(),
-        E::OAuth(o) => match o.error.as_str() {
-            "invalid_grant" => "check the certificate id (kid), the client id (iss), that the mapping is active, and the machine clock; the Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason".into(),
-            "invalid_client" => "check the client id and secret of the integration record (re-add the profile with the right secret: `netsuite profile add NAME --flow auth-code ... --client-secret-stdin --force`)".into(),
-            "invalid_scope" => "enable the scopes on the integration record, or ask for fewer with --scope".into(),
-            "unauthorized_client" => "enable the Client Credentials (Machine to Machine) grant on the integration record".into(),
+        E::OAuth(o) => match o.error {
+            OAuthErrorCode::InvalidGrant => "check the certificate id (kid), the client id (iss), that the mapping is active, and the machine clock; the Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason".into(),
+            OAuthErrorCode::InvalidClient => "check the client id and secret of the integration record (re-add the profile with the right secret: `netsuite profile add NAME --flow auth-code ... --client-secret-stdin --force`)".into(),
+            OAuthErrorCode::InvalidScope => "enable the scopes on the integration record, or ask for fewer with --scope".into(),
+            OAuthErrorCode::UnauthorizedClient => "enable the Client Credentials (Machine to Machine) grant on the integration record".into(),
             _ => "see the Login Audit Trail in NetSuite for the reason".into(),
         },
         E::UnexpectedResponse { .. } => "check the account id or base URL: the token endpoint should answer JSON (an HTML page often means a wrong host or a proxy)".into(),

@@ -357,8 +357,7 @@ fn token_endpoint_failures_from_the_emulator() {
         "INVALID_ID",
     );
     let tok = env.config_dir().join("tokens/good.enc");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&tok, std::fs::Permissions::from_mode(0o644)).unwrap();
+    netsuite_test::set_file_mode(&tok, 0o644);
     env.fails(&["auth", "token", "--profile", "good"], 1, "must be 0600");
 }
 

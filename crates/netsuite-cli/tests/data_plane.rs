@@ -19,12 +19,7 @@ struct Setup {
 }
 
 fn setup_with(scopes: &[&str], configure: impl FnOnce(&mut netsuite_emulator::Config)) -> Setup {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emu = rt.block_on(TestEmulator::start_with(configure));
+    let (rt, emu) = TestEmulator::start_blocking(configure);
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
     let scope = scopes.join(",");

@@ -13,12 +13,7 @@ const ROWS: i64 = 300_000;
 
 #[test]
 fn export_and_creates_survive_faults() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emu = rt.block_on(TestEmulator::start_with(|c| c.demo_scale = ROWS as u64));
+    let (_rt, emu) = TestEmulator::start_blocking(|c| c.demo_scale = ROWS as u64);
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
     env.ok(&[

@@ -11,7 +11,8 @@ use std::io::{BufRead, BufReader, Write};
 
 use std::process::{Command, Stdio};
 
-use common::{Env, Server, expire_access_token, free_port, json, store};
+use common::{Env, Server, expire_access_token, json, store};
+use netsuite_test::free_port;
 
 /// A `$BROWSER` that "opens" the URL by following its redirects with curl, as a
 /// browser would after the emulator's automatic approval.
@@ -22,8 +23,7 @@ fn fake_browser(env: &Env) -> String {
         "#!/bin/sh\nexec curl -sS -k -L -o /dev/null --max-time 20 \"$1\"\n",
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    netsuite_test::set_file_mode(&path, 0o755);
     path.display().to_string()
 }
 

@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::{Env, Server, expire_access_token, integration_and_mapping, json, mode};
+use common::{Env, Server, expire_access_token, integration_and_mapping, json};
+use netsuite_test::file_mode as mode;
 
 fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit())

@@ -17,6 +17,7 @@ use netsuite_auth::token::{
     client_credentials_request, parse_revoke_response, parse_token_response, refresh_token_request,
     revoke_request,
 };
+use netsuite_auth::{CertificateId, ClientId, OAuthErrorCode, RedirectUri};
 
 use crate::Error;
 use crate::http::{Response, send};
@@ -42,9 +43,9 @@ pub struct ClientCredentials {
     /// Where the token endpoint is.
     pub endpoints: Endpoints,
     /// The integration's client id (`iss`).
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The certificate id of the M2M mapping (`kid`).
-    pub certificate_id: String,
+    pub certificate_id: CertificateId,
     /// The certificate's private key.
     pub private_key: Arc<PrivateKey>,
     /// The signing algorithm.
@@ -117,11 +118,11 @@ pub struct AuthCode {
     /// Authorize, token and revoke endpoints.
     pub endpoints: Endpoints,
     /// The integration's client id.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// A public client (no secret; PKCE is its proof).
     pub public: bool,
     /// The redirect URI, exactly as registered on the integration record.
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
     /// Scopes to ask for.
     pub scopes: Vec<String>,
 }
@@ -149,7 +150,7 @@ pub struct PendingLogin {
     /// The PKCE verifier and challenge.
     pub pkce: Pkce,
     /// The redirect URI sent.
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
 }
 
 /// The grant a token source uses.
@@ -356,7 +357,9 @@ impl TokenSource {
         let client = self.client_auth(c)?;
         let req = refresh_token_request(&c.endpoints.token_url(), &refresh, &client);
         let token = match parse(send(http, req).await?) {
-            Err(Error::Auth(netsuite_auth::Error::OAuth(o))) if o.error == "invalid_grant" => {
+            Err(Error::Auth(netsuite_auth::Error::OAuth(o)))
+                if o.error == OAuthErrorCode::InvalidGrant =>
+            {
                 return Err(Error::LoginExpired {
                     reason: format!(
                         "NetSuite refused the refresh token ({o}): it expired, was revoked, or was already used"

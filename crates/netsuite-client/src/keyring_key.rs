@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::Error;
-use crate::store::{create_private_dir, store_err};
+use crate::private_file::{check_private_mode, create_private_dir, store_err, write_private};
 
 /// How long a keyring operation may take before the file fallback is used.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -124,7 +124,7 @@ fn new_key() -> Result<[u8; 32], Error> {
 fn read_key_file(path: &Path) -> Result<Option<[u8; 32]>, Error> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            crate::store::check_private_mode(path)?;
+            check_private_mode(path)?;
             decode_key(&text, path).map(Some)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -139,7 +139,7 @@ fn create_key_file(path: &Path, key: &[u8; 32]) -> Result<[u8; 32], Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let tmp = dir.join(format!(".key-{}.tmp", std::process::id()));
-    crate::store::write_private(&tmp, STANDARD.encode(key).as_bytes())?;
+    write_private(&tmp, STANDARD.encode(key).as_bytes())?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {

@@ -42,6 +42,7 @@ pub mod export;
 pub mod governance;
 pub mod http;
 pub mod keyring_key;
+pub mod private_file;
 pub mod record;
 pub mod restlet;
 pub mod store;

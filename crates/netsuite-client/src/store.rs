@@ -8,7 +8,6 @@
 //! associated data), so swapping files between profiles fails authentication.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -18,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::keyring_key::{KeySource, KeyringMode, load_or_create};
+use crate::private_file::{check_private_mode, store_err};
+pub use crate::private_file::{create_private_dir, write_private};
 
 const MAGIC: &[u8; 5] = b"NSTS\x01";
 
@@ -166,35 +167,6 @@ impl Clone for TokenStore {
     fn clone(&self) -> Self {
         Self::with_mode(self.dir.clone(), self.mode)
     }
-}
-
-pub(crate) fn store_err(path: &Path, reason: impl std::fmt::Display) -> Error {
-    Error::TokenStore {
-        path: path.to_owned(),
-        reason: reason.to_string(),
-    }
-}
-
-/// Refuses a file that group or others can read or write.
-pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path)
-            .map_err(|e| store_err(path, e))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(store_err(
-                path,
-                format!(
-                    "the file is open to other users (mode {:o}); it must be 0600",
-                    mode & 0o777
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 impl TokenStore {
@@ -394,49 +366,6 @@ impl TokenStore {
 #[derive(Debug)]
 pub struct ProfileLock {
     _file: fs::File,
-}
-
-/// Creates `dir` (and parents) with mode 0700 where this creates it.
-pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| store_err(dir, e))
-    }
-    #[cfg(not(unix))]
-    {
-        fs::create_dir_all(dir).map_err(|e| store_err(dir, e))
-    }
-}
-
-/// Writes `bytes` to `path` atomically: a 0600 temporary file in the same 0700
-/// directory, fsync, rename, fsync of the directory.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| store_err(path, "no parent directory"))?;
-    create_private_dir(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| store_err(dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
-            .map_err(|e| store_err(tmp.path(), e))?;
-    }
-    tmp.write_all(bytes).map_err(|e| store_err(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| store_err(path, e))?;
-    tmp.persist(path).map_err(|e| store_err(path, e.error))?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

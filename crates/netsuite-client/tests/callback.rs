@@ -107,7 +107,7 @@ async fn http_listener_reports_error_redirects() {
         Err(netsuite_client::Error::Auth(netsuite_auth::Error::AuthorizationDenied {
             error,
             ..
-        })) => assert_eq!(error, "access_denied"),
+        })) => assert_eq!(error, netsuite_auth::OAuthErrorCode::AccessDenied),
         other => panic!("{other:?}"),
     }
 }

@@ -23,8 +23,8 @@ fn client(emu: &TestEmulator) -> Client {
     let key = PrivateKey::from_pem(&std::fs::read_to_string(&m.private_key).unwrap()).unwrap();
     let creds = ClientCredentials {
         endpoints: Endpoints::with_base_url(&emu.base_url).unwrap(),
-        client_id: m.client_id.clone(),
-        certificate_id: m.certificate_id.clone(),
+        client_id: m.client_id.as_str().into(),
+        certificate_id: m.certificate_id.as_str().into(),
         algorithm: key.kind().default_algorithm(),
         private_key: Arc::new(key),
         scopes: vec!["rest_webservices".into(), "restlets".into()],

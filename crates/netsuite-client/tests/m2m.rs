@@ -17,8 +17,8 @@ fn credentials(emu: &TestEmulator, m: &M2m, scopes: &[&str]) -> ClientCredential
     let key = PrivateKey::from_pem(&std::fs::read_to_string(&m.private_key).unwrap()).unwrap();
     ClientCredentials {
         endpoints: Endpoints::with_base_url(&emu.base_url).unwrap(),
-        client_id: m.client_id.clone(),
-        certificate_id: m.certificate_id.clone(),
+        client_id: m.client_id.as_str().into(),
+        certificate_id: m.certificate_id.as_str().into(),
         algorithm: key.kind().default_algorithm(),
         private_key: Arc::new(key),
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
@@ -139,7 +139,7 @@ async fn token_errors_are_oauth_errors() {
     let http = netsuite_client::http::http_client().unwrap();
     match source.token(&http, false).await.unwrap_err() {
         Error::Auth(netsuite_auth::Error::OAuth(o)) => {
-            assert_eq!(o.error, "invalid_grant");
+            assert_eq!(o.error, netsuite_auth::OAuthErrorCode::InvalidGrant);
             assert_eq!(o.status, 400);
         }
         other => panic!("{other:?}"),
@@ -148,7 +148,9 @@ async fn token_errors_are_oauth_errors() {
     creds.scopes = vec!["suite_analytics".into()];
     let source = TokenSource::new(creds, None);
     match source.token(&http, false).await.unwrap_err() {
-        Error::Auth(netsuite_auth::Error::OAuth(o)) => assert_eq!(o.error, "invalid_scope"),
+        Error::Auth(netsuite_auth::Error::OAuth(o)) => {
+            assert_eq!(o.error, netsuite_auth::OAuthErrorCode::InvalidScope)
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -137,8 +137,8 @@ async fn token(addr: SocketAddr, emu: &Emulator) -> String {
         .create_mapping(NewMapping::new(&integration.client_id, g.certificate_pem))
         .unwrap();
     let assertion = AssertionParams {
-        client_id: integration.client_id.clone(),
-        certificate_id: m.certificate_id,
+        client_id: integration.client_id.as_str().into(),
+        certificate_id: m.certificate_id.into(),
         scopes: vec!["rest_webservices".into(), "restlets".into()],
         audience: format!("http://{addr}{TOKEN_PATH}"),
         algorithm: g.algorithm,

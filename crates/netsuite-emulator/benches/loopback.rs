@@ -261,8 +261,8 @@ fn main() {
             .create_mapping(NewMapping::new(&m2m.client_id, g.certificate_pem))
             .expect("mapping");
         let a = AssertionParams {
-            client_id: m2m.client_id.clone(),
-            certificate_id: m.certificate_id,
+            client_id: m2m.client_id.as_str().into(),
+            certificate_id: m.certificate_id.into(),
             scopes: vec!["rest_webservices".into()],
             audience: format!("http://{addr}/services/rest/auth/oauth2/v1/token"),
             algorithm: g.algorithm,

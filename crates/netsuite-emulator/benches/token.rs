@@ -50,8 +50,8 @@ fn setup() -> Setup {
             .create_mapping(NewMapping::new(&integration.client_id, g.certificate_pem))
             .unwrap();
         let assertion = AssertionParams {
-            client_id: integration.client_id.clone(),
-            certificate_id: m.certificate_id,
+            client_id: integration.client_id.as_str().into(),
+            certificate_id: m.certificate_id.into(),
             scopes: vec!["rest_webservices".into(), "restlets".into()],
             audience: AUD.into(),
             algorithm: g.algorithm,

@@ -1,4 +1,5 @@
-//! The emulator's clock: the system clock, or a fixed one that tests move by hand.
+//! The emulator's clock (the system clock, or a fixed one that tests move by hand),
+//! and the dates NetSuite writes (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -95,6 +96,49 @@ impl fmt::Debug for Clock {
                 "Clock::system(offset {} s)",
                 self.0.value.load(Ordering::Relaxed)
             )
+        }
+    }
+}
+
+/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01.
+pub(crate) fn date_string(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The time of a write: `YYYY-MM-DDTHH:MM:SSZ` and today's `YYYY-MM-DD`.
+#[derive(Clone, Debug)]
+pub(crate) struct Now {
+    pub datetime: String,
+    pub date: String,
+}
+
+impl Now {
+    pub(crate) fn at(unix: i64) -> Self {
+        let date = date_string(unix.div_euclid(86_400));
+        let secs = unix.rem_euclid(86_400);
+        Self {
+            datetime: format!(
+                "{date}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            ),
+            date,
         }
     }
 }

@@ -278,6 +278,18 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// Cuts `s` to at most `max` bytes on a character boundary.
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,7 @@
-//! SQLite storage: the schema, a small connection pool, and first-open setup.
+//! SQLite storage: every table and index of the emulator (the base schema, the
+//! authorization server's tables and the columns added to older databases, the
+//! record tables shared with SuiteQL, the async job table), a small connection pool,
+//! and the bound on blocking work.
 //!
 //! Every request reads the database, never a cache: the CLI adds integrations and
 //! mappings from another process on the same data directory while a server runs.
@@ -7,12 +10,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use tokio::sync::Semaphore;
 
-use crate::Error;
+use crate::error::Error;
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "emulator.sqlite3";
@@ -86,6 +90,154 @@ CREATE UNIQUE INDEX IF NOT EXISTS record_external_id ON record(type, external_id
     WHERE external_id IS NOT NULL;
 "#;
 
+const OAUTH_TABLES: &str = r#"
+CREATE TABLE IF NOT EXISTS oauth_authorization (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id   TEXT NOT NULL,
+    user_email  TEXT NOT NULL,
+    role        INTEGER NOT NULL,
+    entity      INTEGER NOT NULL,
+    scopes      TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    last_used   INTEGER NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS oauth_authorization_client
+    ON oauth_authorization(client_id, user_email);
+CREATE TABLE IF NOT EXISTS authorize_flow (
+    id_sha256      TEXT PRIMARY KEY,
+    client_id      TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    scopes         TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    challenge      TEXT,
+    prompt_login   INTEGER NOT NULL,
+    prompt_consent INTEGER NOT NULL,
+    user_email     TEXT,
+    created        INTEGER NOT NULL,
+    expires        INTEGER NOT NULL,
+    done           INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS login_session (
+    id_sha256  TEXT PRIMARY KEY,
+    user_email TEXT NOT NULL,
+    created    INTEGER NOT NULL,
+    expires    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_code (
+    code_sha256      TEXT PRIMARY KEY,
+    client_id        TEXT NOT NULL,
+    redirect_uri     TEXT NOT NULL,
+    scopes           TEXT NOT NULL,
+    challenge        TEXT,
+    role             INTEGER NOT NULL,
+    entity           INTEGER NOT NULL,
+    user_email       TEXT NOT NULL,
+    authorization_id INTEGER,
+    created          INTEGER NOT NULL,
+    expires          INTEGER NOT NULL,
+    used             INTEGER NOT NULL DEFAULT 0,
+    chain_id         TEXT,
+    state_sha256     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_code_state ON auth_code(client_id, state_sha256);
+CREATE TABLE IF NOT EXISTS token_chain (
+    id               TEXT PRIMARY KEY,
+    client_id        TEXT NOT NULL,
+    authorization_id INTEGER,
+    user_email       TEXT NOT NULL,
+    role             INTEGER NOT NULL,
+    entity           INTEGER NOT NULL,
+    scopes           TEXT NOT NULL,
+    oit              INTEGER NOT NULL,
+    expires          INTEGER NOT NULL,
+    revoked          INTEGER NOT NULL DEFAULT 0,
+    revoked_reason   TEXT
+);
+CREATE INDEX IF NOT EXISTS token_chain_client ON token_chain(client_id);
+CREATE TABLE IF NOT EXISTS refresh_token (
+    jti      TEXT PRIMARY KEY,
+    chain_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    iat      INTEGER NOT NULL,
+    exp      INTEGER NOT NULL,
+    used     INTEGER NOT NULL DEFAULT 0,
+    revoked  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS refresh_token_chain ON refresh_token(chain_id);
+"#;
+
+/// Columns added to the base schema (older databases lack them)'s tables: (table, column, definition).
+const COLUMNS: [(&str, &str, &str); 4] = [
+    (
+        "integration",
+        "consent_policy",
+        "TEXT NOT NULL DEFAULT 'always'",
+    ),
+    ("integration", "refresh_token_hours", "INTEGER"),
+    ("integration", "max_rotation_hours", "INTEGER"),
+    ("access_token", "chain_id", "TEXT"),
+];
+
+/// The async job table.
+const ASYNC_JOB_TABLE: &str = r#"
+CREATE TABLE IF NOT EXISTS async_job (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT UNIQUE,
+    client_id       TEXT,
+    created         INTEGER NOT NULL,
+    started         INTEGER,
+    finished        INTEGER,
+    progress        TEXT NOT NULL,
+    status          INTEGER,
+    location        TEXT,
+    content_type    TEXT,
+    body            BLOB
+);
+"#;
+
+/// Indexes beyond those of `netsuite_suiteql::schema_sql`: a narrow covering index
+/// on transaction ids, which lets SQLite count a keyset range (`id > :last`) without
+/// reading whole rows.
+const EXTRA_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS transaction_id ON "transaction"(id);
+"#;
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    for n in names {
+        if n? == column {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Brings a database to the current schema: the base tables, the authorization
+/// server's tables (adding the columns older databases lack), the record tables
+/// shared with SuiteQL and their extra indexes, and the async job table. Idempotent;
+/// runs inside the opening transaction.
+pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(OAUTH_TABLES)?;
+    for (table, column, definition) in COLUMNS {
+        if !has_column(conn, table, column)? {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+            ))?;
+        }
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS access_token_chain ON access_token(chain_id) \
+         WHERE chain_id IS NOT NULL",
+    )?;
+    conn.execute_batch(netsuite_suiteql::schema_sql())?;
+    conn.execute_batch(EXTRA_INDEXES)?;
+    conn.execute_batch(ASYNC_JOB_TABLE)?;
+    Store::stamp_version(conn)
+}
+
 enum Backend {
     Memory(Mutex<Connection>),
     File {
@@ -94,18 +246,27 @@ enum Backend {
     },
 }
 
-/// The database: a pool of connections to one SQLite file, or one in-memory connection.
+/// The database: a pool of connections to one SQLite file, or one in-memory
+/// connection, and the permits of blocking work. Cheap to clone (an `Arc` inside):
+/// every plane holds the same store.
+#[derive(Clone)]
 pub(crate) struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     backend: Backend,
     label: String,
     /// Writers of this process take turns here rather than in SQLite's busy handler,
     /// whose sleeps (1, 2, 5, 10 … 100 ms) would make tail latencies under load.
     writer: Mutex<()>,
+    /// Blocking work (SQLite, signatures) allowed at once; also bounds the pool.
+    permits: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Store({})", self.label)
+        write!(f, "Store({})", self.inner.label)
     }
 }
 
@@ -120,13 +281,11 @@ impl Store {
             None => {
                 let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
                 configure(&conn).map_err(|e| storage(":memory:", e))?;
-                conn.execute_batch(SCHEMA)
-                    .map_err(|e| storage(":memory:", e))?;
-                Ok(Self {
-                    backend: Backend::Memory(Mutex::new(conn)),
-                    label: ":memory:".into(),
-                    writer: Mutex::new(()),
-                })
+                migrate(&conn).map_err(|e| storage(":memory:", e))?;
+                Ok(Self::new(
+                    Backend::Memory(Mutex::new(conn)),
+                    ":memory:".into(),
+                ))
             }
             Some(dir) => {
                 create_private_dir(dir)?;
@@ -144,28 +303,61 @@ impl Store {
                         reason: format!("SQLite refused WAL mode (journal_mode is {mode})"),
                     });
                 }
-                with_immediate(&conn, |c| c.execute_batch(SCHEMA))
-                    .map_err(|e| storage(&label, e))?;
-                Ok(Self {
-                    backend: Backend::File {
-                        path,
-                        idle: Mutex::new(vec![conn]),
-                    },
-                    label,
-                    writer: Mutex::new(()),
-                })
+                with_immediate(&conn, migrate).map_err(|e| storage(&label, e))?;
+                let backend = Backend::File {
+                    path,
+                    idle: Mutex::new(vec![conn]),
+                };
+                Ok(Self::new(backend, label))
             }
+        }
+    }
+
+    fn new(backend: Backend, label: String) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                backend,
+                label,
+                writer: Mutex::new(()),
+                permits: Arc::new(Semaphore::new(MAX_IDLE)),
+            }),
         }
     }
 
     /// The database file's path, or `:memory:`.
     pub(crate) fn label(&self) -> &str {
-        &self.label
+        &self.inner.label
+    }
+
+    /// Runs blocking work (SQLite, signatures) with `state` on tokio's blocking pool,
+    /// a bounded number at a time; never holds a lock across an await.
+    pub(crate) async fn run_blocking<S, T, F>(&self, state: &S, f: F) -> Result<T, Error>
+    where
+        S: Clone + Send + 'static,
+        F: FnOnce(&S) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = Arc::clone(&self.inner.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Internal {
+                reason: "the request limiter was closed".into(),
+            })?;
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let out = f(&state);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal {
+            reason: format!("a request handler stopped: {e}"),
+        })?
     }
 
     /// The database file, for a file-backed store.
     pub(crate) fn path(&self) -> Option<&Path> {
-        match &self.backend {
+        match &self.inner.backend {
             Backend::Memory(_) => None,
             Backend::File { path, .. } => Some(path),
         }
@@ -176,7 +368,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, Error> {
-        self.try_with(|c| f(c).map_err(|e| storage(&self.label, e)))
+        self.try_with(|c| f(c).map_err(|e| storage(self.label(), e)))
     }
 
     /// Runs `f` on a connection, for closures that produce the crate's errors.
@@ -184,13 +376,13 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        match &self.backend {
+        match &self.inner.backend {
             Backend::Memory(conn) => f(&mut lock(conn)),
             Backend::File { path, idle } => {
                 let pooled = lock(idle).pop();
                 let mut conn = match pooled {
                     Some(c) => c,
-                    None => open_file(path).map_err(|e| storage(&self.label, e))?,
+                    None => open_file(path).map_err(|e| storage(self.label(), e))?,
                 };
                 let out = f(&mut conn);
                 if !conn.is_autocommit() {
@@ -212,13 +404,13 @@ impl Store {
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let _turn = lock(&self.writer);
+        let _turn = lock(&self.inner.writer);
         self.try_with(|conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| storage(&self.label, e))?;
+                .map_err(|e| storage(self.label(), e))?;
             let out = f(&tx)?;
-            tx.commit().map_err(|e| storage(&self.label, e))?;
+            tx.commit().map_err(|e| storage(self.label(), e))?;
             Ok(out)
         })
     }

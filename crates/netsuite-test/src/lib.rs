@@ -1,10 +1,14 @@
-//! Test support: the emulator on 127.0.0.1:0 with a temporary data directory, and
-//! ready-made client-credentials set-ups. Not published.
+//! Test support shared by the workspace's tests: the emulator on 127.0.0.1:0 with a
+//! temporary data directory (also for synchronous tests that drive the built CLI),
+//! ready-made client-credentials set-ups, key pairs with certificates, and file-mode
+//! and loopback-port helpers. Not published.
 
 use std::path::{Path, PathBuf};
 
 use netsuite_auth::account::AccountId;
 use netsuite_auth::cert::{self, KeyType};
+use netsuite_auth::jws::Algorithm;
+use netsuite_auth::key::PrivateKey;
 use netsuite_emulator::{Config, Emulator, NewIntegration, NewMapping};
 
 /// A running emulator; stops when dropped.
@@ -65,6 +69,21 @@ impl TestEmulator {
         }
     }
 
+    /// Starts an emulator on a multi-threaded runtime of its own, for a synchronous
+    /// test (one that runs the built binary on its own thread). Keep the runtime
+    /// alive as long as the emulator is used; drop the emulator first.
+    pub fn start_blocking(
+        configure: impl FnOnce(&mut Config),
+    ) -> (tokio::runtime::Runtime, TestEmulator) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let emulator = rt.block_on(Self::start_with(configure));
+        (rt, emulator)
+    }
+
     /// Creates an M2M integration with `scopes`, a key pair of `key_type`, and the mapping.
     pub fn m2m(&self, key_type: KeyType, scopes: &[&str]) -> M2m {
         m2m_on(&self.emulator, self.dir.path(), key_type, scopes)
@@ -117,8 +136,75 @@ pub fn m2m_on(emulator: &Emulator, dir: &Path, key_type: KeyType, scopes: &[&str
 pub fn write_0600(path: &Path, contents: &str) {
     std::fs::write(path, contents).expect("write file");
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    set_file_mode(path, 0o600);
+}
+
+/// A private key and its self-signed certificate.
+#[derive(Debug)]
+pub struct Credential {
+    /// The key, loaded.
+    pub key: PrivateKey,
+    /// The certificate, PEM.
+    pub cert_pem: String,
+    /// The key's default assertion algorithm.
+    pub alg: Algorithm,
+}
+
+/// A key pair of `key_type` with a certificate valid for a year from `now`.
+pub fn credential(key_type: KeyType, now: time::OffsetDateTime) -> Credential {
+    let generated = cert::generate(key_type, 365, "netsuite test", now).expect("certificate");
+    Credential {
+        key: PrivateKey::from_pem(generated.private_key_pem.expose_secret())
+            .expect("a generated key loads"),
+        cert_pem: generated.certificate_pem,
+        alg: generated.algorithm,
+    }
+}
+
+/// The permission bits of `path` (`0o600`, ...).
+#[cfg(unix)]
+pub fn file_mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("metadata of {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Sets the permission bits of `path`.
+#[cfg(unix)]
+pub fn set_file_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", path.display()));
+}
+
+/// A free loopback port (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_modes_and_ports() {
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let c = credential(KeyType::EcP384, now);
+        assert_eq!(c.alg, Algorithm::ES384);
+        let info = cert::inspect(c.cert_pem.as_bytes(), now).unwrap();
+        assert_eq!(info.key, c.key.kind());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        write_0600(&path, "x");
+        assert_eq!(file_mode(&path), 0o600);
+        set_file_mode(&path, 0o644);
+        assert_eq!(file_mode(&path), 0o644);
+        assert_ne!(free_port(), 0);
     }
 }

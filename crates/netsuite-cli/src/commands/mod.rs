@@ -126,8 +126,8 @@ pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Resul
             })?;
             ClientCredentials {
                 endpoints,
-                client_id: profile.client_id.clone(),
-                certificate_id,
+                client_id: profile.client_id.as_str().into(),
+                certificate_id: certificate_id.into(),
                 private_key: Arc::new(key),
                 algorithm,
                 scopes: profile.scopes.clone(),
@@ -138,12 +138,16 @@ pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Resul
         }
         Flow::AuthCode => AuthCode {
             endpoints,
-            client_id: profile.client_id.clone(),
+            client_id: profile.client_id.as_str().into(),
             public: profile.public,
-            redirect_uri: profile.redirect_uri.clone().ok_or_else(|| {
-                UserError::new(format!("profile {name:?} has no redirect URI"))
-                    .hint("re-add it with `netsuite profile add NAME --flow auth-code ... --redirect-uri URI --force`")
-            })?,
+            redirect_uri: {
+                let hint = "re-add it with `netsuite profile add NAME --flow auth-code ... --redirect-uri URI --force`";
+                let uri = profile.redirect_uri.as_deref().ok_or_else(|| {
+                    UserError::new(format!("profile {name:?} has no redirect URI")).hint(hint)
+                })?;
+                netsuite_auth::RedirectUri::parse(uri)
+                    .map_err(|e| UserError::new(format!("profile {name:?}: {e}")).hint(hint))?
+            },
             scopes: profile.scopes.clone(),
         }
         .into(),

@@ -150,15 +150,6 @@ pub fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
-pub fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777
-}
-
 /// Creates an M2M integration and maps `cert` through the CLI; returns (client id, certificate id).
 pub fn integration_and_mapping(env: &Env, server: &Server, cert: &Path) -> (String, String) {
     let dd = server.data_dir_arg();
@@ -212,12 +203,4 @@ pub fn expire_access_token(env: &Env, profile: &str) {
         .expect("a stored token");
     t.expires_at = 1;
     s.save(profile, &t).expect("store writable");
-}
-
-/// A free loopback port (bound and released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }

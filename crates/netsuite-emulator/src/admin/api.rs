@@ -28,7 +28,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::protocol::{ApiError, ApiIndex, ENDPOINTS, Revoked};
-use crate::{Emulator, Error, NewIntegration, NewMapping};
+use crate::error::Error;
+use crate::oauth::integration::NewIntegration;
+use crate::oauth::mapping::NewMapping;
+use crate::oauth::state::OAuthPlane;
 
 /// Largest JSON body the API reads.
 const MAX_JSON: usize = 256 * 1024;
@@ -81,10 +84,10 @@ fn failure(e: &Error) -> Response {
 }
 
 /// Runs `f` on the blocking pool and answers with its JSON (or the error).
-async fn run<T, F>(emu: &Emulator, status: StatusCode, f: F) -> Response
+async fn run<T, F>(emu: &OAuthPlane, status: StatusCode, f: F) -> Response
 where
     T: serde::Serialize + Send + 'static,
-    F: FnOnce(&Emulator) -> Result<T, Error> + Send + 'static,
+    F: FnOnce(&OAuthPlane) -> Result<T, Error> + Send + 'static,
 {
     match emu.run_blocking(f).await {
         Ok(v) => json_response(status, &v),
@@ -110,7 +113,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Box<Respo
 }
 
 /// `GET /admin/api`.
-pub(super) async fn index(State(emu): State<Emulator>) -> Response {
+pub(super) async fn index(State(emu): State<OAuthPlane>) -> Response {
     json_response(
         StatusCode::OK,
         &ApiIndex {
@@ -122,11 +125,11 @@ pub(super) async fn index(State(emu): State<Emulator>) -> Response {
     )
 }
 
-pub(super) async fn integrations(State(emu): State<Emulator>) -> Response {
+pub(super) async fn integrations(State(emu): State<OAuthPlane>) -> Response {
     run(&emu, StatusCode::OK, |emu| emu.list_integrations()).await
 }
 
-pub(super) async fn create_integration(State(emu): State<Emulator>, body: Bytes) -> Response {
+pub(super) async fn create_integration(State(emu): State<OAuthPlane>, body: Bytes) -> Response {
     let new: NewIntegration = match parse_json(&body) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -138,7 +141,7 @@ pub(super) async fn create_integration(State(emu): State<Emulator>, body: Bytes)
 }
 
 pub(super) async fn integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
 ) -> Response {
     run(&emu, StatusCode::OK, move |emu| {
@@ -147,7 +150,7 @@ pub(super) async fn integration(
     .await
 }
 
-async fn set_blocked(emu: Emulator, client_id: String, blocked: bool) -> Response {
+async fn set_blocked(emu: OAuthPlane, client_id: String, blocked: bool) -> Response {
     run(&emu, StatusCode::OK, move |emu| {
         emu.set_integration_blocked(&client_id, blocked)?;
         emu.integration(&client_id)
@@ -156,24 +159,24 @@ async fn set_blocked(emu: Emulator, client_id: String, blocked: bool) -> Respons
 }
 
 pub(super) async fn block_integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
 ) -> Response {
     set_blocked(emu, client_id, true).await
 }
 
 pub(super) async fn enable_integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
 ) -> Response {
     set_blocked(emu, client_id, false).await
 }
 
-pub(super) async fn mappings(State(emu): State<Emulator>) -> Response {
+pub(super) async fn mappings(State(emu): State<OAuthPlane>) -> Response {
     run(&emu, StatusCode::OK, |emu| emu.list_mappings()).await
 }
 
-pub(super) async fn create_mapping(State(emu): State<Emulator>, body: Bytes) -> Response {
+pub(super) async fn create_mapping(State(emu): State<OAuthPlane>, body: Bytes) -> Response {
     let new: NewMapping = match parse_json(&body) {
         Ok(b) => b,
         Err(r) => return *r,
@@ -190,7 +193,7 @@ pub(super) struct ClientQuery {
 }
 
 pub(super) async fn revoke_mapping(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(certificate_id): Path<String>,
     Query(q): Query<ClientQuery>,
 ) -> Response {
@@ -200,12 +203,12 @@ pub(super) async fn revoke_mapping(
     .await
 }
 
-pub(super) async fn authorizations(State(emu): State<Emulator>) -> Response {
+pub(super) async fn authorizations(State(emu): State<OAuthPlane>) -> Response {
     run(&emu, StatusCode::OK, |emu| emu.authorized_apps()).await
 }
 
 pub(super) async fn revoke_authorization(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
@@ -242,13 +245,16 @@ pub(super) fn truthy(v: Option<&str>) -> bool {
     matches!(v, Some("1" | "true" | "yes" | ""))
 }
 
-pub(super) async fn tokens(State(emu): State<Emulator>, Query(q): Query<TokenQuery>) -> Response {
+pub(super) async fn tokens(State(emu): State<OAuthPlane>, Query(q): Query<TokenQuery>) -> Response {
     let all = truthy(q.all.as_deref());
     let limit = limit(q.limit.as_deref(), 200);
     run(&emu, StatusCode::OK, move |emu| emu.tokens(all, limit)).await
 }
 
-pub(super) async fn revoke_token(State(emu): State<Emulator>, Path(jti): Path<String>) -> Response {
+pub(super) async fn revoke_token(
+    State(emu): State<OAuthPlane>,
+    Path(jti): Path<String>,
+) -> Response {
     run(&emu, StatusCode::OK, move |emu| {
         emu.revoke_token(&jti)?;
         Ok(Revoked { revoked: jti })
@@ -264,7 +270,7 @@ pub(super) struct AuditQuery {
     limit: Option<String>,
 }
 
-pub(super) async fn audit(State(emu): State<Emulator>, Query(q): Query<AuditQuery>) -> Response {
+pub(super) async fn audit(State(emu): State<OAuthPlane>, Query(q): Query<AuditQuery>) -> Response {
     let after = q
         .after
         .as_deref()

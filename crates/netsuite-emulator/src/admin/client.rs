@@ -20,9 +20,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::protocol::{ApiIndex, IntegrationDetails, Revoked};
-use crate::{
-    AuditEntry, AuthorizedApp, Integration, IssuedToken, Mapping, NewIntegration, NewMapping,
-};
+use crate::oauth::audit::AuditEntry;
+use crate::oauth::chain::{AuthorizedApp, IssuedToken};
+use crate::oauth::integration::{Integration, NewIntegration};
+use crate::oauth::mapping::{Mapping, NewMapping};
 
 /// How long one admin API call may take.
 const TIMEOUT: Duration = Duration::from_secs(30);

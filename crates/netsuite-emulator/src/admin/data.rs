@@ -12,13 +12,20 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
+use crate::data::fault::Faults;
+use crate::data::record::types::{self, RecordKey};
+use crate::data::record::{catalog, document, read};
+use crate::data::rest::Params;
+use crate::data::state::DataPlane;
+use crate::error::Error;
 use crate::html::{self, escape};
-use crate::record::{self, RecordKey, catalog, read};
-use crate::rest::Params;
-use crate::{Emulator, Error, Faults};
 
 /// The data-plane admin routes.
-pub(super) fn routes() -> axum::Router<Emulator> {
+pub(super) fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    DataPlane: axum::extract::FromRef<S>,
+{
     axum::Router::new()
         .route("/admin/records", get(records))
         .route("/admin/records/{record_type}/{id}", get(one_record))
@@ -120,7 +127,7 @@ fn cell(v: Option<&Value>) -> String {
 }
 
 fn type_options(selected: &str) -> String {
-    record::RECORD_TYPES
+    types::RECORD_TYPES
         .iter()
         .map(|t| {
             let label = catalog::lookup(t).map_or_else(|| (*t).to_owned(), |d| d.label.to_owned());
@@ -131,18 +138,18 @@ fn type_options(selected: &str) -> String {
 }
 
 /// `GET /admin/records?type=&q=&offset=`.
-async fn records(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Response {
+async fn records(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.as_deref());
     let record_type = params
         .get("type")
-        .and_then(record::canonical_type)
+        .and_then(types::canonical_type)
         .unwrap_or_else(|| "salesorder".to_owned());
     let q = params.get("q").unwrap_or_default().to_owned();
     let offset: u64 = params
         .get("offset")
         .and_then(|o| o.parse().ok())
         .unwrap_or(0)
-        .min(crate::rest::RESULT_CEILING);
+        .min(crate::data::rest::RESULT_CEILING);
     let out = emu
         .run_blocking(move |emu| {
             let def = catalog::lookup(&record_type);
@@ -180,7 +187,7 @@ async fn records(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Resp
                             };
                             read::load(conn, def, id, base, &options)?.unwrap_or_default()
                         }
-                        None => record::find(conn, &record_type, &RecordKey::Internal(id))?
+                        None => document::find(conn, &record_type, &RecordKey::Internal(id))?
                             .and_then(|(_, body)| serde_json::from_str::<BTreeMap<String, Value>>(&body).ok())
                             .unwrap_or_default(),
                     };
@@ -248,7 +255,7 @@ async fn records(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Resp
 
 /// `GET /admin/records/{type}/{id}`.
 async fn one_record(
-    State(emu): State<Emulator>,
+    State(emu): State<DataPlane>,
     Path((type_name, id)): Path<(String, String)>,
 ) -> Response {
     let out = emu
@@ -263,10 +270,10 @@ async fn one_record(
                     ),
                 )
             };
-            let Some(record_type) = record::canonical_type(&type_name) else {
+            let Some(record_type) = types::canonical_type(&type_name) else {
                 return Ok(not_found(&format!("Record type '{type_name}' does not exist.")));
             };
-            let Some(key) = record::parse_key(&id) else {
+            let Some(key) = types::parse_key(&id) else {
                 return Ok(not_found(&format!("'{id}' is not a record id.")));
             };
             let def = catalog::lookup(&record_type);
@@ -285,7 +292,7 @@ async fn one_record(
                         )?,
                         None => None,
                     },
-                    None => record::find(conn, &record_type, &key)?.and_then(|(id, body)| {
+                    None => document::find(conn, &record_type, &key)?.and_then(|(id, body)| {
                         let mut m: BTreeMap<String, Value> = serde_json::from_str(&body).ok()?;
                         m.insert("id".into(), Value::String(id.to_string()));
                         Some(m)
@@ -338,7 +345,7 @@ async fn one_record(
 }
 
 /// `GET /admin/suiteql?q=`: runs a SuiteQL query, first 50 rows.
-async fn suiteql(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Response {
+async fn suiteql(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.as_deref());
     let q = params.get("q").unwrap_or_default().to_owned();
     let out = emu
@@ -351,7 +358,7 @@ async fn suiteql(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Resp
                  <div class=\"actions\"><button type=\"submit\">Run</button></div></form>",
                 escape(shown)
             );
-            let result = match crate::suiteql::translate(shown, emu.clock().now()) {
+            let result = match crate::data::suiteql::translate(shown, emu.clock().now()) {
                 Err(e) => format!("<div class=\"error\">{}</div>", escape(&e)),
                 Ok(t) => {
                     let sql = format!("SELECT * FROM ({}) LIMIT {PAGE}", t.sql);
@@ -420,7 +427,7 @@ fn number_input(name: &str, label: &str, value: impl std::fmt::Display, step: &s
 }
 
 /// `GET /admin/governance`.
-async fn governance(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Response {
+async fn governance(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.as_deref());
     let g = emu.governance();
     let f = emu.faults();
@@ -506,7 +513,7 @@ fn back_with_error(e: &str) -> Response {
 }
 
 /// `POST /admin/governance`: concurrency limit and Retry-After.
-async fn set_governance(State(emu): State<Emulator>, body: Bytes) -> Response {
+async fn set_governance(State(emu): State<DataPlane>, body: Bytes) -> Response {
     let form = form_fields(&body);
     if let Some(limit) = form.get("concurrency_limit") {
         let Ok(n) = limit.parse::<u32>() else {
@@ -528,13 +535,13 @@ async fn set_governance(State(emu): State<Emulator>, body: Bytes) -> Response {
 }
 
 /// `POST /admin/governance/reset`.
-async fn reset_counters(State(emu): State<Emulator>) -> Response {
+async fn reset_counters(State(emu): State<DataPlane>) -> Response {
     emu.reset_governance_counters();
     see_other("/admin/governance?saved=1")
 }
 
 /// `POST /admin/faults`.
-async fn set_faults(State(emu): State<Emulator>, body: Bytes) -> Response {
+async fn set_faults(State(emu): State<DataPlane>, body: Bytes) -> Response {
     let form = form_fields(&body);
     let int = |name: &str| -> Result<u64, String> {
         match form.get(name).map(String::as_str) {

@@ -11,6 +11,7 @@ mod api;
 #[cfg(feature = "remote-client")]
 pub(crate) mod client;
 mod data;
+mod governance;
 mod pages;
 pub(crate) mod protocol;
 
@@ -23,13 +24,21 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use crate::Emulator;
+use axum::extract::FromRef;
+
+use crate::data::state::DataPlane;
+use crate::oauth::state::OAuthPlane;
 
 /// The prefix of every admin path.
 pub const PREFIX: &str = "/admin";
 
 /// The admin routes (merged into [`crate::app`]).
-pub(crate) fn routes() -> Router<Emulator> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OAuthPlane: FromRef<S>,
+    DataPlane: FromRef<S>,
+{
     Router::new()
         .route("/admin/api", get(api::index))
         .route(
@@ -61,6 +70,14 @@ pub(crate) fn routes() -> Router<Emulator> {
         .route("/admin/api/tokens", get(api::tokens))
         .route("/admin/api/tokens/{jti}/revoke", post(api::revoke_token))
         .route("/admin/api/audit", get(api::audit))
+        .route(
+            "/admin/api/faults",
+            get(governance::get_faults).put(governance::put_faults),
+        )
+        .route(
+            "/admin/api/governance",
+            get(governance::get_governance).put(governance::put_governance),
+        )
         .route("/admin", get(pages::redirect_home))
         .route("/admin/", get(pages::home))
         .route(

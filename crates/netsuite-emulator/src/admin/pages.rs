@@ -8,15 +8,18 @@ use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
 
 use super::api::{classify, limit, truthy};
+use crate::error::Error;
 use crate::html::{self, escape, time};
-use crate::integration::ConsentPolicy;
-use crate::oauth::authorize::scope_label;
+use crate::oauth::audit::AuditEntry;
+use crate::oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};
 use crate::oauth::discovery::{DISCOVERY_PATH, KEYS_PATH};
+use crate::oauth::integration::ConsentPolicy;
+use crate::oauth::integration::Integration;
+use crate::oauth::mapping::Mapping;
+use crate::oauth::pages::scope_label;
 use crate::oauth::request::Form;
+use crate::oauth::state::OAuthPlane;
 use crate::origin::Origin;
-use crate::{
-    AuditEntry, AuthorizedApp, Emulator, Error, Integration, IssuedToken, Mapping, TokenKind,
-};
 
 const SECTIONS: [(&str, &str); 9] = [
     ("/admin/", "Overview"),
@@ -77,9 +80,9 @@ fn error_page(e: &Error) -> Response {
 }
 
 /// Runs `f` on the blocking pool; its HTML, or an error page.
-async fn render<F>(emu: &Emulator, f: F) -> Response
+async fn render<F>(emu: &OAuthPlane, f: F) -> Response
 where
-    F: FnOnce(&Emulator) -> Result<Response, Error> + Send + 'static,
+    F: FnOnce(&OAuthPlane) -> Result<Response, Error> + Send + 'static,
 {
     match emu.run_blocking(f).await {
         Ok(r) => r,
@@ -142,7 +145,7 @@ pub(super) async fn redirect_home() -> Response {
 
 // ---- overview ----
 
-pub(super) async fn home(State(emu): State<Emulator>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn home(State(emu): State<OAuthPlane>, uri: Uri, headers: HeaderMap) -> Response {
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
     render(&emu, move |emu| {
         let integrations = emu.list_integrations()?;
@@ -271,7 +274,7 @@ fn create_form(error: Option<&str>) -> String {
     let scope_boxes: String = netsuite_auth::assertion::KNOWN_SCOPES
         .iter()
         .map(|s| {
-            let checked = if crate::DEFAULT_SCOPES.contains(s) {
+            let checked = if crate::oauth::integration::DEFAULT_SCOPES.contains(s) {
                 " checked"
             } else {
                 ""
@@ -301,7 +304,7 @@ fn create_form(error: Option<&str>) -> String {
     )
 }
 
-pub(super) async fn integrations(State(emu): State<Emulator>) -> Response {
+pub(super) async fn integrations(State(emu): State<OAuthPlane>) -> Response {
     render(&emu, |emu| {
         let list = emu.list_integrations()?;
         let body = format!(
@@ -314,7 +317,7 @@ pub(super) async fn integrations(State(emu): State<Emulator>) -> Response {
     .await
 }
 
-pub(super) async fn create_integration(State(emu): State<Emulator>, body: Bytes) -> Response {
+pub(super) async fn create_integration(State(emu): State<OAuthPlane>, body: Bytes) -> Response {
     let form = parse_form(&body);
     render(&emu, move |emu| {
         let on = |k: &str| form.get(k).is_some_and(|v| !v.is_empty());
@@ -329,7 +332,7 @@ pub(super) async fn create_integration(State(emu): State<Emulator>, body: Bytes)
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        let new = crate::NewIntegration {
+        let new = crate::oauth::integration::NewIntegration {
             name: form.get("name").unwrap_or_default().to_owned(),
             m2m: on("m2m"),
             auth_code: on("auth_code"),
@@ -385,7 +388,7 @@ pub(super) async fn create_integration(State(emu): State<Emulator>, body: Bytes)
 }
 
 pub(super) async fn integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
 ) -> Response {
     render(&emu, move |emu| {
@@ -453,7 +456,7 @@ pub(super) async fn integration(
     .await
 }
 
-async fn set_blocked(emu: Emulator, client_id: String, blocked: bool, body: Bytes) -> Response {
+async fn set_blocked(emu: OAuthPlane, client_id: String, blocked: bool, body: Bytes) -> Response {
     let form = parse_form(&body);
     let to = back(&form, "/admin/integrations");
     render(&emu, move |emu| {
@@ -464,7 +467,7 @@ async fn set_blocked(emu: Emulator, client_id: String, blocked: bool, body: Byte
 }
 
 pub(super) async fn block_integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -472,7 +475,7 @@ pub(super) async fn block_integration(
 }
 
 pub(super) async fn enable_integration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -526,7 +529,7 @@ fn mapping_table(list: &[Mapping], back_to: &str, now: i64) -> String {
     )
 }
 
-pub(super) async fn mappings(State(emu): State<Emulator>) -> Response {
+pub(super) async fn mappings(State(emu): State<OAuthPlane>) -> Response {
     render(&emu, |emu| {
         let list = emu.list_mappings()?;
         let body = format!(
@@ -547,7 +550,7 @@ pub(super) struct ClientQuery {
 }
 
 pub(super) async fn revoke_mapping(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(certificate_id): Path<String>,
     Query(q): Query<ClientQuery>,
     body: Bytes,
@@ -605,7 +608,7 @@ fn app_table(list: &[AuthorizedApp], back_to: &str) -> String {
     )
 }
 
-pub(super) async fn authorizations(State(emu): State<Emulator>) -> Response {
+pub(super) async fn authorizations(State(emu): State<OAuthPlane>) -> Response {
     render(&emu, |emu| {
         let list = emu.authorized_apps()?;
         let body = format!(
@@ -620,7 +623,7 @@ pub(super) async fn authorizations(State(emu): State<Emulator>) -> Response {
 }
 
 pub(super) async fn revoke_authorization(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -694,7 +697,7 @@ pub(super) struct TokenQuery {
     limit: Option<String>,
 }
 
-pub(super) async fn tokens(State(emu): State<Emulator>, Query(q): Query<TokenQuery>) -> Response {
+pub(super) async fn tokens(State(emu): State<OAuthPlane>, Query(q): Query<TokenQuery>) -> Response {
     let all = truthy(q.all.as_deref());
     let limit = limit(q.limit.as_deref(), 500);
     render(&emu, move |emu| {
@@ -720,7 +723,7 @@ pub(super) async fn tokens(State(emu): State<Emulator>, Query(q): Query<TokenQue
 }
 
 pub(super) async fn revoke_token(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(jti): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -742,7 +745,7 @@ fn audit_table(entries: &[&AuditEntry], filters: bool) -> String {
     let rows: String = entries
         .iter()
         .map(|e| {
-            let known = crate::AuditCode::ALL
+            let known = crate::oauth::audit::AuditCode::ALL
                 .iter()
                 .find(|c| c.as_str() == e.code)
                 .is_some_and(|c| c.is_netsuite());
@@ -775,7 +778,7 @@ fn audit_table(entries: &[&AuditEntry], filters: bool) -> String {
     )
 }
 
-pub(super) async fn audit(State(emu): State<Emulator>, RawQuery(query): RawQuery) -> Response {
+pub(super) async fn audit(State(emu): State<OAuthPlane>, RawQuery(query): RawQuery) -> Response {
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
     let get = |k: &str| {

@@ -8,7 +8,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AuthorizedApp, Emulator, Error, Integration, Mapping};
+use axum::extract::FromRef;
+
+use crate::emulator::Emulator;
+use crate::error::Error;
+use crate::oauth::chain::AuthorizedApp;
+use crate::oauth::integration::Integration;
+use crate::oauth::mapping::Mapping;
+use crate::oauth::state::OAuthPlane;
 
 /// `GET /admin/api`: which emulator this is and what it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +65,13 @@ pub struct IntegrationDetails {
 impl Emulator {
     /// One integration record with its mappings and authorized applications.
     pub fn integration_details(&self, client_id: &str) -> Result<IntegrationDetails, Error> {
+        OAuthPlane::from_ref(self).integration_details(client_id)
+    }
+}
+
+impl OAuthPlane {
+    /// [`Emulator::integration_details`]: for the admin API and the admin page too.
+    pub(crate) fn integration_details(&self, client_id: &str) -> Result<IntegrationDetails, Error> {
         let Some(integration) = self.integration(client_id)? else {
             return Err(Error::UnknownClientId {
                 client_id: client_id.to_owned(),

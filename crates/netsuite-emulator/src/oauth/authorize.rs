@@ -32,16 +32,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{Connection, OptionalExtension};
 
+use super::audit::AuditCode;
 use super::chain::{self, ActiveAuthorization, NewCode};
+use super::identifier;
+use super::integration::{self, ConsentPolicy, Integration, json_list, parse_list};
+use super::login::{self, LoginUser};
+use super::pages;
 use super::pkce;
+use super::refusal::{self, OAuthErrorCode, Rejection};
 use super::request::Form;
-use super::{OAuthErrorCode, Rejection};
-use crate::audit::{self, AuditCode};
-use crate::html::{self, escape};
-use crate::identifier;
-use crate::integration::{self, ConsentPolicy, Integration, json_list, parse_list};
-use crate::login::{self, LoginUser};
-use crate::{Emulator, Error};
+use super::state::OAuthPlane;
+use crate::error::Error;
 
 /// Shortest and longest `state` NetSuite accepts.
 pub const STATE_LEN: std::ops::RangeInclusive<usize> = 22..=1024;
@@ -119,18 +120,18 @@ fn found(location: &str, cookie: Option<String>) -> Response {
 }
 
 impl Refusal {
-    fn respond(self, emu: &Emulator, now: i64) -> Response {
+    fn respond(self, emu: &OAuthPlane, now: i64) -> Response {
         match self {
             Refusal::Page(r) => {
-                super::log(emu, now, &r);
-                error_page(StatusCode::BAD_REQUEST, error_name(&r), &r.detail)
+                refusal::log(emu, now, &r);
+                pages::error_page(StatusCode::BAD_REQUEST, error_name(&r), &r.detail)
             }
             Refusal::Redirect {
                 redirect_uri,
                 state,
                 rejection,
             } => {
-                super::log(emu, now, &rejection);
+                refusal::log(emu, now, &rejection);
                 let mut params = vec![("error", error_name(&rejection))];
                 if emu.explain_errors() {
                     params.push(("error_description", rejection.detail.as_str()));
@@ -145,7 +146,7 @@ impl Refusal {
 }
 
 /// `GET /app/login/oauth2/authorize.nl`.
-pub(crate) async fn get(State(emu): State<Emulator>, uri: Uri, headers: HeaderMap) -> Response {
+pub(crate) async fn get(State(emu): State<OAuthPlane>, uri: Uri, headers: HeaderMap) -> Response {
     let query = uri.query().unwrap_or_default().to_owned();
     let cookie = cookie_value(&headers);
     emu.run_blocking(move |emu| Ok(authorize(emu, &query, cookie.as_deref())))
@@ -163,14 +164,14 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
 
 fn server_error(e: &Error) -> Response {
     eprintln!("netsuite-emulator: {}", crate::error::chain(e));
-    error_page(
+    pages::error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "server_error",
         "The emulator failed; see its log.",
     )
 }
 
-fn authorize(emu: &Emulator, query: &str, cookie: Option<&str>) -> Response {
+fn authorize(emu: &OAuthPlane, query: &str, cookie: Option<&str>) -> Response {
     let now = emu.clock().now();
     let v = match validate(emu, query) {
         Ok(v) => v,
@@ -186,7 +187,7 @@ fn authorize(emu: &Emulator, query: &str, cookie: Option<&str>) -> Response {
 type Checked<T> = Result<T, Result<Refusal, Error>>;
 
 /// NetSuite's checks of step one, in order.
-fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
+fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
         Ok(page_error(
             OAuthErrorCode::InvalidRequest,
@@ -226,7 +227,7 @@ fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
             AuditCode::UnknownIntegration,
             format!(
                 "no integration record has the client id {:?}",
-                audit::truncate(client_id, 80)
+                crate::error::truncate(client_id, 80)
             ),
         );
         if super::client_auth::plausible_client_id(client_id) {
@@ -301,7 +302,7 @@ fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
             AuditCode::InvalidRequest,
             format!(
                 "the parameter {:?} is given more than once",
-                audit::truncate(k, 40)
+                crate::error::truncate(k, 40)
             ),
         );
     }
@@ -321,7 +322,7 @@ fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
                 AuditCode::InvalidRequest,
                 format!(
                     "response_type {:?} is not supported; NetSuite supports only code",
-                    audit::truncate(other, 40)
+                    crate::error::truncate(other, 40)
                 ),
             );
         }
@@ -375,7 +376,7 @@ fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
                 AuditCode::InvalidRequest,
                 format!(
                     "code_challenge_method {:?} is not supported; NetSuite supports only S256 (plain was dropped in 2020.2)",
-                    audit::truncate(m, 20)
+                    crate::error::truncate(m, 20)
                 ),
             );
         }
@@ -442,7 +443,7 @@ fn validate(emu: &Emulator, query: &str) -> Checked<Validated> {
 /// The redirect URI must be one of the record's, exactly; with `allow_http_loopback`,
 /// an `http` loopback URI may use another port (RFC 8252 §7.3).
 fn redirect_allowed(integration: &Integration, given: &str) -> Result<(), String> {
-    let shown = audit::truncate(given, 200);
+    let shown = crate::error::truncate(given, 200);
     if integration.redirect_uris.iter().any(|r| r == given) {
         return integration::check_redirect_uri(given, integration.allow_http_loopback)
             .map_err(|e| e.to_string());
@@ -508,7 +509,7 @@ fn check_scopes(
                 AuditCode::InvalidScope,
                 format!(
                     "unknown scope {:?}{hint}; NetSuite's scopes are restlets, rest_webservices, suite_analytics and mcp",
-                    audit::truncate(s, 60)
+                    crate::error::truncate(s, 60)
                 ),
             ));
         }
@@ -551,7 +552,7 @@ fn parse_prompt(prompt: Option<&str>) -> Result<Prompt, String> {
             other => {
                 return Err(format!(
                     "prompt value {:?} is not none, login or consent",
-                    audit::truncate(other, 40)
+                    crate::error::truncate(other, 40)
                 ));
             }
         }
@@ -589,13 +590,13 @@ fn remembered_role(user: &LoginUser, existing: Option<&ActiveAuthorization>) -> 
 
 /// After validation: log in, consent, or redirect with a code.
 fn decide(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     v: &Validated,
     cookie: Option<&str>,
     now: i64,
 ) -> Result<Response, Error> {
-    let users = &emu.config().users;
-    let auto = emu.config().auto_approve;
+    let users = &emu.settings().users;
+    let auto = emu.settings().auto_approve;
     let client = v.integration.client_id.as_str();
     let redirect_refusal = |error, code: AuditCode, detail: &str| Refusal::Redirect {
         redirect_uri: v.redirect_uri.clone(),
@@ -623,10 +624,17 @@ fn decide(
         let flow = emu.store().write(|tx| {
             create_flow(tx, v, None, now).map_err(|e| crate::store::storage(emu.store().label(), e))
         })?;
-        return Ok(login_page(emu, &flow, &v.integration, &v.scopes, None, ""));
+        return Ok(pages::login_page(
+            emu.account(),
+            &flow,
+            &v.integration,
+            &v.scopes,
+            None,
+            "",
+        ));
     }
     let Some(user) = user else {
-        return Ok(error_page(
+        return Ok(pages::error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "The emulator has no users configured, so nobody can log in.",
@@ -655,8 +663,8 @@ fn decide(
                 .map_err(|e| crate::store::storage(emu.store().label(), e))
         })?;
         let role = remembered_role(user, existing.as_ref());
-        return Ok(consent_page(
-            emu,
+        return Ok(pages::consent_page(
+            emu.account(),
             &flow,
             &v.integration,
             &v.scopes,
@@ -672,7 +680,7 @@ fn decide(
 
 /// Stores the authorization and a code; returns the redirect location.
 fn approve(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     v: &Validated,
     user: &LoginUser,
     role: i64,
@@ -680,7 +688,7 @@ fn approve(
     now: i64,
 ) -> Result<String, Error> {
     let client = v.integration.client_id.as_str();
-    let ttl = emu.config().code_ttl_secs;
+    let ttl = emu.settings().code_ttl_secs;
     let label = emu.store().label().to_owned();
     let code = emu.store().write(|tx| {
         let st = |e| crate::store::storage(&label, e);
@@ -799,7 +807,7 @@ fn finish_flow(conn: &Connection, id: &str) -> rusqlite::Result<()> {
 // ---- the form posts of the login and consent pages ----
 
 /// `POST /app/login/oauth2/authorize.nl`: the login and consent forms.
-pub(crate) async fn post(State(emu): State<Emulator>, req: Request) -> Response {
+pub(crate) async fn post(State(emu): State<OAuthPlane>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
     let body = axum::body::to_bytes(body, MAX_FORM).await;
@@ -819,8 +827,8 @@ pub(crate) async fn post(State(emu): State<Emulator>, req: Request) -> Response 
                     AuditCode::InvalidRequest,
                     detail,
                 );
-                super::log(emu, now, &r);
-                return Ok(error_page(
+                refusal::log(emu, now, &r);
+                return Ok(pages::error_page(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
                     &r.detail,
@@ -833,7 +841,7 @@ pub(crate) async fn post(State(emu): State<Emulator>, req: Request) -> Response 
     .unwrap_or_else(|e| server_error(&e))
 }
 
-fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
+fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
     let label = emu.store().label().to_owned();
     let st = |e| crate::store::storage(&label, e);
     let flow_id = form.get("flow").unwrap_or_default();
@@ -848,8 +856,8 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
             AuditCode::InvalidRequest,
             "the login or consent form refers to no pending authorization (unknown, expired after 30 minutes, or already answered); start again from the application",
         );
-        super::log(emu, now, &r);
-        return Ok(error_page(
+        refusal::log(emu, now, &r);
+        return Ok(pages::error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             &r.detail,
@@ -865,8 +873,8 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
                 "the integration record was deleted, blocked or lost the Authorization Code grant during the login",
             )
             .client(&flow.client_id);
-            super::log(emu, now, &r);
-            return Ok(error_page(
+            refusal::log(emu, now, &r);
+            return Ok(pages::error_page(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
                 &r.detail,
@@ -882,7 +890,7 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
         prompt: flow.prompt,
     };
     let client = v.integration.client_id.as_str();
-    let users = &emu.config().users;
+    let users = &emu.settings().users;
     // Log in.
     let mut new_session = None;
     let user = match flow
@@ -895,8 +903,8 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
             let email = form.get("email").unwrap_or_default();
             let password = form.get("password").unwrap_or_default();
             if email.is_empty() && password.is_empty() {
-                return Ok(login_page(
-                    emu,
+                return Ok(pages::login_page(
+                    emu.account(),
                     flow_id,
                     &v.integration,
                     &v.scopes,
@@ -912,14 +920,14 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
                     AuditCode::InvalidCredentials,
                     format!(
                         "login for account {:?}, but this is account {}",
-                        audit::truncate(account, 40),
+                        crate::error::truncate(account, 40),
                         emu.account()
                     ),
                 )
                 .client(client);
-                super::log(emu, now, &r);
-                return Ok(login_page(
-                    emu,
+                refusal::log(emu, now, &r);
+                return Ok(pages::login_page(
+                    emu.account(),
                     flow_id,
                     &v.integration,
                     &v.scopes,
@@ -933,13 +941,13 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
                     AuditCode::InvalidCredentials,
                     format!(
                         "wrong email address or password for {:?} on the login page",
-                        audit::truncate(email, 80)
+                        crate::error::truncate(email, 80)
                     ),
                 )
                 .client(client);
-                super::log(emu, now, &r);
-                return Ok(login_page(
-                    emu,
+                refusal::log(emu, now, &r);
+                return Ok(pages::login_page(
+                    emu.account(),
                     flow_id,
                     &v.integration,
                     &v.scopes,
@@ -981,8 +989,8 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
     }
     let role_default = remembered_role(user, existing.as_ref());
     match form.get("action") {
-        None | Some("") => Ok(with_cookie(consent_page(
-            emu,
+        None | Some("") => Ok(with_cookie(pages::consent_page(
+            emu.account(),
             flow_id,
             &v.integration,
             &v.scopes,
@@ -1017,13 +1025,13 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
                             format!(
                                 "{} chose role {:?}, which is not one of the user's roles",
                                 user.email,
-                                audit::truncate(r, 20)
+                                crate::error::truncate(r, 20)
                             ),
                         )
                         .client(client);
-                        super::log(emu, now, &r);
-                        return Ok(with_cookie(consent_page(
-                            emu,
+                        refusal::log(emu, now, &r);
+                        return Ok(with_cookie(pages::consent_page(
+                            emu.account(),
                             flow_id,
                             &v.integration,
                             &v.scopes,
@@ -1037,8 +1045,8 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
             let location = approve(emu, &v, user, role, Some(flow_id), now)?;
             Ok(found(&location, new_session))
         }
-        Some(_) => Ok(with_cookie(consent_page(
-            emu,
+        Some(_) => Ok(with_cookie(pages::consent_page(
+            emu.account(),
             flow_id,
             &v.integration,
             &v.scopes,
@@ -1047,136 +1055,6 @@ fn submit(emu: &Emulator, form: &Form, now: i64) -> Result<Response, Error> {
             Some("Choose Allow or Deny."),
         ))),
     }
-}
-
-// ---- pages ----
-
-/// NetSuite's names for the scopes, as the consent page shows them.
-pub(crate) fn scope_label(scope: &str) -> &str {
-    match scope {
-        "rest_webservices" => "REST Web Services",
-        "restlets" => "RESTlets",
-        "suite_analytics" => "SuiteAnalytics Connect",
-        "mcp" => "NetSuite AI Connector Service",
-        other => other,
-    }
-}
-
-fn scope_list(scopes: &[String]) -> String {
-    let items: String = scopes
-        .iter()
-        .map(|s| {
-            format!(
-                "<li>{} <span class=\"muted mono\">({})</span></li>",
-                escape(scope_label(s)),
-                escape(s)
-            )
-        })
-        .collect();
-    format!("<ul class=\"scopes\">{items}</ul>")
-}
-
-fn login_page(
-    emu: &Emulator,
-    flow: &str,
-    integration: &Integration,
-    scopes: &[String],
-    error: Option<&str>,
-    email: &str,
-) -> Response {
-    let error = error
-        .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", escape(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<div class=\"card\"><h1>Log in</h1>\
-         <p class=\"muted\"><b>{app}</b> wants to access your NetSuite account.</p>{scopes}{error}\
-         <form method=\"post\" action=\"{action}\" autocomplete=\"off\">\
-         <input type=\"hidden\" name=\"flow\" value=\"{flow}\">\
-         <label for=\"account\">Account ID</label>\
-         <input type=\"text\" id=\"account\" name=\"account\" value=\"{account}\" readonly>\
-         <label for=\"email\">Email address</label>\
-         <input type=\"email\" id=\"email\" name=\"email\" value=\"{email}\" required autofocus>\
-         <label for=\"password\">Password</label>\
-         <input type=\"password\" id=\"password\" name=\"password\" required>\
-         <div class=\"actions\"><button type=\"submit\">Log In</button></div>\
-         </form></div>\
-         <div class=\"note\">Emulator: the default user is <span class=\"mono\">{default_email}</span> with password <span class=\"mono\">{default_password}</span> unless the emulator was started with other users.</div>",
-        app = escape(&integration.name),
-        scopes = scope_list(scopes),
-        action = netsuite_auth::account::AUTHORIZE_PATH,
-        flow = escape(flow),
-        account = escape(emu.account().as_str()),
-        email = escape(email),
-        default_email = login::DEFAULT_EMAIL,
-        default_password = login::DEFAULT_PASSWORD,
-    );
-    html::response(
-        StatusCode::OK,
-        html::page("NetSuite — Log in", None, true, &body),
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn consent_page(
-    emu: &Emulator,
-    flow: &str,
-    integration: &Integration,
-    scopes: &[String],
-    user: &LoginUser,
-    role: i64,
-    error: Option<&str>,
-) -> Response {
-    let error = error
-        .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", escape(e)))
-        .unwrap_or_default();
-    let options: String = user
-        .roles
-        .iter()
-        .map(|r| {
-            format!(
-                "<option value=\"{id}\"{sel}>{name} ({id})</option>",
-                id = r.id,
-                sel = if r.id == role { " selected" } else { "" },
-                name = escape(&r.name)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<div class=\"card\"><h1>Allow access?</h1>\
-         <p><b>{app}</b> is requesting access to your NetSuite account:</p>{scopes}{error}\
-         <form method=\"post\" action=\"{action}\">\
-         <input type=\"hidden\" name=\"flow\" value=\"{flow}\">\
-         <label>Account</label><input type=\"text\" value=\"{account}\" readonly>\
-         <label>User</label><input type=\"text\" value=\"{name} &lt;{email}&gt;\" readonly>\
-         <label for=\"role\">Role</label><select id=\"role\" name=\"role\">{options}</select>\
-         <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\">Allow</button>\
-         <button type=\"submit\" name=\"action\" value=\"deny\" class=\"secondary\">Deny</button></div>\
-         </form></div>",
-        app = escape(&integration.name),
-        scopes = scope_list(scopes),
-        action = netsuite_auth::account::AUTHORIZE_PATH,
-        flow = escape(flow),
-        account = escape(emu.account().as_str()),
-        name = escape(&user.name),
-        email = escape(&user.email),
-    );
-    html::response(
-        StatusCode::OK,
-        html::page("NetSuite — Allow access", None, true, &body),
-    )
-}
-
-/// The page shown instead of a redirect (unknown client, bad redirect URI, ...).
-pub(crate) fn error_page(status: StatusCode, error: &str, detail: &str) -> Response {
-    let body = format!(
-        "<div class=\"card\"><h1>Authorization error</h1>\
-         <div class=\"error\" role=\"alert\"><b>{}</b></div><p>{}</p>\
-         <p class=\"muted\">The application's request cannot be completed, and you were not sent back to it. \
-         Contact the application's developer.</p></div>",
-        escape(error),
-        escape(detail)
-    );
-    html::response(status, html::page("NetSuite — Error", None, true, &body))
 }
 
 #[cfg(test)]

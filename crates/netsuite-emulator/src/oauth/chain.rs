@@ -8,8 +8,8 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::identifier;
-use crate::integration::{json_list, parse_list};
+use super::identifier;
+use super::integration::{json_list, parse_list};
 
 /// An authorized application: a user allowed an integration to act as a role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,11 +5,11 @@
 use aws_lc_rs::constant_time;
 use rusqlite::Connection;
 
+use super::audit::AuditCode;
+use super::identifier;
+use super::integration::{self, Integration};
+use super::refusal::{OAuthErrorCode, Rejection};
 use super::request::{ClientAuthMethod, ClientCredentials};
-use super::{OAuthErrorCode, Rejection};
-use crate::audit::{self, AuditCode};
-use crate::identifier;
-use crate::integration::{self, Integration};
 
 fn failed(detail: String) -> Rejection {
     Rejection::new(
@@ -40,7 +40,7 @@ pub(crate) fn verify(
     let Some(integration) = integration::get(conn, id)? else {
         return Ok(Err(tag(failed(format!(
             "no integration record has the client id {:?}",
-            audit::truncate(id, 80)
+            crate::error::truncate(id, 80)
         )))));
     };
     let secret_hash = integration::secret_sha256(conn, id)?;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
 use serde_json::json;
 
-use crate::Emulator;
-use crate::access_token::ISSUER;
+use super::access_token::ISSUER;
+use super::state::OAuthPlane;
 use crate::origin::Origin;
 
 /// The JWKS path.
@@ -32,13 +32,13 @@ fn json(body: &serde_json::Value) -> Response {
 }
 
 /// `GET /services/rest/auth/oauth2/v1/keys`.
-pub(crate) async fn keys(State(emu): State<Emulator>) -> Response {
+pub(crate) async fn keys(State(emu): State<OAuthPlane>) -> Response {
     json(&json!({ "keys": [emu.signer().jwk()] }))
 }
 
 /// `GET /.well-known/openid-configuration`.
 pub(crate) async fn openid_configuration(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
@@ -59,6 +59,6 @@ pub(crate) async fn openid_configuration(
             ["PS256", "PS384", "PS512", "ES256", "ES384", "ES512"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
         "prompt_values_supported": ["none", "login", "consent"],
-        "access_token_signing_alg_values_supported": [crate::access_token::ALGORITHM.as_str()],
+        "access_token_signing_alg_values_supported": [super::access_token::ALGORITHM.as_str()],
     }))
 }

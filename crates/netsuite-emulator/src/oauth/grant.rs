@@ -10,15 +10,16 @@
 
 use serde_json::{Value, json};
 
+use super::access_token::{self, Grant, LIFETIME_SECS, TokenKind};
+use super::audit::AuditCode;
 use super::chain::{self, NewChain};
+use super::identifier;
+use super::integration::Integration;
+use super::login;
 use super::pkce;
-use super::{OAuthErrorCode, Rejection};
-use crate::access_token::{self, Grant, LIFETIME_SECS, TokenKind};
-use crate::audit::AuditCode;
-use crate::identifier;
-use crate::integration::Integration;
-use crate::login;
-use crate::{Emulator, Error};
+use super::refusal::{OAuthErrorCode, Rejection};
+use super::state::OAuthPlane;
+use crate::error::Error;
 
 /// A refusal, or a storage failure.
 pub(crate) enum Failure {
@@ -59,8 +60,8 @@ pub(crate) fn require_auth_code(integration: &Integration) -> Result<(), Rejecti
 }
 
 /// The user still exists and still has the role.
-fn check_user(emu: &Emulator, email: &str, role: i64, client: &str) -> Result<(), Rejection> {
-    match login::find(&emu.config().users, email) {
+fn check_user(emu: &OAuthPlane, email: &str, role: i64, client: &str) -> Result<(), Rejection> {
+    match login::find(&emu.settings().users, email) {
         Some(u) if u.has_role(role) => Ok(()),
         Some(_) => Err(invalid_grant(
             AuditCode::EntityOrRoleDisabled,
@@ -95,7 +96,7 @@ struct Signed {
 }
 
 fn sign(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     grant: &Grant,
     kind: TokenKind,
     now_ms: i64,
@@ -114,7 +115,7 @@ fn sign(
 
 /// `grant_type=authorization_code`.
 pub(crate) fn authorization_code(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     integration: &Integration,
     code: &str,
     redirect_uri: &str,
@@ -169,7 +170,7 @@ pub(crate) fn authorization_code(
             format!(
                 "the authorization code expired {} s ago; codes are valid for {} s",
                 now - row.expires,
-                emu.config().code_ttl_secs
+                emu.settings().code_ttl_secs
             ),
         )
         .client(client)
@@ -180,7 +181,7 @@ pub(crate) fn authorization_code(
             AuditCode::InvalidRedirectURI,
             format!(
                 "the redirect_uri {:?} is not the one of step one ({:?})",
-                crate::audit::truncate(redirect_uri, 200),
+                crate::error::truncate(redirect_uri, 200),
                 row.redirect_uri
             ),
         )
@@ -295,7 +296,7 @@ pub(crate) fn authorization_code(
 
 /// `grant_type=refresh_token`.
 pub(crate) fn refresh_token(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     integration: &Integration,
     token: &str,
     now_ms: i64,

@@ -1,166 +1,69 @@
-//! The OAuth 2.0 authorization server: the authorize endpoint with its login and
-//! consent pages, the token endpoint (client credentials, authorization code, refresh
-//! token), the revoke endpoint, the JWKS and OpenID discovery documents, and the JSON
-//! error responses NetSuite gives (`{"error":"invalid_grant"}` and friends).
+//! The OAuth plane: NetSuite's authorization server (the authorize endpoint with its
+//! login and consent pages, the token endpoint for client credentials, authorization
+//! code and refresh token, the revoke endpoint, the JWKS and OpenID discovery
+//! documents, the certificate rotation API), the integration records, certificate
+//! mappings, login users and audit trail it reads, and the resource-server half: the
+//! bearer check the data plane calls.
+//!
+//! It imports no other plane. Its state is `state::OAuthPlane`, which handlers take
+//! through axum's `FromRef`.
 
+pub(crate) mod access_token;
+pub(crate) mod audit;
 pub(crate) mod authorize;
+pub(crate) mod bearer;
 pub(crate) mod chain;
 pub(crate) mod client_auth;
 pub(crate) mod discovery;
 pub(crate) mod grant;
+pub(crate) mod identifier;
+pub(crate) mod integration;
+pub(crate) mod login;
+pub(crate) mod mapping;
+pub(crate) mod pages;
 pub mod pkce;
+pub(crate) mod refusal;
 pub mod request;
 pub(crate) mod revoke;
-pub(crate) mod schema;
+pub(crate) mod rotation;
+pub(crate) mod state;
 pub(crate) mod token;
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use netsuite_auth::account::AccountId;
-use serde::Serialize;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use netsuite_auth::account::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
 
-use crate::Emulator;
-use crate::audit::{self, AuditCode};
+pub use refusal::{OAuthErrorCode, Rejection};
+use state::OAuthPlane;
 
-/// The OAuth 2.0 `error` values the token endpoint answers with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OAuthErrorCode {
-    /// 400: malformed request.
-    InvalidRequest,
-    /// 401 with `WWW-Authenticate: Basic realm="<ACCOUNT>"`: client authentication failed.
-    InvalidClient,
-    /// 400: the grant (assertion, code, refresh token) is not acceptable.
-    InvalidGrant,
-    /// 400: the client may not use this grant.
-    UnauthorizedClient,
-    /// 400: the grant type is not supported.
-    UnsupportedGrantType,
-    /// 400: the scope is not acceptable.
-    InvalidScope,
-    /// 500: the server failed.
-    ServerError,
-    /// Authorize redirect: the response type is not `code`.
-    UnsupportedResponseType,
-    /// Authorize redirect: the user clicked Deny.
-    AccessDenied,
-    /// Authorize redirect: `prompt=none` without a login session.
-    LoginRequired,
-    /// Authorize redirect: `prompt=none` when consent would have to be asked.
-    ConsentRequired,
-}
-
-impl OAuthErrorCode {
-    /// The `error` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OAuthErrorCode::InvalidRequest => "invalid_request",
-            OAuthErrorCode::InvalidClient => "invalid_client",
-            OAuthErrorCode::InvalidGrant => "invalid_grant",
-            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
-            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            OAuthErrorCode::InvalidScope => "invalid_scope",
-            OAuthErrorCode::ServerError => "server_error",
-            OAuthErrorCode::UnsupportedResponseType => "unsupported_response_type",
-            OAuthErrorCode::AccessDenied => "access_denied",
-            OAuthErrorCode::LoginRequired => "login_required",
-            OAuthErrorCode::ConsentRequired => "consent_required",
-        }
-    }
-
-    /// The HTTP status NetSuite uses with it.
-    pub fn status(self) -> StatusCode {
-        match self {
-            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
-            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        }
-    }
-}
-
-/// A refused request: what the client is told, and what the audit trail gets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Rejection {
-    /// The OAuth 2.0 `error`.
-    pub error: OAuthErrorCode,
-    /// The audit trail's Detail code.
-    pub code: AuditCode,
-    /// The client, when the request could be tied to one.
-    pub client_id: Option<String>,
-    /// The one-line explanation (the `error_description` with `explain_errors`).
-    pub detail: String,
-}
-
-impl Rejection {
-    pub(crate) fn new(error: OAuthErrorCode, code: AuditCode, detail: impl Into<String>) -> Self {
-        Self {
-            error,
-            code,
-            client_id: None,
-            detail: detail.into(),
-        }
-    }
-
-    pub(crate) fn client(mut self, client_id: &str) -> Self {
-        self.client_id = Some(client_id.to_owned());
-        self
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_description: Option<&'a str>,
-}
-
-/// The JSON error response, with `error_description` only when `explain` is set.
-pub(crate) fn error_response(
-    error: OAuthErrorCode,
-    description: Option<&str>,
-    account: &AccountId,
-) -> Response {
-    let body = serde_json::to_vec(&ErrorBody {
-        error: error.as_str(),
-        error_description: description,
-    })
-    .unwrap_or_default();
-    let mut resp = json_response(error.status(), body);
-    if error == OAuthErrorCode::InvalidClient
-        && let Ok(v) = HeaderValue::from_str(&format!("Basic realm=\"{}\"", account.as_str()))
-    {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    resp
-}
-
-/// A JSON response that must not be cached (RFC 6749 §5.1).
-pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut resp = (status, body).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    resp
-}
-
-/// Writes `r` to the audit trail and answers with its JSON error.
-pub(crate) fn refuse(emu: &Emulator, now: i64, r: Rejection) -> Response {
-    log(emu, now, &r);
-    let description = emu.explain_errors().then_some(r.detail.as_str());
-    error_response(r.error, description, emu.account())
-}
-
-/// Writes `r` to the audit trail (a failure to write is logged, not answered).
-pub(crate) fn log(emu: &Emulator, now: i64, r: &Rejection) {
-    let logged = emu
-        .store()
-        .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail));
-    if let Err(e) = logged {
-        eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-    }
+/// The OAuth plane's routes:
+///
+/// * `GET|POST /app/login/oauth2/authorize.nl`: step one of the authorization code
+///   grant, with the login and consent pages;
+/// * `POST /services/rest/auth/oauth2/v1/token`: client credentials with a JWT
+///   assertion, authorization code, refresh token;
+/// * `POST /services/rest/auth/oauth2/v1/revoke`: revokes a refresh token's chain;
+/// * `GET /services/rest/auth/oauth2/v1/keys` and `GET /.well-known/openid-configuration`;
+/// * `GET|POST /services/rest/auth/oauth2/v1/clients/{client_id}/certificates[/{id}/revoke]`:
+///   the 2026.1 certificate rotation API.
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    OAuthPlane: FromRef<S>,
+{
+    Router::new()
+        .route(TOKEN_PATH, post(token::handle))
+        .route(REVOKE_PATH, post(revoke::handle))
+        .route(AUTHORIZE_PATH, get(authorize::get).post(authorize::post))
+        .route(discovery::KEYS_PATH, get(discovery::keys))
+        .route(
+            discovery::DISCOVERY_PATH,
+            get(discovery::openid_configuration),
+        )
+        .route(
+            rotation::CERTIFICATES_PATH,
+            get(rotation::list).post(rotation::add),
+        )
+        .route(rotation::REVOKE_CERTIFICATE_PATH, post(rotation::revoke))
 }

@@ -4,8 +4,8 @@ use aws_lc_rs::{constant_time, digest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{OAuthErrorCode, Rejection};
-use crate::audit::AuditCode;
+use super::audit::AuditCode;
+use super::refusal::{OAuthErrorCode, Rejection};
 
 /// The length of an S256 challenge: base64url of 32 bytes, no padding.
 pub const CHALLENGE_LEN: usize = 43;

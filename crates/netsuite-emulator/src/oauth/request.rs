@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use netsuite_auth::token::JWT_BEARER;
 
-use super::{OAuthErrorCode, Rejection};
-use crate::audit::{self, AuditCode};
+use super::audit::AuditCode;
+use super::refusal::{OAuthErrorCode, Rejection};
 
 /// The only media type the token and revoke endpoints take.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -75,7 +75,7 @@ impl Form {
             Some(t) => {
                 return Err(invalid_request(format!(
                     "the body is {:?}; the endpoint takes only {FORM_CONTENT_TYPE}",
-                    audit::truncate(t, 80)
+                    crate::error::truncate(t, 80)
                 )));
             }
             None => {
@@ -98,7 +98,7 @@ impl Form {
             if params[..i].iter().any(|(other, _)| other == k) {
                 return Err(invalid_request(format!(
                     "the parameter {:?} is given more than once",
-                    audit::truncate(k, 80)
+                    crate::error::truncate(k, 80)
                 )));
             }
         }
@@ -189,7 +189,7 @@ impl Form {
             }
             Some(g) => Err(invalid_request(format!(
                 "grant_type {:?} is not a NetSuite grant type; use client_credentials, authorization_code or refresh_token",
-                audit::truncate(g, 80)
+                crate::error::truncate(g, 80)
             ))),
         }
     }
@@ -201,7 +201,7 @@ impl Form {
             Some(t) => {
                 return Err(invalid_request(format!(
                     "client_assertion_type is {:?}, not {JWT_BEARER}",
-                    audit::truncate(t, 80)
+                    crate::error::truncate(t, 80)
                 )));
             }
         }
@@ -287,7 +287,7 @@ pub fn client_credentials(
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(invalid_client(format!(
             "the Authorization header uses the {:?} scheme; the token endpoint takes Basic base64(client_id:client_secret)",
-            audit::truncate(scheme, 40)
+            crate::error::truncate(scheme, 40)
         )));
     }
     if body_secret.is_some() {

@@ -10,17 +10,18 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::access_token;
+use super::audit::AuditCode;
+use super::chain;
 use super::grant::Failure;
+use super::refusal::{self, OAuthErrorCode, Rejection, error_response};
 use super::request::{Form, invalid_request};
+use super::state::OAuthPlane;
 use super::token::{FormPost, authenticate_client};
-use super::{OAuthErrorCode, Rejection, error_response};
-use crate::access_token;
-use crate::audit::AuditCode;
-use crate::oauth::chain;
-use crate::{Emulator, Error};
+use crate::error::Error;
 
 /// The axum handler.
-pub(crate) async fn handle(State(emu): State<Emulator>, req: Request) -> Response {
+pub(crate) async fn handle(State(emu): State<OAuthPlane>, req: Request) -> Response {
     let request = FormPost::read(req).await;
     let account = emu.account().clone();
     match emu.run_blocking(move |emu| Ok(revoke(emu, &request))).await {
@@ -40,15 +41,15 @@ fn ok() -> Response {
     resp
 }
 
-fn revoke(emu: &Emulator, request: &FormPost) -> Response {
+fn revoke(emu: &OAuthPlane, request: &FormPost) -> Response {
     let now = emu.clock().now();
     match check(emu, request) {
         Ok(None) => ok(),
         Ok(Some(note)) => {
-            super::log(emu, now, &note);
+            refusal::log(emu, now, &note);
             ok()
         }
-        Err(Failure::Rejected(r)) => super::refuse(emu, now, r),
+        Err(Failure::Rejected(r)) => refusal::refuse(emu, now, r),
         Err(Failure::Server(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             error_response(OAuthErrorCode::ServerError, None, emu.account())
@@ -57,7 +58,7 @@ fn revoke(emu: &Emulator, request: &FormPost) -> Response {
 }
 
 /// `Ok(None)`: revoked; `Ok(Some(note))`: nothing revoked, for the audit trail.
-fn check(emu: &Emulator, request: &FormPost) -> Result<Option<Rejection>, Failure> {
+fn check(emu: &OAuthPlane, request: &FormPost) -> Result<Option<Rejection>, Failure> {
     let body = request
         .body
         .as_ref()
@@ -83,7 +84,7 @@ fn check(emu: &Emulator, request: &FormPost) -> Result<Option<Rejection>, Failur
             AuditCode::InvalidRequest,
             format!(
                 "token_type_hint {:?} is not refresh_token or access_token",
-                crate::audit::truncate(hint, 40)
+                crate::error::truncate(hint, 40)
             ),
         )
         .client(client)

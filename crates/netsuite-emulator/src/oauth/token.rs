@@ -17,15 +17,17 @@ use axum::response::Response;
 use netsuite_auth::jws::{self, Algorithm, VerifyingKey};
 use serde_json::{Map, Value, json};
 
+use super::access_token::{self, Grant, LIFETIME_SECS};
+use super::audit::AuditCode;
+use super::client_auth;
 use super::grant::{self, Failure};
+use super::integration::Integration;
+use super::mapping::{self, Candidate};
+use super::refusal::{self, OAuthErrorCode, Rejection, error_response, json_response};
 use super::request::{self, GrantRequest, invalid_request};
-use super::{OAuthErrorCode, Rejection, client_auth, error_response, json_response};
-use crate::access_token::{self, Grant, LIFETIME_SECS};
-use crate::audit::{self, AuditCode};
-use crate::integration::Integration;
-use crate::mapping::{self, Candidate};
+use super::state::OAuthPlane;
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::{Emulator, Error};
 
 /// Largest accepted request body.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -81,7 +83,7 @@ impl FormPost {
 }
 
 /// The axum handler.
-pub(crate) async fn handle(State(emu): State<Emulator>, req: Request) -> Response {
+pub(crate) async fn handle(State(emu): State<OAuthPlane>, req: Request) -> Response {
     let request = FormPost::read(req).await;
     let account = emu.account().clone();
     match emu
@@ -102,7 +104,7 @@ async fn read_body(body: Body) -> Result<Bytes, String> {
         .map_err(|_| format!("the request body is over the {MAX_BODY}-byte limit or was cut off"))
 }
 
-fn exchange(emu: &Emulator, request: FormPost) -> Response {
+fn exchange(emu: &OAuthPlane, request: FormPost) -> Response {
     let now_ms = emu.clock().now_millis();
     let now = now_ms.div_euclid(1000);
     match check(emu, &request, now, now_ms) {
@@ -110,7 +112,7 @@ fn exchange(emu: &Emulator, request: FormPost) -> Response {
             StatusCode::OK,
             serde_json::to_vec(&body).unwrap_or_default(),
         ),
-        Err(Failure::Rejected(r)) => super::refuse(emu, now, r),
+        Err(Failure::Rejected(r)) => refusal::refuse(emu, now, r),
         Err(Failure::Server(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
             error_response(OAuthErrorCode::ServerError, None, emu.account())
@@ -120,7 +122,7 @@ fn exchange(emu: &Emulator, request: FormPost) -> Response {
 
 /// Authenticates the client of an authorization code, refresh or revoke request.
 pub(crate) fn authenticate_client(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     request: &FormPost,
     form: &request::Form,
 ) -> Result<Integration, Failure> {
@@ -134,7 +136,7 @@ pub(crate) fn authenticate_client(
     Ok(verified?)
 }
 
-fn check(emu: &Emulator, request: &FormPost, now: i64, now_ms: i64) -> Result<Value, Failure> {
+fn check(emu: &OAuthPlane, request: &FormPost, now: i64, now_ms: i64) -> Result<Value, Failure> {
     let parsed = request.parse()?;
     let form = &parsed.form;
     match form.grant()? {
@@ -162,7 +164,7 @@ fn check(emu: &Emulator, request: &FormPost, now: i64, now_ms: i64) -> Result<Va
 }
 
 fn client_credentials(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     origin: &Origin,
     assertion: &str,
     now: i64,
@@ -188,7 +190,7 @@ fn client_credentials(
                 AuditCode::InvalidSignature,
                 format!(
                     "the assertion's alg {:?} is not accepted; NetSuite accepts PS256, PS384, PS512, ES256, ES384 and ES512",
-                    audit::truncate(&unverified.header.alg, 40)
+                    crate::error::truncate(&unverified.header.alg, 40)
                 ),
             )
             .into());
@@ -216,7 +218,7 @@ fn client_credentials(
             AuditCode::UnknownIntegration,
             format!(
                 "the kid {:?} is not the certificate id of any M2M mapping in account {}",
-                audit::truncate(&kid, 80),
+                crate::error::truncate(&kid, 80),
                 emu.account()
             ),
         )
@@ -273,7 +275,7 @@ fn client_credentials(
     let claims = verified.claims;
     if iss.as_deref() != Some(client) {
         let given = match claims.get("iss") {
-            Some(Value::String(s)) => format!("{:?}", audit::truncate(s, 80)),
+            Some(Value::String(s)) => format!("{:?}", crate::error::truncate(s, 80)),
             Some(_) => "not a string".to_owned(),
             None => "missing".to_owned(),
         };
@@ -361,7 +363,7 @@ fn same_url(given: &str, expected: &url::Url) -> bool {
 
 /// `aud` must be the token URL as requested, or the account's NetSuite token URL; a
 /// string, or an array that contains one of them.
-fn check_audience(emu: &Emulator, origin: &Origin, aud: Option<&Value>) -> Result<(), String> {
+fn check_audience(emu: &OAuthPlane, origin: &Origin, aud: Option<&Value>) -> Result<(), String> {
     let mut accepted: Vec<url::Url> = Vec::with_capacity(2);
     if let Some(u) = origin.token_url() {
         accepted.push(u);
@@ -378,7 +380,7 @@ fn check_audience(emu: &Emulator, origin: &Origin, aud: Option<&Value>) -> Resul
     }
     let given = match aud {
         None => "missing".to_owned(),
-        Some(v) => audit::truncate(&v.to_string(), 200).to_owned(),
+        Some(v) => crate::error::truncate(&v.to_string(), 200).to_owned(),
     };
     let names: Vec<&str> = accepted.iter().map(url::Url::as_str).collect();
     Err(format!(
@@ -514,7 +516,7 @@ fn check_scopes(
     let missing: Vec<&str> = scopes
         .iter()
         .filter(|s| !allowed.contains(s))
-        .map(|s| audit::truncate(s, 40))
+        .map(|s| crate::error::truncate(s, 40))
         .collect();
     if !missing.is_empty() {
         return Err((

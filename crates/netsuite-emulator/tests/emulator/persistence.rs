@@ -31,10 +31,11 @@ async fn state_survives_a_restart() {
     };
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join("emulator.sqlite3")), 0o600);
+        assert_eq!(netsuite_test::file_mode(&dir), 0o700);
+        assert_eq!(
+            netsuite_test::file_mode(&dir.join("emulator.sqlite3")),
+            0o600
+        );
     }
     let emu = open(&dir, &clock);
     assert_eq!(emu.signing_key_id(), signing_kid);

@@ -25,14 +25,11 @@ async fn http(addr: std::net::SocketAddr, request: String) -> (u16, String, Stri
 async fn token_and_record_over_tcp() {
     let emu = Emulator::open(config(&Clock::system())).unwrap();
     let integration = emu.create_integration(m2m("TCP")).unwrap();
-    let cred = credential(KeyType::EcP256);
-    // The certificate was made at NOW; use a fresh one valid today.
+    // The system clock runs here: a certificate valid today, not at NOW.
     let now = time::OffsetDateTime::now_utc();
-    let g = netsuite_auth::cert::generate(KeyType::EcP256, 30, "tcp", now).unwrap();
-    drop(cred);
-    let key = netsuite_auth::key::PrivateKey::from_pem(g.private_key_pem.expose_secret()).unwrap();
+    let Credential { key, cert_pem, alg } = netsuite_test::credential(KeyType::EcP256, now);
     let mapping = emu
-        .create_mapping(NewMapping::new(&integration.client_id, g.certificate_pem))
+        .create_mapping(NewMapping::new(&integration.client_id, cert_pem))
         .unwrap();
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -43,11 +40,11 @@ async fn token_and_record_over_tcp() {
     }));
 
     let params = AssertionParams {
-        client_id: integration.client_id.clone(),
-        certificate_id: mapping.certificate_id.clone(),
+        client_id: integration.client_id.as_str().into(),
+        certificate_id: mapping.certificate_id.as_str().into(),
         scopes: vec!["rest_webservices".into()],
         audience: format!("http://{addr}{TOKEN_PATH}"),
-        algorithm: g.algorithm,
+        algorithm: alg,
         lifetime_secs: 300,
         scope_format: ScopeFormat::CommaString,
     };

@@ -7,9 +7,8 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use netsuite_auth::account::{AccountId, TOKEN_PATH};
-use netsuite_auth::cert::{self, KeyType};
-use netsuite_auth::jws::{self, Algorithm};
-use netsuite_auth::key::PrivateKey;
+use netsuite_auth::cert::KeyType;
+use netsuite_auth::jws;
 use netsuite_emulator::{
     Clock, Config, Emulator, Integration, Mapping, NewIntegration, NewMapping,
 };
@@ -38,20 +37,11 @@ pub fn config(clock: &Clock) -> Config {
     c
 }
 
-/// A key and certificate made at `NOW`.
-pub struct Credential {
-    pub key: PrivateKey,
-    pub cert_pem: String,
-    pub alg: Algorithm,
-}
+pub use netsuite_test::Credential;
 
+/// A key and certificate made at `NOW`.
 pub fn credential(kt: KeyType) -> Credential {
-    let g = cert::generate(kt, 365, "emulator test", now_dt()).unwrap();
-    Credential {
-        key: PrivateKey::from_pem(g.private_key_pem.expose_secret()).unwrap(),
-        cert_pem: g.certificate_pem,
-        alg: g.algorithm,
-    }
+    netsuite_test::credential(kt, now_dt())
 }
 
 pub fn m2m(name: &str) -> NewIntegration {

@@ -64,7 +64,8 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         PromptArg::None => Prompt::None,
     });
     let pending = source.begin_login(prompt)?;
-    let redirect = url::Url::parse(&pending.redirect_uri).context("the profile's redirect URI")?;
+    let redirect =
+        url::Url::parse(pending.redirect_uri.as_str()).context("the profile's redirect URI")?;
     let browser = !no_browser && can_open_browser();
     let paste = !browser || std::io::stdin().is_terminal();
 

@@ -27,7 +27,11 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
             }
             Ok(false) => crate::say!("no refresh token to revoke"),
             Err(netsuite_client::Error::Auth(netsuite_auth::Error::OAuth(o)))
-                if o.error == "invalid_grant" || o.error == "invalid_token" =>
+                if matches!(
+                    o.error,
+                    netsuite_auth::OAuthErrorCode::InvalidGrant
+                        | netsuite_auth::OAuthErrorCode::InvalidToken
+                ) =>
             {
                 crate::say!("the refresh token was already invalid at NetSuite ({o})");
             }

@@ -62,7 +62,7 @@ pub async fn run(cmd: EmulatorCommand) -> Result<()> {
 
 #[derive(Debug, Args)]
 pub struct DataDirArg {
-    /// The emulator's data directory (default: <config dir>/emulator).
+    /// The emulator's data directory (default: `<config dir>/emulator`).
     #[arg(long, value_name = "DIR", env = "NETSUITE_EMULATOR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// The emulated account id (used when the data directory is new).

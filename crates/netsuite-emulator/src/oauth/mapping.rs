@@ -7,8 +7,8 @@ use netsuite_auth::key::KeyKind;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
-use crate::integration;
+use super::integration;
+use crate::error::Error;
 
 /// NetSuite's maximum of active certificates per integration record (2026.1).
 pub const MAX_ACTIVE_CERTIFICATES: usize = 5;

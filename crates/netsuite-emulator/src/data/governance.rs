@@ -13,16 +13,15 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::{RESTLET_PATH, TOKEN_PATH};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 
+use super::fault::{self, Faults, Outcome};
+use crate::error::Error;
 use crate::error::RestError;
-use crate::fault::{self, Faults, Outcome};
-use crate::{Emulator, Error};
 
 /// NetSuite's default account concurrency limit (developer and Standard accounts).
 pub const DEFAULT_CONCURRENCY_LIMIT: u32 = 5;
@@ -57,27 +56,6 @@ pub struct GovernanceStats {
     pub dropped: u64,
 }
 
-/// Changes to governance through `PUT /admin/api/governance`; absent fields stay.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct GovernanceUpdate {
-    concurrency_limit: Option<u32>,
-    #[serde(default, with = "double_option")]
-    retry_after_secs: Option<Option<u64>>,
-    #[serde(default)]
-    reset_counters: bool,
-}
-
-mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<u64>>, D::Error> {
-        Option::<u64>::deserialize(d).map(Some)
-    }
-}
-
 /// Largest concurrency limit accepted.
 pub const MAX_CONCURRENCY_LIMIT: u32 = 10_000;
 
@@ -110,7 +88,7 @@ impl Governor {
         }
     }
 
-    fn faults(&self) -> Arc<Faults> {
+    fn current_faults(&self) -> Arc<Faults> {
         Arc::clone(
             &self
                 .faults
@@ -181,46 +159,42 @@ impl Governor {
 }
 
 /// Releases a concurrency slot when dropped (also when the client goes away).
-struct Slot(Emulator);
+struct Slot(Arc<Governor>);
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.governor().release();
+        self.0.release();
     }
 }
 
-impl Emulator {
-    pub(crate) fn governor(&self) -> &Governor {
-        &self.inner.governor
-    }
-
+impl Governor {
     /// The fault injection settings in force.
-    pub fn faults(&self) -> Faults {
-        (*self.governor().faults()).clone()
+    pub(crate) fn faults(&self) -> Faults {
+        (*self.current_faults()).clone()
     }
 
     /// Replaces the fault injection settings; the sequence of decisions restarts, so
     /// a seed gives the same faults from here on.
-    pub fn set_faults(&self, faults: Faults) -> Result<(), Error> {
+    pub(crate) fn set_faults(&self, faults: Faults) -> Result<(), Error> {
         faults
             .validate()
             .map_err(|reason| Error::InvalidSettings { reason })?;
-        let g = self.governor();
-        *g.faults
+        *self
+            .faults
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(faults);
-        g.sequence.store(0, Ordering::Relaxed);
+        self.sequence.store(0, Ordering::Relaxed);
         Ok(())
     }
 
     /// The account concurrency limit.
-    pub fn concurrency_limit(&self) -> u32 {
-        self.governor().limit.load(Ordering::Relaxed)
+    pub(crate) fn concurrency_limit(&self) -> u32 {
+        self.limit.load(Ordering::Relaxed)
     }
 
     /// Changes the account concurrency limit (1 to [`MAX_CONCURRENCY_LIMIT`]); requests
     /// in flight keep their slots.
-    pub fn set_concurrency_limit(&self, limit: u32) -> Result<(), Error> {
+    pub(crate) fn set_concurrency_limit(&self, limit: u32) -> Result<(), Error> {
         if !(1..=MAX_CONCURRENCY_LIMIT).contains(&limit) {
             return Err(Error::InvalidSettings {
                 reason: format!(
@@ -228,26 +202,25 @@ impl Emulator {
                 ),
             });
         }
-        self.governor().limit.store(limit, Ordering::Relaxed);
+        self.limit.store(limit, Ordering::Relaxed);
         Ok(())
     }
 
     /// Sends `Retry-After: secs` with 429s (NetSuite's behaviour is unconfirmed; none
     /// by default).
-    pub fn set_retry_after(&self, secs: Option<u64>) {
-        self.governor()
-            .retry_after
+    pub(crate) fn set_retry_after(&self, secs: Option<u64>) {
+        self.retry_after
             .store(secs.map_or(0, |s| s.saturating_add(1)), Ordering::Relaxed);
     }
 
     /// Governance counters and settings.
-    pub fn governance(&self) -> GovernanceStats {
-        self.governor().stats()
+    pub(crate) fn governance(&self) -> GovernanceStats {
+        self.stats()
     }
 
     /// Zeroes the counters (the peak restarts from the requests in flight now).
-    pub fn reset_governance_counters(&self) {
-        self.governor().reset_counters();
+    pub(crate) fn reset_governance_counters(&self) {
+        self.reset_counters();
     }
 }
 
@@ -272,7 +245,7 @@ fn classify(path: &str) -> Option<Channel> {
 
 fn too_many(channel: Channel, retry_after: Option<u64>) -> Response {
     let mut resp = match channel {
-        Channel::Restlet => crate::restlet::error_response(
+        Channel::Restlet => super::rest::suitescript_error(
             StatusCode::BAD_REQUEST,
             "SSS_REQUEST_LIMIT_EXCEEDED",
             "The request could not be processed: the account's concurrent request limit was exceeded. Retry later.",
@@ -294,12 +267,11 @@ fn too_many(channel: Channel, retry_after: Option<u64>) -> Response {
 
 /// The middleware: governance and faults for data-plane paths, slowness for the token
 /// endpoint, nothing for the rest.
-pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) -> Response {
+pub(crate) async fn gate(State(g): State<Arc<Governor>>, req: Request, next: Next) -> Response {
     let Some(channel) = classify(req.uri().path()) else {
         return next.run(req).await;
     };
-    let g = emu.governor();
-    let faults = g.faults();
+    let faults = g.current_faults();
     if channel == Channel::Token {
         if faults.slow_token_ms > 0 {
             tokio::time::sleep(Duration::from_millis(faults.slow_token_ms)).await;
@@ -309,7 +281,7 @@ pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) 
     if !g.try_acquire() {
         return too_many(channel, g.retry_after());
     }
-    let slot = Slot(emu.clone());
+    let slot = Slot(Arc::clone(&g));
     if faults.is_active() {
         let n = g.sequence.fetch_add(1, Ordering::Relaxed);
         let draw = fault::draw(&faults, n);
@@ -322,7 +294,7 @@ pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) 
             Outcome::TooMany => return too_many(channel, g.retry_after()),
             Outcome::ServerError(status) => {
                 return match channel {
-                    Channel::Restlet if status == 500 => crate::restlet::error_response(
+                    Channel::Restlet if status == 500 => super::rest::suitescript_error(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "UNEXPECTED_ERROR",
                         "An unexpected SuiteScript error has occurred",
@@ -336,94 +308,6 @@ pub(crate) async fn gate(State(emu): State<Emulator>, req: Request, next: Next) 
     let resp = next.run(req).await;
     drop(slot);
     resp
-}
-
-/// `GET /services/rest/system/v1/governanceLimits`.
-pub(crate) async fn limits(State(emu): State<Emulator>, headers: HeaderMap) -> Response {
-    emu.run_blocking(move |emu| {
-        let principal = match crate::rest::authorize(emu, &headers, crate::rest::REST_SCOPE) {
-            Ok(p) => p,
-            Err(r) => return Ok(r),
-        };
-        // NetSuite answers governanceLimits to administrators only.
-        if principal.role != crate::record::ADMINISTRATOR {
-            return Ok(crate::error::RestError::new(
-                StatusCode::FORBIDDEN,
-                "INSUFFICIENT_PERMISSION",
-                "Your current role does not have permission to view the integration governance limits.",
-            )
-            .into_response());
-        }
-        let limit = emu.concurrency_limit();
-        let body = json!({
-            "accountConcurrencyLimit": limit,
-            "accountUnallocatedConcurrencyLimit": limit,
-            "integrationLimitType": "accountLimit",
-        });
-        Ok(crate::rest::json_response(
-            StatusCode::OK,
-            crate::rest::SINGULAR_CONTENT_TYPE,
-            body.to_string(),
-        ))
-    })
-    .await
-    .unwrap_or_else(IntoResponse::into_response)
-}
-
-fn admin_json(status: StatusCode, body: serde_json::Value) -> Response {
-    crate::rest::json_response(status, "application/json", body.to_string())
-}
-
-fn admin_error(reason: impl std::fmt::Display) -> Response {
-    admin_json(
-        StatusCode::BAD_REQUEST,
-        json!({"error": reason.to_string()}),
-    )
-}
-
-/// `GET /admin/api/faults`.
-pub(crate) async fn get_faults(State(emu): State<Emulator>) -> Response {
-    admin_json(StatusCode::OK, json!(emu.faults()))
-}
-
-/// `PUT /admin/api/faults`: the whole settings (absent fields are zero).
-pub(crate) async fn put_faults(State(emu): State<Emulator>, body: axum::body::Bytes) -> Response {
-    let faults: Faults = match serde_json::from_slice(&body) {
-        Ok(f) => f,
-        Err(e) => return admin_error(format!("invalid fault settings: {e}")),
-    };
-    match emu.set_faults(faults) {
-        Ok(()) => admin_json(StatusCode::OK, json!(emu.faults())),
-        Err(e) => admin_error(e),
-    }
-}
-
-/// `GET /admin/api/governance`.
-pub(crate) async fn get_governance(State(emu): State<Emulator>) -> Response {
-    admin_json(StatusCode::OK, json!(emu.governance()))
-}
-
-/// `PUT /admin/api/governance`: `concurrencyLimit`, `retryAfterSecs`, `resetCounters`.
-pub(crate) async fn put_governance(
-    State(emu): State<Emulator>,
-    body: axum::body::Bytes,
-) -> Response {
-    let update: GovernanceUpdate = match serde_json::from_slice(&body) {
-        Ok(u) => u,
-        Err(e) => return admin_error(format!("invalid governance settings: {e}")),
-    };
-    if let Some(limit) = update.concurrency_limit
-        && let Err(e) = emu.set_concurrency_limit(limit)
-    {
-        return admin_error(e);
-    }
-    if let Some(r) = update.retry_after_secs {
-        emu.set_retry_after(r);
-    }
-    if update.reset_counters {
-        emu.reset_governance_counters();
-    }
-    admin_json(StatusCode::OK, json!(emu.governance()))
 }
 
 #[cfg(test)]

@@ -1,14 +1,11 @@
-//! What the data-plane endpoints share: bearer checks with the scope each service
-//! needs, query parameters, NetSuite's paging rules and collection envelope, request
+//! What the data-plane endpoints share: the scope each service needs, query parameters, NetSuite's paging rules and collection envelope, request
 //! bodies read with a size limit, and JSON responses with NetSuite's media types.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::Emulator;
-use crate::access_token::{self, BearerError, Principal};
 use crate::error::RestError;
 
 /// Content type of a single record.
@@ -29,39 +26,6 @@ pub const RESULT_CEILING: u64 = 100_000;
 /// Largest request body the data plane reads (NetSuite allows 104 MB; the emulator
 /// keeps less in memory).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
-
-/// Checks the bearer token for `scope`; on failure writes the audit entry and
-/// returns NetSuite's 401 `INVALID_LOGIN`.
-#[allow(clippy::result_large_err)] // the error is the ready response
-pub(crate) fn authorize(
-    emu: &Emulator,
-    headers: &HeaderMap,
-    scope: &str,
-) -> Result<Principal, Response> {
-    let now = emu.clock().now();
-    authenticate(emu, headers, scope, now)
-        .map_err(|refusal| crate::record::unauthorized(emu, refusal, now))
-}
-
-/// Checks the bearer token for `scope`, leaving the refusal to the caller.
-pub(crate) fn authenticate(
-    emu: &Emulator,
-    headers: &HeaderMap,
-    scope: &str,
-    now: i64,
-) -> Result<Principal, BearerError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    access_token::authenticate(
-        emu.store(),
-        emu.signer(),
-        emu.account(),
-        authorization.as_deref(),
-        scope,
-        now,
-    )
-}
 
 /// Query parameters in order, decoded leniently (bad escapes stay as they are).
 #[derive(Clone, Debug, Default)]
@@ -123,7 +87,7 @@ pub(crate) fn paging(params: &Params, ceiling: u64) -> Result<Paging, RestError>
                     "limit",
                     format!(
                         "Invalid value '{}' for query parameter 'limit'. The value must be an integer between 1 and {MAX_LIMIT}.",
-                        crate::audit::truncate(v, 40)
+                        crate::error::truncate(v, 40)
                     ),
                 ));
             }
@@ -138,7 +102,7 @@ pub(crate) fn paging(params: &Params, ceiling: u64) -> Result<Paging, RestError>
                     "offset",
                     format!(
                         "Invalid value '{}' for query parameter 'offset'. The value must be a non-negative integer.",
-                        crate::audit::truncate(v, 40)
+                        crate::error::truncate(v, 40)
                     ),
                 ));
             }
@@ -271,14 +235,15 @@ pub(crate) fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>,
     }
 }
 
-/// Cached counts of collections and SuiteQL results.
-pub(crate) type Counts = crate::total_results::Totals;
-
-impl Emulator {
-    /// Cached counts of collections and SuiteQL results.
-    pub(crate) fn counts(&self) -> &Counts {
-        &self.inner.counts
-    }
+/// A SuiteScript-shaped error (RESTlets): `{"error":{"code":"...","message":"..."}}`.
+pub(crate) fn suitescript_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message}});
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    resp
 }
 
 #[cfg(test)]

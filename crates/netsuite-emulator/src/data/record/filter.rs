@@ -92,8 +92,8 @@ enum Token {
 impl Token {
     fn describe(&self) -> String {
         match self {
-            Token::Word(w) => format!("'{}'", crate::audit::truncate(w, 60)),
-            Token::Quoted(s) => format!("\"{}\"", crate::audit::truncate(s, 60)),
+            Token::Word(w) => format!("'{}'", crate::error::truncate(w, 60)),
+            Token::Quoted(s) => format!("\"{}\"", crate::error::truncate(s, 60)),
             Token::Open => "'('".into(),
             Token::Close => "')'".into(),
             Token::OpenBracket => "'['".into(),
@@ -302,14 +302,14 @@ impl Parser<'_> {
         let Some(column) = (self.resolve)(field) else {
             return Err(format!(
                 "Unknown identifier '{}'.",
-                crate::audit::truncate(field, 100)
+                crate::error::truncate(field, 100)
             ));
         };
         let (op, negated) = match self.next() {
             Some(Token::Word(w)) => operator(&w).ok_or_else(|| {
                 format!(
                     "Unknown operator '{}' after field '{field}'.",
-                    crate::audit::truncate(&w, 60)
+                    crate::error::truncate(&w, 60)
                 )
             })?,
             Some(t) => {
@@ -593,7 +593,7 @@ fn typed_value(ty: FieldType, op: Op, field: &str, v: &str) -> Result<SqlValue, 
     let bad = |what: &str| {
         format!(
             "Invalid value '{}' for field '{field}': {what}.",
-            crate::audit::truncate(v, 100)
+            crate::error::truncate(v, 100)
         )
     };
     Ok(match ty {

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
-use crate::identifier;
+use super::identifier;
+use crate::error::Error;
 
 /// The scopes an integration gets when none are given.
 pub const DEFAULT_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
@@ -80,7 +80,7 @@ impl FromStr for ConsentPolicy {
             _ => Err(Error::InvalidIntegration {
                 reason: format!(
                     "unknown consent policy {:?}: use always, first-time or never",
-                    crate::audit::truncate(s, 40)
+                    crate::error::truncate(s, 40)
                 ),
             }),
         }

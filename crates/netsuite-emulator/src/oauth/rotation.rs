@@ -23,9 +23,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::access_token::{self, Principal};
+use super::bearer::Principal;
+use super::mapping::{Mapping, NewMapping};
+use super::state::OAuthPlane;
+use crate::error::Error;
 use crate::error::RestError;
-use crate::{Emulator, Error, Mapping, NewMapping};
 
 /// The collection path, with `{client_id}`.
 pub const CERTIFICATES_PATH: &str =
@@ -90,31 +92,19 @@ fn forbidden(detail: impl Into<String>) -> Response {
 }
 
 /// The caller, or NetSuite's 401 (with an audit entry).
-fn caller(emu: &Emulator, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
-    let now = emu.clock().now();
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    access_token::authenticate(
-        emu.store(),
-        emu.signer(),
-        emu.account(),
-        authorization.as_deref(),
-        SCOPE,
-        now,
-    )
-    .map_err(|refusal| Box::new(crate::record::unauthorized(emu, refusal, now)))
+fn caller(emu: &OAuthPlane, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
+    emu.bearer().authorize(headers, SCOPE).map_err(Box::new)
 }
 
 /// The integration's mappings, when it exists and has the M2M grant.
 fn client_mappings(
-    emu: &Emulator,
+    emu: &OAuthPlane,
     client_id: &str,
 ) -> Result<Result<Vec<Mapping>, Box<Response>>, Error> {
     let Some(integration) = emu.integration(client_id)? else {
         return Ok(Err(Box::new(not_found(format!(
             "No integration record has the client ID {}.",
-            crate::audit::truncate(client_id, 80)
+            crate::error::truncate(client_id, 80)
         )))));
     };
     if !integration.m2m {
@@ -140,7 +130,7 @@ fn result(r: Result<Response, Error>) -> Response {
 
 /// `GET …/clients/{client_id}/certificates`.
 pub(crate) async fn list(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -171,7 +161,7 @@ pub(crate) async fn list(
 
 /// `POST …/clients/{client_id}/certificates`.
 pub(crate) async fn add(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path(client_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -258,7 +248,7 @@ fn capitalized(s: &str) -> String {
 
 /// `POST …/clients/{client_id}/certificates/{certificate_id}/revoke`.
 pub(crate) async fn revoke(
-    State(emu): State<Emulator>,
+    State(emu): State<OAuthPlane>,
     Path((client_id, certificate_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
@@ -275,7 +265,7 @@ pub(crate) async fn revoke(
             let Some(m) = mappings.iter().find(|m| m.certificate_id == certificate_id) else {
                 return Ok(not_found(format!(
                     "The integration has no certificate with the ID {}.",
-                    crate::audit::truncate(&certificate_id, 80)
+                    crate::error::truncate(&certificate_id, 80)
                 )));
             };
             if !visible(&p, m) {

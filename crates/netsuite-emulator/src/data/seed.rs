@@ -11,6 +11,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::clock::date_string;
+
 /// Demo transactions generated when nothing else is asked for.
 pub const DEFAULT_SCALE: u64 = 100;
 
@@ -118,26 +120,6 @@ fn mix(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// `YYYY-MM-DD` of a day count since 1970-01-01.
-pub(crate) fn date_string(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// 2020-01-01 as days since 1970-01-01.
 const DAY_2020_01_01: i64 = 18_262;
 /// 2025-01-01 as days since 1970-01-01.
@@ -164,15 +146,6 @@ fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
         [key, value],
     )?;
     Ok(())
-}
-
-/// Creates the record tables (shared with SuiteQL) and the async job table when
-/// missing, then [`seed`]s.
-pub(crate) fn open(conn: &Connection, demo: bool, scale: u64) -> rusqlite::Result<Seeded> {
-    conn.execute_batch(netsuite_suiteql::schema_sql())?;
-    conn.execute_batch(crate::record::catalog::EXTRA_INDEXES)?;
-    conn.execute_batch(crate::async_job::SCHEMA)?;
-    seed(conn, demo, scale)
 }
 
 /// Writes what is missing: the base data, then (when `demo`) the demo entities and

@@ -10,7 +10,7 @@ use aws_lc_rs::constant_time;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::identifier;
+use super::identifier;
 
 /// The email address of the default user.
 pub const DEFAULT_EMAIL: &str = "admin@example.com";

@@ -19,34 +19,18 @@ use axum::routing::get;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 
+use super::rest::{self, COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE};
+use super::state::DataPlane;
+use crate::clock::Now;
+use crate::error::Error;
 use crate::error::RestError;
 use crate::origin::Origin;
-use crate::record::write::Now;
-use crate::rest::{self, COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE};
-use crate::{Emulator, Error};
 
 /// Where jobs live.
 pub const JOB_PATH: &str = "/services/rest/async/v1/job";
 
 /// The header carrying an idempotency key.
 pub const IDEMPOTENCY_HEADER: &str = "x-netsuite-idempotency-key";
-
-/// The job table.
-pub(crate) const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS async_job (
-    id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT UNIQUE,
-    client_id       TEXT,
-    created         INTEGER NOT NULL,
-    started         INTEGER,
-    finished        INTEGER,
-    progress        TEXT NOT NULL,
-    status          INTEGER,
-    location        TEXT,
-    content_type    TEXT,
-    body            BLOB
-);
-"#;
 
 /// Whether the request asks to be run asynchronously (`Prefer: respond-async`).
 pub(crate) fn requested(headers: &HeaderMap) -> bool {
@@ -74,7 +58,7 @@ fn idempotency_error(location: &str) -> Response {
     });
     let mut resp = rest::json_response(
         StatusCode::BAD_REQUEST,
-        crate::ERROR_CONTENT_TYPE,
+        crate::error::ERROR_CONTENT_TYPE,
         body.to_string(),
     );
     if let Ok(v) = HeaderValue::from_str(location) {
@@ -91,9 +75,9 @@ fn find_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
 
 /// Queues `op` as a job: checks the bearer token and the idempotency key, answers 202
 /// at once, and runs `op` in the background with the caller's role.
-pub(crate) async fn submit<F>(emu: Emulator, headers: HeaderMap, base: String, op: F) -> Response
+pub(crate) async fn submit<F>(emu: DataPlane, headers: HeaderMap, base: String, op: F) -> Response
 where
-    F: FnOnce(&Emulator, i64) -> Result<Response, Error> + Send + 'static,
+    F: FnOnce(&DataPlane, i64) -> Result<Response, Error> + Send + 'static,
 {
     let key = headers
         .get(IDEMPOTENCY_HEADER)
@@ -112,7 +96,7 @@ where
     let base_for_job = base.clone();
     let created = emu
         .run_blocking(move |emu| {
-            let principal = match rest::authorize(emu, &headers, rest::REST_SCOPE) {
+            let principal = match emu.bearer().authorize(&headers, rest::REST_SCOPE) {
                 Ok(p) => p,
                 Err(r) => return Ok(Err(r)),
             };
@@ -211,7 +195,11 @@ where
 }
 
 /// The job routes.
-pub(crate) fn routes() -> axum::Router<Emulator> {
+pub(crate) fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    DataPlane: axum::extract::FromRef<S>,
+{
     axum::Router::new()
         .route(&format!("{JOB_PATH}/{{a}}"), get(job))
         .route(&format!("{JOB_PATH}/{{a}}/{{b}}"), get(job))
@@ -265,7 +253,7 @@ fn time(t: Option<i64>) -> Option<String> {
 
 /// `GET /job/{id}[/task[/{task}[/result]]]`.
 async fn job(
-    State(emu): State<Emulator>,
+    State(emu): State<DataPlane>,
     uri: Uri,
     headers: HeaderMap,
     path: Result<Path<Vec<String>>, PathRejection>,
@@ -276,7 +264,7 @@ async fn job(
         Err(_) => return not_found("job"),
     };
     emu.run_blocking(move |emu| {
-        if let Err(r) = rest::authorize(emu, &headers, rest::REST_SCOPE) {
+        if let Err(r) = emu.bearer().authorize(&headers, rest::REST_SCOPE) {
             return Ok(r);
         }
         let Some(id) = segments.first().and_then(|s| s.parse::<i64>().ok()) else {

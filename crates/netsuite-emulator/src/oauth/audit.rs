@@ -7,6 +7,8 @@ use std::fmt;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::error::truncate;
+
 /// One line of the login audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -215,18 +217,6 @@ pub(crate) fn list_after(
         })
     })?;
     rows.collect()
-}
-
-/// Cuts `s` to at most `max` bytes on a character boundary.
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::catalog::{self, Field, Kind, Sublist, Target, TypeDef};
 use super::filter::normalize_date;
-use crate::demo::date_string;
+use crate::clock::Now;
 use crate::error::RestError;
 
 /// A refused write, or a storage failure.
@@ -43,7 +43,7 @@ fn shown(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    crate::audit::truncate(&s, 100).to_owned()
+    crate::error::truncate(&s, 100).to_owned()
 }
 
 /// 400 `INVALID_CONTENT`: a value of the wrong type, or a reference to nothing.
@@ -82,33 +82,10 @@ fn unknown_field(path: &str, name: &str, label: &str) -> RestError {
         "INVALID_CONTENT",
         format!(
             "Error while accessing resource: The field '{}' does not exist on the {label} record.",
-            crate::audit::truncate(name, 100)
+            crate::error::truncate(name, 100)
         ),
     )
     .with_path(path)
-}
-
-/// The time of a write: `YYYY-MM-DDTHH:MM:SSZ` and today's `YYYY-MM-DD`.
-#[derive(Clone, Debug)]
-pub(crate) struct Now {
-    pub datetime: String,
-    pub date: String,
-}
-
-impl Now {
-    pub(crate) fn at(unix: i64) -> Self {
-        let date = date_string(unix.div_euclid(86_400));
-        let secs = unix.rem_euclid(86_400);
-        Self {
-            datetime: format!(
-                "{date}T{:02}:{:02}:{:02}Z",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            ),
-            date,
-        }
-    }
 }
 
 /// Column values to write, last one wins.
@@ -529,7 +506,7 @@ fn check_external_id(
             };
             Err(user_error(format!(
                 "This {what} already exists: a record with the external ID '{}' exists ({o}).",
-                crate::audit::truncate(eid, 100)
+                crate::error::truncate(eid, 100)
             ))
             .into())
         }
@@ -897,18 +874,23 @@ pub(crate) fn document_create(
     }
     let eid = document_external_id(&body)?;
     if let Some(eid) = &eid
-        && super::find(conn, record_type, &super::RecordKey::External(eid.clone()))?.is_some()
+        && super::document::find(
+            conn,
+            record_type,
+            &super::types::RecordKey::External(eid.clone()),
+        )?
+        .is_some()
     {
         return Err(user_error(format!(
             "This record already exists: a record with the external ID '{}' exists.",
-            crate::audit::truncate(eid, 100)
+            crate::error::truncate(eid, 100)
         ))
         .into());
     }
     let id: i64 = conn
         .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM record WHERE type = ?1")?
         .query_row([record_type], |r| r.get(0))?;
-    super::insert(
+    super::document::insert(
         conn,
         record_type,
         id.max(1),
@@ -947,17 +929,20 @@ pub(crate) fn document_update(
     }
     let eid = document_external_id(&body)?;
     if let Some(eid) = &eid
-        && let Some((other, _)) =
-            super::find(conn, record_type, &super::RecordKey::External(eid.clone()))?
+        && let Some((other, _)) = super::document::find(
+            conn,
+            record_type,
+            &super::types::RecordKey::External(eid.clone()),
+        )?
         && other != id
     {
         return Err(user_error(format!(
             "This record already exists: a record with the external ID '{}' exists.",
-            crate::audit::truncate(eid, 100)
+            crate::error::truncate(eid, 100)
         ))
         .into());
     }
-    super::insert(conn, record_type, id, eid.as_deref(), &Value::Object(body))?;
+    super::document::insert(conn, record_type, id, eid.as_deref(), &Value::Object(body))?;
     Ok(())
 }
 

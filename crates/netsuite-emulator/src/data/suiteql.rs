@@ -5,7 +5,7 @@
 //! The statement is translated to SQLite and run on the tables the record API uses.
 //! Items carry `"links": []` and the columns in lower case, values as strings, NULLs
 //! left out. `totalResults` is a `COUNT(*)` over the translated statement, cached
-//! until the next write and cheap for keyset paging ([`crate::total_results`]). A statement that cannot be translated or run is a
+//! until the next write and cheap for keyset paging ([`super::total_results`]). A statement that cannot be translated or run is a
 //! 400 `USER_ERROR` naming the problem, never a 500; anything but SELECT is refused.
 
 use axum::body::Body;
@@ -16,10 +16,11 @@ use netsuite_auth::account::SUITEQL_PATH;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
+use super::rest::{self, COLLECTION_CONTENT_TYPE, Params};
+use super::state::DataPlane;
+use crate::error::Error;
 use crate::error::RestError;
 use crate::origin::Origin;
-use crate::rest::{self, COLLECTION_CONTENT_TYPE, Params};
-use crate::{Emulator, Error};
 
 /// Longest statement accepted.
 pub const MAX_QUERY_LEN: usize = 100_000;
@@ -28,7 +29,7 @@ pub const MAX_QUERY_LEN: usize = 100_000;
 /// names the construct that cannot be translated.
 pub(crate) fn translate(q: &str, now: i64) -> Result<netsuite_suiteql::Translation, String> {
     let options =
-        netsuite_suiteql::Options::default().with_now(crate::record::write::Now::at(now).datetime);
+        netsuite_suiteql::Options::default().with_now(crate::clock::Now::at(now).datetime);
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
 }
 
@@ -68,7 +69,7 @@ fn query_of(body: &[u8]) -> Result<String, Response> {
 
 /// `POST /services/rest/query/v1/suiteql`.
 pub(crate) async fn handle(
-    State(emu): State<Emulator>,
+    State(emu): State<DataPlane>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -93,14 +94,14 @@ pub(crate) async fn handle(
     };
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
     let params = Params::parse(uri.query());
-    if crate::async_job::requested(&headers) {
-        return crate::async_job::submit(emu, headers, base.clone(), move |emu, _role| {
+    if super::async_job::requested(&headers) {
+        return super::async_job::submit(emu, headers, base.clone(), move |emu, _role| {
             run(emu, &base, &params, &body)
         })
         .await;
     }
     emu.run_blocking(move |emu| {
-        if let Err(r) = rest::authorize(emu, &headers, rest::REST_SCOPE) {
+        if let Err(r) = emu.bearer().authorize(&headers, rest::REST_SCOPE) {
             return Ok(r);
         }
         run(emu, &base, &params, &body)
@@ -130,7 +131,7 @@ fn is_user_error(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn run(emu: &Emulator, base: &str, params: &Params, body: &[u8]) -> Result<Response, Error> {
+fn run(emu: &DataPlane, base: &str, params: &Params, body: &[u8]) -> Result<Response, Error> {
     let paging = match rest::paging(params, rest::RESULT_CEILING) {
         Ok(p) => p,
         Err(e) => return Ok(e.into_response()),

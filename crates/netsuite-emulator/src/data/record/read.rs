@@ -9,9 +9,9 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value, json};
 
-use super::RecordKey;
 use super::catalog::{self, Field, Kind, Sublist, Target, TypeDef};
 use super::filter::{self, Column, Condition, FieldType};
+use super::types::RecordKey;
 
 /// `{base}/services/rest/record/v1/{type}/{id}`.
 pub(crate) fn record_href(base: &str, record_type: &str, id: i64) -> String {

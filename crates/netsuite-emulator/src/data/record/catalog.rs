@@ -694,13 +694,6 @@ pub(crate) fn item_type_name(itemtype: &str) -> &'static str {
         .map_or("inventoryitem", |t| t.name)
 }
 
-/// Indexes beyond those of [`netsuite_suiteql::schema_sql`]: a narrow covering index
-/// on transaction ids, which lets SQLite count a keyset range (`id > :last`) without
-/// reading whole rows.
-pub(crate) const EXTRA_INDEXES: &str = r#"
-CREATE INDEX IF NOT EXISTS transaction_id ON "transaction"(id);
-"#;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,8 +702,7 @@ mod tests {
     #[test]
     fn fields_map_onto_columns() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(netsuite_suiteql::schema_sql()).unwrap();
-        conn.execute_batch(EXTRA_INDEXES).unwrap();
+        crate::store::migrate(&conn).unwrap();
         let columns = |table: &str| -> Vec<String> {
             let mut stmt = conn
                 .prepare(&format!("PRAGMA table_info(\"{table}\")"))

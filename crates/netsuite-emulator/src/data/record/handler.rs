@@ -1,262 +1,28 @@
-//! The REST record API (`/services/rest/record/v1`) on SQLite, in NetSuite's shape:
-//! get by internal id or `eid:`, `fields=`, `expandSubResources=true`, sublists and
-//! their lines, collections with `limit`/`offset`/`q`, create (204 + `Location`),
-//! update (PATCH; `null` clears), upsert (PUT on `eid:`), delete, the metadata
-//! catalog, and `Prefer: respond-async`.
-//!
-//! Record types listed in [`catalog`] live in tables shared with SuiteQL; every other
-//! known type (vendors, custom records, ...) is a JSON document in the `record` table,
-//! whose stored hrefs are paths (`/services/rest/record/v1/customer/101`) that get the
-//! base URL put in front when served. Links use the request's own host.
-
-pub(crate) mod catalog;
-pub(crate) mod filter;
-mod metadata;
-pub(crate) mod read;
-pub(crate) mod write;
+//! The record API's requests: read off the wire, authenticated, then run (or queued
+//! with `Prefer: respond-async`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State, rejection::PathRejection};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
 use netsuite_auth::account::RECORD_PATH;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use serde_json::{Map, Value, json};
 
-use crate::access_token::BearerError;
-use crate::audit;
+use crate::data::rest::{self, COLLECTION_CONTENT_TYPE, Params, SINGULAR_CONTENT_TYPE};
+use crate::data::state::DataPlane;
+use crate::error::Error;
 use crate::error::RestError;
 use crate::origin::Origin;
-use crate::rest::{self, Params};
-use crate::{Emulator, Error};
 
-pub use crate::rest::{COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE};
+use crate::clock::Now;
+
+use super::document::{find, render};
+use super::types::{ADMINISTRATOR, RecordKey, canonical_type, parse_key};
+use super::{catalog, read, write};
 
 /// The scope the REST web services need.
 pub const SCOPE: &str = rest::REST_SCOPE;
-
-/// Record types the emulator knows (lowercase); custom records (`customrecord_*`)
-/// are known too. Types outside this list answer "Record type '…' does not exist."
-pub const RECORD_TYPES: &[&str] = &[
-    "account",
-    "assemblyitem",
-    "calendarevent",
-    "cashsale",
-    "classification",
-    "contact",
-    "creditmemo",
-    "currency",
-    "customer",
-    "customerpayment",
-    "department",
-    "employee",
-    "estimate",
-    "expensereport",
-    "inventoryitem",
-    "invoice",
-    "itemfulfillment",
-    "journalentry",
-    "location",
-    "noninventorysaleitem",
-    "opportunity",
-    "partner",
-    "phonecall",
-    "purchaseorder",
-    "returnauthorization",
-    "salesorder",
-    "serviceresaleitem",
-    "servicesaleitem",
-    "subsidiary",
-    "supportcase",
-    "task",
-    "transferorder",
-    "vendor",
-    "vendorbill",
-    "vendorpayment",
-    "workorder",
-];
-
-/// The canonical (lowercase) name of a record type, when it exists.
-pub fn canonical_type(name: &str) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    let custom = lower.starts_with("customrecord")
-        && lower.len() <= 128
-        && lower
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    (custom || RECORD_TYPES.contains(&lower.as_str())).then_some(lower)
-}
-
-/// How a record is addressed in a URL.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RecordKey {
-    /// An internal id.
-    Internal(i64),
-    /// `eid:<external id>`.
-    External(String),
-}
-
-/// Parses the id segment: an integer internal id (no leading zeros) or `eid:<value>`.
-pub fn parse_key(id: &str) -> Option<RecordKey> {
-    if let Some(eid) = id.strip_prefix("eid:") {
-        let ok = !eid.is_empty()
-            && eid.len() <= 255
-            && eid
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '|' | ' '));
-        return ok.then(|| RecordKey::External(eid.to_owned()));
-    }
-    let digits = id.strip_prefix('-').unwrap_or(id);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
-        return None;
-    }
-    id.parse().ok().map(RecordKey::Internal)
-}
-
-/// Stores a record body (without `links` and `id`).
-pub(crate) fn insert(
-    conn: &Connection,
-    record_type: &str,
-    id: i64,
-    external_id: Option<&str>,
-    body: &Value,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO record (type, id, external_id, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(rusqlite::params![
-        record_type,
-        id,
-        external_id,
-        body.to_string()
-    ])?;
-    Ok(())
-}
-
-/// Looks a record up: its internal id and stored body.
-pub(crate) fn find(
-    conn: &Connection,
-    record_type: &str,
-    key: &RecordKey,
-) -> rusqlite::Result<Option<(i64, String)>> {
-    match key {
-        RecordKey::Internal(id) => conn
-            .prepare_cached("SELECT id, body FROM record WHERE type = ?1 AND id = ?2")?
-            .query_row(rusqlite::params![record_type, id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional(),
-        RecordKey::External(eid) => conn
-            .prepare_cached("SELECT id, body FROM record WHERE type = ?1 AND external_id = ?2")?
-            .query_row(rusqlite::params![record_type, eid], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional(),
-    }
-}
-
-/// Prefixes every `href` that is a path with `base`.
-fn absolutize(value: &mut Value, base: &str) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if k == "href"
-                    && let Value::String(s) = v
-                    && s.starts_with('/')
-                {
-                    *s = format!("{base}{s}");
-                } else {
-                    absolutize(v, base);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| absolutize(v, base)),
-        _ => {}
-    }
-}
-
-/// The record as NetSuite serves it: `links` first, then the fields (with `id`).
-pub(crate) fn render(
-    record_type: &str,
-    id: i64,
-    stored: &str,
-    base: &str,
-) -> Result<String, String> {
-    let mut fields: Map<String, Value> = serde_json::from_str(stored)
-        .map_err(|e| format!("record body is not a JSON object: {e}"))?;
-    fields.insert("id".into(), Value::String(id.to_string()));
-    fields.remove("links");
-    let mut fields = Value::Object(fields);
-    absolutize(&mut fields, base);
-    let href = Value::String(format!("{base}{RECORD_PATH}/{record_type}/{id}"));
-    let mut out = String::with_capacity(stored.len() + 256);
-    out.push_str("{\"links\":[{\"rel\":\"self\",\"href\":");
-    out.push_str(&href.to_string());
-    out.push_str("}]");
-    if let Value::Object(map) = fields {
-        for (k, v) in map {
-            out.push(',');
-            out.push_str(&Value::String(k).to_string());
-            out.push(':');
-            out.push_str(&v.to_string());
-        }
-    }
-    out.push('}');
-    Ok(out)
-}
-
-/// A 401 `INVALID_LOGIN`, after writing the reason to the audit trail.
-pub(crate) fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Response {
-    match refusal {
-        BearerError::Refused(r) => {
-            if let Err(e) = emu
-                .store()
-                .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail))
-            {
-                eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            }
-            let mut error = RestError::invalid_login();
-            if emu.explain_errors()
-                && let Some(d) = error.details.first_mut()
-            {
-                // --explain-errors: name the cause that NetSuite keeps in the audit trail.
-                d.detail = format!(
-                    "{} Emulator: {}: {}.",
-                    d.detail,
-                    r.code,
-                    audit::truncate(&r.detail, 500)
-                );
-            }
-            error.into_response()
-        }
-        BearerError::Storage(e) => e.into_response(),
-    }
-}
-
-/// The record API's routes.
-pub(crate) fn routes() -> axum::Router<Emulator> {
-    axum::Router::new()
-        .route(
-            &format!("{RECORD_PATH}/metadata-catalog"),
-            get(metadata::catalog),
-        )
-        .route(
-            &format!("{RECORD_PATH}/metadata-catalog/"),
-            get(metadata::catalog),
-        )
-        .route(
-            &format!("{RECORD_PATH}/metadata-catalog/{{record_type}}"),
-            get(metadata::record_type),
-        )
-        .route(&format!("{RECORD_PATH}/{{a}}"), any(dispatch))
-        .route(&format!("{RECORD_PATH}/{{a}}/{{b}}"), any(dispatch))
-        .route(&format!("{RECORD_PATH}/{{a}}/{{b}}/{{c}}"), any(dispatch))
-        .route(
-            &format!("{RECORD_PATH}/{{a}}/{{b}}/{{c}}/{{d}}"),
-            any(dispatch),
-        )
-}
 
 /// A record API request, read off the wire.
 #[derive(Clone, Debug)]
@@ -274,8 +40,8 @@ pub(crate) struct RecordRequest {
 
 /// Every record route: parses the request, then runs it (or queues it with
 /// `Prefer: respond-async`).
-async fn dispatch(
-    State(emu): State<Emulator>,
+pub(crate) async fn dispatch(
+    State(emu): State<DataPlane>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -305,13 +71,13 @@ async fn dispatch(
         url_path: uri.path().to_owned(),
         body,
     };
-    if crate::async_job::requested(&headers) {
-        return crate::async_job::submit(emu, headers, req.base.clone(), move |emu, role| {
+    if crate::data::async_job::requested(&headers) {
+        return crate::data::async_job::submit(emu, headers, req.base.clone(), move |emu, role| {
             handle(emu, &req, role)
         })
         .await;
     }
-    emu.run_blocking(move |emu| match rest::authorize(emu, &headers, SCOPE) {
+    emu.run_blocking(move |emu| match emu.bearer().authorize(&headers, SCOPE) {
         Err(r) => Ok(r),
         Ok(principal) => handle(emu, &req, principal.role),
     })
@@ -334,7 +100,7 @@ fn method_not_allowed(method: &Method, allowed: &'static str) -> Response {
         "INVALID_REQUEST",
         format!(
             "The HTTP method {} is not supported for this resource. Supported methods: {allowed}.",
-            audit::truncate(method.as_str(), 20)
+            crate::error::truncate(method.as_str(), 20)
         ),
     )
     .into_response();
@@ -347,9 +113,6 @@ fn method_not_allowed(method: &Method, allowed: &'static str) -> Response {
 /// without the Employees permission would find).
 const ADMINISTRATOR_ONLY: &[&str] = &["employee"];
 
-/// NetSuite's role id of the Administrator.
-pub(crate) const ADMINISTRATOR: i64 = 3;
-
 /// 403 `INSUFFICIENT_PERMISSION`.
 pub(crate) fn insufficient_permission() -> Response {
     RestError::new(
@@ -361,7 +124,7 @@ pub(crate) fn insufficient_permission() -> Response {
 }
 
 /// Runs a record request (authentication already done) for a caller with `role`.
-pub(crate) fn handle(emu: &Emulator, req: &RecordRequest, role: i64) -> Result<Response, Error> {
+pub(crate) fn handle(emu: &DataPlane, req: &RecordRequest, role: i64) -> Result<Response, Error> {
     let segments = match &req.segments {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => return Ok(not_found()),
@@ -381,7 +144,7 @@ pub(crate) fn handle(emu: &Emulator, req: &RecordRequest, role: i64) -> Result<R
             "NONEXISTENT_ID",
             format!(
                 "Record type '{}' does not exist.",
-                audit::truncate(type_name, 200)
+                crate::error::truncate(type_name, 200)
             ),
         )
         .into_response());
@@ -404,10 +167,10 @@ pub(crate) fn handle(emu: &Emulator, req: &RecordRequest, role: i64) -> Result<R
                 "INVALID_ID",
                 format!(
                     "Invalid record instance identifier '{}'. Provide a valid record instance ID.",
-                    audit::truncate(id, 200)
+                    crate::error::truncate(id, 200)
                 ),
             )
-            .with_url(audit::truncate(&req.url_path, 500))
+            .with_url(crate::error::truncate(&req.url_path, 500))
             .into_response()
         })
     };
@@ -442,7 +205,7 @@ pub(crate) fn handle(emu: &Emulator, req: &RecordRequest, role: i64) -> Result<R
 
 /// One request's context.
 struct Ctx<'a> {
-    emu: &'a Emulator,
+    emu: &'a DataPlane,
     req: &'a RecordRequest,
     record_type: &'a str,
     def: Option<&'static catalog::TypeDef>,
@@ -461,7 +224,7 @@ fn search_error(detail: &str) -> Response {
 /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed only when it succeeds; a
 /// refused write rolls back. Successful writes invalidate cached counts.
 fn write_tx<T>(
-    emu: &Emulator,
+    emu: &DataPlane,
     f: impl FnOnce(&Connection) -> Result<T, write::WriteError>,
 ) -> Result<Result<T, RestError>, Error> {
     let label = emu.store().label().to_owned();
@@ -506,8 +269,8 @@ impl Ctx<'_> {
         read::record_href(self.base(), self.record_type, id)
     }
 
-    fn now(&self) -> write::Now {
-        write::Now::at(self.emu.clock().now())
+    fn now(&self) -> Now {
+        Now::at(self.emu.clock().now())
     }
 
     fn corrupt(&self, reason: String) -> Error {
@@ -768,7 +531,7 @@ impl Ctx<'_> {
                 "NONEXISTENT_ID",
                 format!(
                     "The sub-resource '{}' does not exist on record type '{}'.",
-                    audit::truncate(name, 100),
+                    crate::error::truncate(name, 100),
                     self.record_type
                 ),
             )
@@ -783,10 +546,10 @@ impl Ctx<'_> {
                     "INVALID_ID",
                     format!(
                         "Invalid line identifier '{}'. Provide a valid line number.",
-                        audit::truncate(line.unwrap_or_default(), 100)
+                        crate::error::truncate(line.unwrap_or_default(), 100)
                     ),
                 )
-                .with_url(audit::truncate(&self.req.url_path, 500))
+                .with_url(crate::error::truncate(&self.req.url_path, 500))
                 .into_response());
             }
         };
@@ -841,49 +604,5 @@ fn render_selected(
             map.retain(|k, _| wanted.iter().any(|w| w.eq_ignore_ascii_case(k)));
             render(record_type, id, &Value::Object(map).to_string(), base)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_and_keys() {
-        assert_eq!(canonical_type("salesOrder").as_deref(), Some("salesorder"));
-        assert_eq!(canonical_type("SALESORDER").as_deref(), Some("salesorder"));
-        assert_eq!(
-            canonical_type("customrecord_foo").as_deref(),
-            Some("customrecord_foo")
-        );
-        assert_eq!(canonical_type("file"), None);
-        assert_eq!(parse_key("304"), Some(RecordKey::Internal(304)));
-        assert_eq!(parse_key("-5"), Some(RecordKey::Internal(-5)));
-        assert_eq!(
-            parse_key("eid:WEB-304"),
-            Some(RecordKey::External("WEB-304".into()))
-        );
-        for bad in [
-            "000",
-            "0",
-            "abc",
-            "",
-            "12a",
-            "99999999999999999999",
-            "eid:",
-            "-",
-        ] {
-            assert_eq!(parse_key(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn render_puts_links_first_and_absolutizes() {
-        let body = r#"{"entity":{"links":[{"rel":"self","href":"/services/rest/record/v1/customer/101"}],"id":"101","refName":"Acme"},"tranId":"SO1"}"#;
-        let out = render("salesorder", 1, body, "http://h:1").unwrap();
-        assert_eq!(
-            out,
-            r#"{"links":[{"rel":"self","href":"http://h:1/services/rest/record/v1/salesorder/1"}],"entity":{"id":"101","links":[{"href":"http://h:1/services/rest/record/v1/customer/101","rel":"self"}],"refName":"Acme"},"id":"1","tranId":"SO1"}"#
-        );
     }
 }

@@ -18,23 +18,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::access_token::BearerError;
-use crate::audit::{self, AuditCode};
+use super::record::{catalog, document, read, types};
+use super::rest::{self, Params, suitescript_error};
+use super::state::DataPlane;
+use crate::error::Error;
+use crate::oauth::audit::AuditCode;
+use crate::oauth::bearer::{BearerError, Refusal};
 use crate::origin::Origin;
-use crate::record::{self, catalog, read};
-use crate::rest::{self, Params};
-use crate::{Emulator, Error};
-
-/// A SuiteScript-shaped error: `{"error":{"code":"...","message":"..."}}`.
-pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({"error": {"code": code, "message": message}});
-    let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    resp
-}
 
 /// How the request body is to be read, and the response written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,16 +46,11 @@ fn content_format(headers: &HeaderMap) -> Result<Format, String> {
     }
 }
 
-fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Response {
+fn unauthorized(emu: &DataPlane, refusal: BearerError, now: i64) -> Response {
     match refusal {
         BearerError::Refused(r) => {
-            if let Err(e) = emu
-                .store()
-                .with(|c| audit::insert(c, now, r.client_id.as_deref(), r.code, &r.detail))
-            {
-                eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            }
-            error_response(
+            emu.bearer().audit(&r, now);
+            suitescript_error(
                 StatusCode::UNAUTHORIZED,
                 "INVALID_LOGIN_ATTEMPT",
                 "Invalid login attempt.",
@@ -73,7 +58,7 @@ fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Response {
         }
         BearerError::Storage(e) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            error_response(
+            suitescript_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "UNEXPECTED_ERROR",
                 "An unexpected SuiteScript error has occurred",
@@ -83,17 +68,18 @@ fn unauthorized(emu: &Emulator, refusal: BearerError, now: i64) -> Response {
 }
 
 #[allow(clippy::result_large_err)] // the error is the ready response
-fn authenticate(emu: &Emulator, headers: &HeaderMap) -> Result<(), Response> {
+fn authenticate(emu: &DataPlane, headers: &HeaderMap) -> Result<(), Response> {
     let now = emu.clock().now();
     if headers.contains_key(header::AUTHORIZATION) && headers.contains_key(header::COOKIE) {
-        let refusal = BearerError::Refused(crate::access_token::Refusal {
+        let refusal = BearerError::Refused(Refusal {
             code: AuditCode::TokenRejected,
             client_id: None,
             detail: "the RESTlet request carries both an Authorization header and cookies; NetSuite accepts only one of them".into(),
         });
         return Err(unauthorized(emu, refusal, now));
     }
-    rest::authenticate(emu, headers, rest::RESTLET_SCOPE, now)
+    emu.bearer()
+        .check(headers, rest::RESTLET_SCOPE, now)
         .map(|_| ())
         .map_err(|r| unauthorized(emu, r, now))
 }
@@ -108,7 +94,7 @@ struct Call {
 
 /// `/app/site/hosting/restlet.nl`, any method.
 pub(crate) async fn handle(
-    State(emu): State<Emulator>,
+    State(emu): State<DataPlane>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -117,7 +103,7 @@ pub(crate) async fn handle(
     let body = match axum::body::to_bytes(body, rest::MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return error_response(
+            return suitescript_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "SSS_REQUEST_TOO_LARGE",
                 "The request body is larger than the RESTlet accepts.",
@@ -138,12 +124,12 @@ pub(crate) async fn handle(
         let format = match content_format(&headers) {
             Ok(f) => f,
             Err(media) => {
-                return Ok(error_response(
+                return Ok(suitescript_error(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "INVALID_CONTENT_TYPE",
                     &format!(
                         "Content type '{}' is not supported. Use application/json or text/plain.",
-                        audit::truncate(&media, 100)
+                        crate::error::truncate(&media, 100)
                     ),
                 ));
             }
@@ -153,7 +139,7 @@ pub(crate) async fn handle(
     .await
     .unwrap_or_else(|e| {
         eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-        error_response(
+        suitescript_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "UNEXPECTED_ERROR",
             "An unexpected SuiteScript error has occurred",
@@ -162,7 +148,7 @@ pub(crate) async fn handle(
 }
 
 fn invalid_script() -> Response {
-    error_response(
+    suitescript_error(
         StatusCode::BAD_REQUEST,
         "SSS_INVALID_SCRIPTLET_ID",
         "That Suitelet is invalid, disabled, or no longer exists.",
@@ -170,12 +156,12 @@ fn invalid_script() -> Response {
 }
 
 fn not_allowed(method: &Method, script: &str, deploy: &str) -> Response {
-    error_response(
+    suitescript_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "SSS_INVALID_HTTP_METHOD",
         &format!(
             "The RESTlet (script {script}, deployment {deploy}) has no {} entry point.",
-            audit::truncate(method.as_str(), 20)
+            crate::error::truncate(method.as_str(), 20)
         ),
     )
 }
@@ -191,7 +177,7 @@ fn input(call: &Call) -> Result<Value, Response> {
             String::from_utf8_lossy(&call.body).into_owned(),
         )),
         Format::Json => serde_json::from_slice(&call.body).map_err(|e| {
-            error_response(
+            suitescript_error(
                 StatusCode::BAD_REQUEST,
                 "SYNTAX_ERROR",
                 &format!("SyntaxError: the request body is not valid JSON: {e}"),
@@ -213,7 +199,7 @@ fn output(format: Format, v: &Value) -> Response {
     resp
 }
 
-fn run(emu: &Emulator, call: Call) -> Result<Response, Error> {
+fn run(emu: &DataPlane, call: Call) -> Result<Response, Error> {
     let script = call
         .params
         .get("script")
@@ -290,9 +276,9 @@ fn arg(args: &Value, name: &str) -> Option<String> {
     }
 }
 
-fn read_record(emu: &Emulator, call: &Call, args: &Value) -> Result<Response, Error> {
+fn read_record(emu: &DataPlane, call: &Call, args: &Value) -> Result<Response, Error> {
     let missing = |name: &str| {
-        error_response(
+        suitescript_error(
             StatusCode::BAD_REQUEST,
             "SSS_MISSING_REQD_ARGUMENT",
             &format!("Missing a required argument: {name}"),
@@ -304,24 +290,24 @@ fn read_record(emu: &Emulator, call: &Call, args: &Value) -> Result<Response, Er
     let Some(id) = arg(args, "id") else {
         return Ok(missing("id"));
     };
-    let Some(record_type) = record::canonical_type(&type_name) else {
-        return Ok(error_response(
+    let Some(record_type) = types::canonical_type(&type_name) else {
+        return Ok(suitescript_error(
             StatusCode::BAD_REQUEST,
             "SSS_INVALID_RECORD_TYPE",
             &format!(
                 "The record type [{}] is invalid.",
-                audit::truncate(&type_name, 100).to_uppercase()
+                crate::error::truncate(&type_name, 100).to_uppercase()
             ),
         ));
     };
     let not_found = || {
-        error_response(
+        suitescript_error(
             StatusCode::BAD_REQUEST,
             "RCRD_DSNT_EXIST",
             "That record does not exist.",
         )
     };
-    let Some(key) = record::parse_key(&id) else {
+    let Some(key) = types::parse_key(&id) else {
         return Ok(not_found());
     };
     let base = call.base.clone();
@@ -332,7 +318,7 @@ fn read_record(emu: &Emulator, call: &Call, args: &Value) -> Result<Response, Er
                 Some(id) => read::load(conn, def, id, &base, &read::ReadOptions::default())?
                     .map(|f| f.into_iter().collect::<Map<String, Value>>()),
             },
-            None => record::find(conn, &record_type, &key)?.and_then(|(id, body)| {
+            None => document::find(conn, &record_type, &key)?.and_then(|(id, body)| {
                 let mut m: Map<String, Value> = serde_json::from_str(&body).ok()?;
                 m.insert("id".into(), Value::String(id.to_string()));
                 Some(m)

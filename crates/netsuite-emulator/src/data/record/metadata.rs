@@ -10,16 +10,21 @@ use netsuite_auth::account::RECORD_PATH;
 use serde_json::{Map, Value, json};
 
 use super::catalog::{self, Kind, Target};
-use super::{RECORD_TYPES, canonical_type};
+use super::types::{RECORD_TYPES, canonical_type};
+use crate::data::rest;
+use crate::data::state::DataPlane;
 use crate::error::RestError;
 use crate::origin::Origin;
-use crate::rest;
-use crate::{Emulator, audit};
 
-async fn authorized(emu: &Emulator, headers: &HeaderMap) -> Result<(), Response> {
+async fn authorized(emu: &DataPlane, headers: &HeaderMap) -> Result<(), Response> {
     let headers = headers.clone();
     match emu
-        .run_blocking(move |emu| Ok(rest::authorize(emu, &headers, rest::REST_SCOPE).map(|_| ())))
+        .run_blocking(move |emu| {
+            Ok(emu
+                .bearer()
+                .authorize(&headers, rest::REST_SCOPE)
+                .map(|_| ()))
+        })
         .await
     {
         Ok(r) => r,
@@ -43,7 +48,11 @@ fn selected(uri: &Uri) -> Vec<&'static str> {
 }
 
 /// `GET /metadata-catalog`.
-pub(crate) async fn catalog(State(emu): State<Emulator>, uri: Uri, headers: HeaderMap) -> Response {
+pub(crate) async fn catalog(
+    State(emu): State<DataPlane>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = authorized(&emu, &headers).await {
         return r;
     }
@@ -179,7 +188,7 @@ fn field_schema(kind: Kind, label: &str, read_only: bool) -> Value {
 
 /// `GET /metadata-catalog/{type}`.
 pub(crate) async fn record_type(
-    State(emu): State<Emulator>,
+    State(emu): State<DataPlane>,
     uri: Uri,
     headers: HeaderMap,
     Path(name): Path<String>,
@@ -193,7 +202,7 @@ pub(crate) async fn record_type(
             "NONEXISTENT_ID",
             format!(
                 "Record type '{}' does not exist.",
-                audit::truncate(&name, 200)
+                crate::error::truncate(&name, 200)
             ),
         )
         .into_response();

@@ -1,5 +1,5 @@
-//! Access tokens: the emulator's signing key, issuing tokens shaped like NetSuite's,
-//! and checking `Authorization: Bearer` on resource calls.
+//! Access tokens: the emulator's signing key and issuing tokens shaped like
+//! NetSuite's ([`super::bearer`] checks them on resource calls).
 //!
 //! The signing key is an EC P-256 key (tokens are ES256) made on first open and kept
 //! in the database, so tokens survive restarts and are shared by every process that
@@ -9,13 +9,12 @@ use netsuite_auth::account::AccountId;
 use netsuite_auth::cert::{self, KeyType};
 use netsuite_auth::jws::{self, Algorithm, VerifyingKey};
 use netsuite_auth::key::PrivateKey;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use crate::Error;
-use crate::audit::AuditCode;
-use crate::identifier;
-use crate::integration;
+use super::identifier;
+use super::integration;
+use crate::error::Error;
 use crate::store::{Store, storage};
 
 /// The `iss` of every token NetSuite issues.
@@ -95,6 +94,11 @@ impl Signer {
     /// The key id in the header of issued tokens.
     pub(crate) fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// The public half, to verify bearer tokens.
+    pub(crate) fn verifying_key(&self) -> &VerifyingKey {
+        &self.verifying
     }
 
     /// The public key as a JWK (RFC 7517) for the JWKS document.
@@ -260,237 +264,15 @@ pub(crate) fn issue(
     Ok(token)
 }
 
-/// Deletes records of tokens that expired more than a day ago.
+/// Forgets what can no longer be used, a day after it expired: access tokens'
+/// records, authorize flows, login sessions, codes, refresh tokens, and chains (with
+/// their tokens' rows) after their last refresh token expired.
 pub(crate) fn prune(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
-    crate::oauth::schema::prune(conn, now)?;
-    conn.execute("DELETE FROM access_token WHERE exp < ?1", [now - 86_400])
-}
-
-/// The caller of a resource request, from a valid access token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Principal {
-    pub client_id: String,
-    pub role: i64,
-    pub entity: i64,
-    pub scopes: Vec<String>,
-}
-
-/// Why a bearer token was refused: an audit entry. The caller only ever sees
-/// NetSuite's `INVALID_LOGIN`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refusal {
-    pub code: AuditCode,
-    pub client_id: Option<String>,
-    pub detail: String,
-}
-
-/// Either a refusal to audit, or a storage failure.
-#[derive(Debug)]
-pub(crate) enum BearerError {
-    Refused(Refusal),
-    Storage(Error),
-}
-
-fn refuse(code: AuditCode, client_id: Option<&str>, detail: impl Into<String>) -> BearerError {
-    BearerError::Refused(Refusal {
-        code,
-        client_id: client_id.map(str::to_owned),
-        detail: detail.into(),
-    })
-}
-
-/// Checks an `Authorization` header value: an ES256 token signed by this emulator,
-/// issued by `https://system.netsuite.com` for this account, not expired, carrying
-/// `required_scope`, with a `jti` this database issued and an integration still enabled.
-///
-/// The signature and claims are checked first; a connection is taken only for the
-/// `jti` lookup.
-pub(crate) fn authenticate(
-    store: &Store,
-    signer: &Signer,
-    account: &AccountId,
-    authorization: Option<&str>,
-    required_scope: &str,
-    now: i64,
-) -> Result<Principal, BearerError> {
-    let Some(value) = authorization else {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            None,
-            "the request has no Authorization header",
-        ));
-    };
-    let value = value.trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        _ => {
-            let scheme = value.split(' ').next().unwrap_or_default();
-            return Err(refuse(
-                AuditCode::TokenRejected,
-                None,
-                format!(
-                    "the Authorization header uses the {:?} scheme, not Bearer",
-                    crate::audit::truncate(scheme, 40)
-                ),
-            ));
-        }
-    };
-    let unverified = jws::decode_unverified(token).map_err(|e| {
-        refuse(
-            AuditCode::TokenRejected,
-            None,
-            format!("the bearer token is not a JWT ({e})"),
-        )
-    })?;
-    let kid_matches = unverified.header.kid.as_deref() == Some(signer.kid.as_str());
-    let verified = unverified
-        .verify(&signer.verifying, &[ALGORITHM])
-        .map_err(|e| {
-            refuse(
-                AuditCode::InvalidSignature,
-                None,
-                format!("the bearer token's signature is not this account's ({e})"),
-            )
-        })?;
-    if !kid_matches {
-        return Err(refuse(
-            AuditCode::InvalidSignature,
-            None,
-            "the bearer token's kid is not this account's signing key",
-        ));
-    }
-    let claims = verified.claims;
-    let aud: Vec<&str> = match claims.get("aud") {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        Some(Value::String(s)) => vec![s.as_str()],
-        _ => Vec::new(),
-    };
-    let client_id = aud.get(1).copied();
-    if claims
-        .get("jti")
-        .and_then(Value::as_str)
-        .is_some_and(is_refresh_jti)
-    {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            "a refresh token was sent as the bearer token; send the access token, and the refresh token only to the token endpoint",
-        ));
-    }
-    if claims.get("iss").and_then(Value::as_str) != Some(ISSUER) {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            format!("the bearer token's iss is not {ISSUER}"),
-        ));
-    }
-    let account_suffix = format!(";{}", account.as_str());
-    if !aud.first().is_some_and(|a| a.ends_with(&account_suffix)) {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            format!("the bearer token was not issued for account {account}"),
-        ));
-    }
-    let exp = claims.get("exp").and_then(Value::as_f64);
-    match exp {
-        None => {
-            return Err(refuse(
-                AuditCode::TokenRejected,
-                client_id,
-                "the bearer token has no numeric exp",
-            ));
-        }
-        Some(exp) if exp <= now as f64 => {
-            return Err(refuse(
-                AuditCode::AccessTokenExpired,
-                client_id,
-                format!(
-                    "the access token expired {} s ago",
-                    (now as f64 - exp).round()
-                ),
-            ));
-        }
-        Some(_) => {}
-    }
-    let scopes: Vec<String> = match claims.get("scope") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::String(s)) => netsuite_auth::assertion::split_scopes(s),
-        _ => Vec::new(),
-    };
-    if !scopes.iter().any(|s| s == required_scope) {
-        return Err(refuse(
-            AuditCode::ScopeMismatched,
-            client_id,
-            format!(
-                "the access token's scope [{}] does not include {required_scope}",
-                scopes.join(", ")
-            ),
-        ));
-    }
-    let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            "the bearer token has no jti",
-        ));
-    };
-
-    let row: Option<(bool, String, Option<String>)> = store
-        .with(|conn| {
-            conn.prepare_cached(
-                "SELECT t.revoked, t.client_id, i.state FROM access_token t \
-                 LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
-            )?
-            .query_row([jti], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-        })
-        .map_err(BearerError::Storage)?;
-    let Some((revoked, stored_client, state)) = row else {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            client_id,
-            "the access token's jti is unknown to this account (not issued here, or pruned)",
-        ));
-    };
-    if revoked {
-        return Err(refuse(
-            AuditCode::TokenRejected,
-            Some(&stored_client),
-            "the access token was revoked",
-        ));
-    }
-    match state.as_deref() {
-        Some("enabled") => {}
-        Some(other) => {
-            return Err(refuse(
-                AuditCode::InvalidIntegration,
-                Some(&stored_client),
-                format!("the integration record is {other}"),
-            ));
-        }
-        None => {
-            return Err(refuse(
-                AuditCode::InvalidIntegration,
-                Some(&stored_client),
-                "the integration record no longer exists",
-            ));
-        }
-    }
-    let (role, entity) = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .and_then(|s| s.split_once(';'))
-        .and_then(|(r, e)| Some((r.parse().ok()?, e.parse().ok()?)))
-        .unwrap_or((3, -5));
-    Ok(Principal {
-        client_id: stored_client,
-        role,
-        entity,
-        scopes,
-    })
+    let cutoff = now - 86_400;
+    conn.execute("DELETE FROM authorize_flow WHERE expires < ?1", [cutoff])?;
+    conn.execute("DELETE FROM login_session WHERE expires < ?1", [cutoff])?;
+    conn.execute("DELETE FROM auth_code WHERE expires < ?1", [cutoff])?;
+    conn.execute("DELETE FROM refresh_token WHERE exp < ?1", [cutoff])?;
+    conn.execute("DELETE FROM token_chain WHERE expires < ?1", [cutoff])?;
+    conn.execute("DELETE FROM access_token WHERE exp < ?1", [cutoff])
 }

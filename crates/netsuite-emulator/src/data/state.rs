@@ -1,0 +1,154 @@
+//! The data plane's state: the store, the bearer check, governance and the cached
+//! counts of collections and SuiteQL results.
+
+use std::sync::Arc;
+
+use netsuite_auth::account::AccountId;
+
+use super::fault::Faults;
+use super::governance::{GovernanceStats, Governor};
+use super::seed;
+use super::total_results::Totals;
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::oauth::bearer::Bearer;
+use crate::store::{self, Store};
+
+/// What the data plane is configured with.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// The account it pretends to be.
+    pub account: AccountId,
+    /// The clock it reads.
+    pub clock: Clock,
+    /// Load the demo data on open.
+    pub demo: bool,
+    /// Demo transactions to have.
+    pub demo_scale: u64,
+    /// The account concurrency limit.
+    pub concurrency_limit: u32,
+    /// `Retry-After` seconds on 429s.
+    pub retry_after_secs: Option<u64>,
+    /// Fault injection.
+    pub faults: Faults,
+}
+
+struct Inner {
+    account: AccountId,
+    clock: Clock,
+    store: Store,
+    bearer: Bearer,
+    governor: Arc<Governor>,
+    counts: Totals,
+}
+
+/// The data plane's state. Cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub(crate) struct DataPlane {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for DataPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataPlane")
+            .field("account", &self.inner.account)
+            .field("store", &self.inner.store)
+            .finish()
+    }
+}
+
+impl DataPlane {
+    /// Opens the plane on a migrated store: writes the base records every account has
+    /// and, when asked, the demo data up to its scale.
+    pub(crate) fn open(store: Store, bearer: Bearer, settings: Settings) -> Result<Self, Error> {
+        store.write(|tx| {
+            seed::seed(tx, settings.demo, settings.demo_scale)
+                .map_err(|e| store::storage(store.label(), e))
+        })?;
+        let governor = Governor::new(
+            settings.concurrency_limit,
+            settings.retry_after_secs,
+            settings.faults,
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                account: settings.account,
+                clock: settings.clock,
+                store,
+                bearer,
+                governor: Arc::new(governor),
+                counts: Totals::default(),
+            }),
+        })
+    }
+
+    pub(crate) fn account(&self) -> &AccountId {
+        &self.inner.account
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The OAuth plane's bearer check.
+    pub(crate) fn bearer(&self) -> &Bearer {
+        &self.inner.bearer
+    }
+
+    pub(crate) fn governor(&self) -> &Arc<Governor> {
+        &self.inner.governor
+    }
+
+    /// Cached counts of collections and SuiteQL results.
+    pub(crate) fn counts(&self) -> &Totals {
+        &self.inner.counts
+    }
+
+    /// Runs blocking work (SQLite) on tokio's blocking pool.
+    pub(crate) async fn run_blocking<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&DataPlane) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.store.run_blocking(self, f).await
+    }
+
+    /// The fault injection settings in force.
+    pub(crate) fn faults(&self) -> Faults {
+        self.governor().faults()
+    }
+
+    /// Replaces the fault injection settings.
+    pub(crate) fn set_faults(&self, faults: Faults) -> Result<(), Error> {
+        self.governor().set_faults(faults)
+    }
+
+    /// The account concurrency limit.
+    pub(crate) fn concurrency_limit(&self) -> u32 {
+        self.governor().concurrency_limit()
+    }
+
+    /// Changes the account concurrency limit.
+    pub(crate) fn set_concurrency_limit(&self, limit: u32) -> Result<(), Error> {
+        self.governor().set_concurrency_limit(limit)
+    }
+
+    /// Sends `Retry-After: secs` with 429s.
+    pub(crate) fn set_retry_after(&self, secs: Option<u64>) {
+        self.governor().set_retry_after(secs);
+    }
+
+    /// Governance counters and settings.
+    pub(crate) fn governance(&self) -> GovernanceStats {
+        self.governor().governance()
+    }
+
+    /// Zeroes the governance counters.
+    pub(crate) fn reset_governance_counters(&self) {
+        self.governor().reset_governance_counters();
+    }
+}
