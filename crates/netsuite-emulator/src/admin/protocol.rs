@@ -8,9 +8,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use axum::extract::FromRef;
-
-use crate::emulator::Emulator;
 use crate::error::Error;
 use crate::oauth::chain::AuthorizedApp;
 use crate::oauth::integration::Integration;
@@ -62,15 +59,9 @@ pub struct IntegrationDetails {
     pub authorized_apps: Vec<AuthorizedApp>,
 }
 
-impl Emulator {
-    /// One integration record with its mappings and authorized applications.
-    pub fn integration_details(&self, client_id: &str) -> Result<IntegrationDetails, Error> {
-        OAuthPlane::from_ref(self).integration_details(client_id)
-    }
-}
-
 impl OAuthPlane {
-    /// [`Emulator::integration_details`]: for the admin API and the admin page too.
+    /// One integration record with its mappings and authorized applications (for
+    /// [`crate::Emulator::integration_details`], the admin API and the admin page).
     pub(crate) fn integration_details(&self, client_id: &str) -> Result<IntegrationDetails, Error> {
         let Some(integration) = self.integration(client_id)? else {
             return Err(Error::UnknownClientId {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use netsuite_auth::authorize::{AuthorizationResponse, Prompt, parse_redirect};
 use netsuite_client::callback::{CallbackServer, listener_scheme};
 
-use super::rfc3339;
+use super::token::rfc3339;
 use crate::config::{Config, Flow};
 use crate::error::UserError;
 

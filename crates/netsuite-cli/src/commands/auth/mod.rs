@@ -8,7 +8,6 @@ mod token;
 
 use anyhow::Result;
 use clap::Subcommand;
-use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
@@ -45,11 +44,4 @@ pub async fn run(cmd: AuthCommand, profile: Option<&str>) -> Result<()> {
         AuthCommand::Status(a) => status::run(a, profile).await,
         AuthCommand::Logout(a) => logout::run(a, profile).await,
     }
-}
-
-pub(super) fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| unix.to_string())
 }

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::rfc3339;
+use super::token::rfc3339;
 use super::token::token_json;
 use crate::config::{Config, Flow};
 use crate::error::UserError;

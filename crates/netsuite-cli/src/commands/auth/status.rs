@@ -5,7 +5,7 @@ use clap::Args;
 use netsuite_auth::secret::mask;
 use serde_json::json;
 
-use super::rfc3339;
+use super::token::rfc3339;
 use crate::config::{Config, Flow};
 use crate::output;
 

@@ -6,9 +6,9 @@ use netsuite_client::Origin;
 use netsuite_client::store::StoredToken;
 use serde_json::json;
 
-use super::rfc3339;
 use crate::config::Config;
 use crate::output;
+use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -59,4 +59,12 @@ pub(super) fn token_json(name: &str, t: &StoredToken, origin: Origin) -> serde_j
         "profile": name,
         "cached": origin == Origin::Cache,
     })
+}
+
+/// Unix seconds as RFC 3339.
+pub(super) fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use netsuite_emulator::AuthorizedApp;
 
-use super::{Backend, Target, marked, or_dash, print_json, print_lines};
+use super::backend::{Backend, Target, marked, or_dash, print_json, print_lines};
 
 #[derive(Debug, Subcommand)]
 pub enum AppsCommand {

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use netsuite_emulator::AuditEntry;
 
-use super::{Backend, Target, or_dash, print_json, print_lines, when};
+use super::backend::{Backend, Target, or_dash, print_json, print_lines, when};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {

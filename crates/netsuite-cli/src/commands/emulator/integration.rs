@@ -4,8 +4,8 @@ use anyhow::Result;
 use clap::Subcommand;
 use netsuite_emulator::{ConsentPolicy, Integration, IntegrationDetails, NewIntegration};
 
+use super::backend::{Backend, Target, marked, print_json, print_lines};
 use super::mapping::mapping_line;
-use super::{Backend, Target, marked, print_json, print_lines};
 use crate::error::UserError;
 use crate::output;
 

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use netsuite_emulator::{Mapping, NewMapping};
 
-use super::{Backend, Target, marked, print_json, print_lines};
+use super::backend::{Backend, Target, marked, print_json, print_lines};
 use crate::error::UserError;
 use crate::output;
 

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use netsuite_emulator::{Config as EmulatorConfig, LoginUser};
 
-use super::{DataDirArg, data_dir, open_with};
+use super::backend::{DataDirArg, data_dir, open_with};
 use crate::error::UserError;
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use netsuite_emulator::IssuedToken;
 
-use super::{Backend, Target, print_json, print_lines, when};
+use super::backend::{Backend, Target, print_json, print_lines, when};
 
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
