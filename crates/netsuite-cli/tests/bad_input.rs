@@ -6,7 +6,9 @@ mod common;
 use std::io::{Read, Write};
 use std::process::Command;
 
-use common::{Env, Server, integration_and_mapping};
+use common::Env;
+#[cfg(feature = "emulator")]
+use common::{Server, integration_and_mapping};
 
 fn openssl(args: &[&str]) {
     let out = Command::new("openssl")
@@ -238,28 +240,39 @@ fn canned_server(response: &'static str) -> String {
     format!("http://{addr}")
 }
 
-#[test]
-fn token_endpoint_failures() {
+/// A home with a key and certificate in `cert/`; the key's path.
+fn with_key() -> (Env, String) {
     let env = Env::new();
     let cert_dir = env.path("cert");
     env.ok(&["cert", "new", "--out", cert_dir.to_str().unwrap()]);
     let key = cert_dir.join("private-key.pem").display().to_string();
+    (env, key)
+}
+
+/// `profile add NAME` for client credentials against `base`.
+fn add_profile(env: &Env, key: &str, name: &str, base: &str, kid: &str, client: &str) {
+    env.ok(&[
+        "profile",
+        "add",
+        name,
+        "--account",
+        "1234567",
+        "--client-id",
+        client,
+        "--certificate-id",
+        kid,
+        "--private-key",
+        key,
+        "--base-url",
+        base,
+    ]);
+}
+
+#[test]
+fn token_endpoint_failures() {
+    let (env, key) = with_key();
     let add = |name: &str, base: &str, kid: &str, client: &str| {
-        env.ok(&[
-            "profile",
-            "add",
-            name,
-            "--account",
-            "1234567",
-            "--client-id",
-            client,
-            "--certificate-id",
-            kid,
-            "--private-key",
-            &key,
-            "--base-url",
-            base,
-        ]);
+        add_profile(&env, &key, name, base, kid, client);
     };
 
     // Unreachable: a port nobody listens on.
@@ -287,6 +300,16 @@ fn token_endpoint_failures() {
     );
     add("text", &text, "kid", "abc");
     env.fails(&["auth", "token", "--profile", "text"], 1, "not JSON");
+}
+
+#[test]
+#[cfg(feature = "emulator")] // `netsuite emulator serve` and its admin commands
+fn token_endpoint_failures_from_the_emulator() {
+    let (env, key) = with_key();
+    let cert_dir = env.path("cert");
+    let add = |name: &str, base: &str, kid: &str, client: &str| {
+        add_profile(&env, &key, name, base, kid, client);
+    };
 
     // An {"error": ...} reply from the emulator: a certificate id it does not know.
     let server = Server::start(&env, &[]);

@@ -1,6 +1,8 @@
 //! `netsuite emulator` admin commands against a running emulator (`--url`) and a data
 //! directory, and an authorization code flow that survives `kill -9`.
 
+#![cfg(feature = "emulator")] // needs `netsuite emulator` (the default build)
+
 mod common;
 
 use common::{Env, Server, json};

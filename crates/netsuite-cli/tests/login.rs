@@ -3,6 +3,8 @@
 //! revoked refresh token refused; the paste path through stdin; 16 processes on one
 //! expired token making exactly one refresh.
 
+#![cfg(feature = "emulator")] // needs `netsuite emulator serve` (the default build)
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

@@ -2,6 +2,8 @@
 //! create, mapping create, profile add, auth token, record get salesorder 304; and
 //! profile import-postman with the seed's environment layout.
 
+#![cfg(feature = "emulator")] // needs `netsuite emulator` (the default build)
+
 mod common;
 
 use common::{Env, Server, expire_access_token, integration_and_mapping, json};

@@ -193,6 +193,15 @@ impl Emulator {
         self.oauth.create_integration(new)
     }
 
+    /// One integration record (without its secret) with its certificate mappings and
+    /// authorized applications.
+    pub fn integration_details(
+        &self,
+        client_id: &str,
+    ) -> Result<crate::admin::protocol::IntegrationDetails, Error> {
+        self.oauth.integration_details(client_id)
+    }
+
     /// Every integration record, oldest first, without secrets.
     pub fn list_integrations(&self) -> Result<Vec<Integration>, Error> {
         self.oauth.list_integrations()

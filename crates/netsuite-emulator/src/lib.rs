@@ -39,6 +39,9 @@ use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+#[cfg(feature = "remote-client")]
+pub use admin::client::{AdminClient, AdminError};
+pub use admin::protocol::{ApiError, ApiIndex, IntegrationDetails, Revoked};
 pub use clock::Clock;
 pub use data::fault::Faults;
 pub use data::governance::{
@@ -49,7 +52,7 @@ pub use data::seed::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
 pub use emulator::{Config, DEFAULT_CODE_TTL_SECS, Emulator};
 pub use error::{ERROR_CONTENT_TYPE, Error, ErrorDetail, INVALID_LOGIN_DETAIL, RestError};
 pub use oauth::audit::{AuditCode, AuditEntry};
-pub use oauth::chain::{AuthorizedApp, IssuedToken};
+pub use oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};
 pub use oauth::integration::{
     ConsentPolicy, DEFAULT_MAX_ROTATION_HOURS, DEFAULT_PUBLIC_REFRESH_TOKEN_HOURS,
     DEFAULT_REFRESH_TOKEN_HOURS, DEFAULT_SCOPES, Integration, MAX_TOKEN_HOURS, NewIntegration,

@@ -71,7 +71,6 @@ use route::{Refusal, Target, Upstream};
 /// The header carrying the request id, to the client and upstream.
 pub const REQUEST_ID: &str = "x-request-id";
 
-
 /// How the proxy behaves.
 #[derive(Debug)]
 #[non_exhaustive]

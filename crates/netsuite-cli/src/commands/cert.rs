@@ -1,17 +1,68 @@
 //! `netsuite cert ...`
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::{Subcommand, ValueEnum};
 use netsuite_auth::cert::{self, CertificateInfo, KeyType};
 use netsuite_auth::key::PrivateKey;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::cli::{CertCommand, KeyTypeArg};
 use crate::error::UserError;
 use crate::output;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyTypeArg {
+    #[value(name = "ec-p256")]
+    EcP256,
+    #[value(name = "ec-p384")]
+    EcP384,
+    #[value(name = "ec-p521")]
+    EcP521,
+    #[value(name = "rsa-3072")]
+    Rsa3072,
+    #[value(name = "rsa-4096")]
+    Rsa4096,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Generate a private key and a self-signed certificate to upload to NetSuite.
+    #[command(
+        after_help = "Example:\n  netsuite cert new --key-type ec-p256 --days 365 --subject my-integration --out ./ns-cert"
+    )]
+    New {
+        /// Key type; EC keys sign faster, RSA 3072/4096 use PS256.
+        #[arg(long, value_enum, default_value = "ec-p256")]
+        key_type: KeyTypeArg,
+        /// Validity in days (NetSuite allows at most 730).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Subject common name.
+        #[arg(long, default_value = "netsuite-integration")]
+        subject: String,
+        /// Directory for private-key.pem and certificate.pem.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show key type, validity, fingerprint and NetSuite compliance of certificates and keys.
+    #[command(
+        after_help = "Examples:\n  netsuite cert inspect ./ns-cert/certificate.pem\n  netsuite cert inspect ./ns-cert/certificate.pem ./ns-cert/private-key.pem --json"
+    )]
+    Inspect {
+        /// Certificate and/or private key PEM files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
 
 pub fn run(cmd: CertCommand) -> Result<()> {
     match cmd {

@@ -1,12 +1,14 @@
 //! One module per verb, mirroring the command line.
 
 pub mod api;
-mod auth;
-mod cert;
+pub mod auth;
+pub mod cert;
+#[cfg(feature = "emulator")]
 mod demo;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod exec;
-mod profile;
+pub mod profile;
 pub mod proxy;
 pub mod record;
 pub mod restlet;
@@ -39,7 +41,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Api(a) => api::run(a, profile).await,
         Command::Proxy(a) => proxy::run(a, profile).await,
         Command::Exec(a) => exec::run(a, profile).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
+        #[cfg(feature = "emulator")]
         Command::Demo => demo::run().await,
     }
 }

@@ -3,15 +3,122 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
 use netsuite_auth::account::{AccountId, Endpoints};
 use netsuite_auth::assertion::{ScopeFormat, split_scopes, validate_scopes};
 use netsuite_auth::secret::ClientSecret;
 use serde_json::{Value, json};
 
-use crate::cli::{ProfileAddArgs, ProfileCommand, ScopeFormatArg};
 use crate::config::{Config, Flow, Profile};
 use crate::error::UserError;
 use crate::output;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeFormatArg {
+    /// `["rest_webservices","restlets"]`
+    Array,
+    /// `"rest_webservices,restlets"`
+    CommaString,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    /// Profile name.
+    pub name: String,
+    /// The grant: client-credentials (M2M, a certificate) or auth-code (browser login).
+    #[arg(long, value_enum, default_value = "client-credentials")]
+    pub flow: crate::config::Flow,
+    /// Account id: 1234567, 1234567_SB1, TSTDRV1234567.
+    #[arg(long)]
+    pub account: String,
+    /// Client id (consumer key) of the integration record.
+    #[arg(long)]
+    pub client_id: String,
+    /// Certificate id from the OAuth 2.0 Client Credentials (M2M) Setup mapping
+    /// (client-credentials). Base64url ids may start with '-'.
+    #[arg(long, allow_hyphen_values = true)]
+    pub certificate_id: Option<String>,
+    /// The certificate's private key PEM (client-credentials).
+    #[arg(long, value_name = "PATH")]
+    pub private_key: Option<PathBuf>,
+    /// Public client: no secret, PKCE only (auth-code).
+    #[arg(long)]
+    pub public: bool,
+    /// Redirect URI registered on the integration record (auth-code), e.g. https://127.0.0.1:53682/callback.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Read the client secret from stdin (auth-code, confidential). Otherwise
+    /// NETSUITE_CLIENT_SECRET, or a hidden prompt on a terminal.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Scopes, comma-separated or repeated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "rest_webservices,restlets"
+    )]
+    pub scope: Vec<String>,
+    /// JWS algorithm (default: ES256/ES384/ES512 by curve, PS256 for RSA).
+    #[arg(long)]
+    pub algorithm: Option<String>,
+    /// Base URL instead of the account's domains (the emulator: http://127.0.0.1:PORT).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// How assertions write the scope claim.
+    #[arg(long, value_enum, default_value = "array")]
+    pub scope_format: ScopeFormatArg,
+    /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a client-credentials profile.
+    #[command(
+        after_help = "Example:\n  netsuite profile add prod --account 1234567 --client-id 58586d9e... --certificate-id PKRCPfzL... --private-key ./ns-cert/private-key.pem --scope rest_webservices,restlets"
+    )]
+    Add(Box<ProfileAddArgs>),
+    /// List profiles.
+    #[command(after_help = "Example:\n  netsuite profile list --json")]
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile.
+    #[command(after_help = "Example:\n  netsuite profile show prod")]
+    Show {
+        /// Profile name.
+        name: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and its cached token.
+    #[command(after_help = "Example:\n  netsuite profile remove prod")]
+    Remove {
+        /// Profile name.
+        name: String,
+    },
+    /// Make a profile from a NetSuite Postman environment (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL).
+    #[command(
+        after_help = "Example:\n  netsuite profile import-postman NetSuite.postman_environment.json --name prod"
+    )]
+    ImportPostman {
+        /// The exported environment JSON.
+        file: PathBuf,
+        /// Profile name (default: from the account id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Account id, when URL is not a NetSuite host (an emulator or a proxy).
+        #[arg(long)]
+        account: Option<String>,
+        /// Replace an existing profile of the same name.
+        #[arg(long)]
+        force: bool,
+    },
+}
 
 pub fn run(cmd: ProfileCommand) -> Result<()> {
     match cmd {

@@ -18,16 +18,17 @@
 //! | `GET /admin/api/audit?after=ID&limit=N` | the login audit trail, oldest first |
 //!
 //! Errors are `{"error": "<kind>", "message": "…"}` with 400, 404, 409 or 500.
+//! Every answer is one of the typed structs in [`super::protocol`] or the library's own
+//! types; the remote client (feature `remote-client`) reads them back.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::protocol::{ApiError, ApiIndex, ENDPOINTS, Revoked};
 use crate::error::Error;
-use crate::oauth::integration::ConsentPolicy;
 use crate::oauth::integration::NewIntegration;
 use crate::oauth::mapping::NewMapping;
 use crate::oauth::state::OAuthPlane;
@@ -48,7 +49,13 @@ pub(super) fn json_response(status: StatusCode, body: &impl serde::Serialize) ->
 }
 
 fn error_json(status: StatusCode, kind: &str, message: &str) -> Response {
-    json_response(status, &json!({"error": kind, "message": message}))
+    json_response(
+        status,
+        &ApiError {
+            error: kind.to_owned(),
+            message: message.to_owned(),
+        },
+    )
 }
 
 /// The status and kind of a library error.
@@ -109,22 +116,12 @@ fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Box<Respo
 pub(super) async fn index(State(emu): State<OAuthPlane>) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({
-            "account": emu.account().as_str(),
-            "version": env!("CARGO_PKG_VERSION"),
-            "signing_key_id": emu.signing_key_id(),
-            "endpoints": [
-                "GET /admin/api/integrations", "POST /admin/api/integrations",
-                "GET /admin/api/integrations/{client_id}",
-                "POST /admin/api/integrations/{client_id}/block",
-                "POST /admin/api/integrations/{client_id}/enable",
-                "GET /admin/api/mappings", "POST /admin/api/mappings",
-                "POST /admin/api/mappings/{certificate_id}/revoke",
-                "GET /admin/api/authorizations", "POST /admin/api/authorizations/{id}/revoke",
-                "GET /admin/api/tokens", "POST /admin/api/tokens/{jti}/revoke",
-                "GET /admin/api/audit",
-            ],
-        }),
+        &ApiIndex {
+            account: emu.account().as_str().to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            signing_key_id: emu.signing_key_id().to_owned(),
+            endpoints: ENDPOINTS.iter().map(|e| (*e).to_owned()).collect(),
+        },
     )
 }
 
@@ -132,55 +129,13 @@ pub(super) async fn integrations(State(emu): State<OAuthPlane>) -> Response {
     run(&emu, StatusCode::OK, |emu| emu.list_integrations()).await
 }
 
-/// The JSON body of `POST /admin/api/integrations`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct IntegrationBody {
-    name: String,
-    #[serde(default)]
-    m2m: bool,
-    #[serde(default)]
-    auth_code: bool,
-    #[serde(default)]
-    public: bool,
-    #[serde(default)]
-    redirect_uris: Vec<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    #[serde(default)]
-    allow_http_loopback: bool,
-    #[serde(default)]
-    consent_policy: Option<ConsentPolicy>,
-    #[serde(default)]
-    refresh_token_hours: Option<u32>,
-    #[serde(default)]
-    max_rotation_hours: Option<u32>,
-}
-
-impl From<IntegrationBody> for NewIntegration {
-    fn from(b: IntegrationBody) -> Self {
-        NewIntegration {
-            name: b.name,
-            m2m: b.m2m,
-            auth_code: b.auth_code,
-            public: b.public,
-            redirect_uris: b.redirect_uris,
-            scopes: b.scopes,
-            allow_http_loopback: b.allow_http_loopback,
-            consent_policy: b.consent_policy.unwrap_or_default(),
-            refresh_token_hours: b.refresh_token_hours,
-            max_rotation_hours: b.max_rotation_hours,
-        }
-    }
-}
-
 pub(super) async fn create_integration(State(emu): State<OAuthPlane>, body: Bytes) -> Response {
-    let body: IntegrationBody = match parse_json(&body) {
+    let new: NewIntegration = match parse_json(&body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
     run(&emu, StatusCode::CREATED, move |emu| {
-        emu.create_integration(body.into())
+        emu.create_integration(new)
     })
     .await
 }
@@ -190,23 +145,7 @@ pub(super) async fn integration(
     Path(client_id): Path<String>,
 ) -> Response {
     run(&emu, StatusCode::OK, move |emu| {
-        let Some(i) = emu.integration(&client_id)? else {
-            return Err(Error::UnknownClientId { client_id });
-        };
-        let mappings: Vec<_> = emu
-            .list_mappings()?
-            .into_iter()
-            .filter(|m| m.client_id == client_id)
-            .collect();
-        let apps: Vec<_> = emu
-            .authorized_apps()?
-            .into_iter()
-            .filter(|a| a.client_id == client_id)
-            .collect();
-        let mut v = serde_json::to_value(&i).unwrap_or(Value::Null);
-        v["mappings"] = serde_json::to_value(mappings).unwrap_or(Value::Null);
-        v["authorized_apps"] = serde_json::to_value(apps).unwrap_or(Value::Null);
-        Ok(v)
+        emu.integration_details(&client_id)
     })
     .await
 }
@@ -237,38 +176,13 @@ pub(super) async fn mappings(State(emu): State<OAuthPlane>) -> Response {
     run(&emu, StatusCode::OK, |emu| emu.list_mappings()).await
 }
 
-/// The JSON body of `POST /admin/api/mappings`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MappingBody {
-    client_id: String,
-    certificate_pem: String,
-    #[serde(default = "default_role")]
-    role: i64,
-    #[serde(default = "default_entity")]
-    entity: i64,
-}
-
-fn default_role() -> i64 {
-    3
-}
-
-fn default_entity() -> i64 {
-    -5
-}
-
 pub(super) async fn create_mapping(State(emu): State<OAuthPlane>, body: Bytes) -> Response {
-    let body: MappingBody = match parse_json(&body) {
+    let new: NewMapping = match parse_json(&body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
     run(&emu, StatusCode::CREATED, move |emu| {
-        emu.create_mapping(NewMapping {
-            client_id: body.client_id,
-            certificate_pem: body.certificate_pem,
-            role: body.role,
-            entity: body.entity,
-        })
+        emu.create_mapping(new)
     })
     .await
 }
@@ -306,7 +220,7 @@ pub(super) async fn revoke_authorization(
     };
     run(&emu, StatusCode::OK, move |emu| {
         emu.revoke_authorized_app(id)?;
-        Ok(json!({"revoked": id}))
+        Ok(Revoked { revoked: id })
     })
     .await
 }
@@ -343,7 +257,7 @@ pub(super) async fn revoke_token(
 ) -> Response {
     run(&emu, StatusCode::OK, move |emu| {
         emu.revoke_token(&jti)?;
-        Ok(json!({"revoked": jti}))
+        Ok(Revoked { revoked: jti })
     })
     .await
 }

@@ -8,9 +8,12 @@
 //! requests (tests) carry no peer address and are local by definition.
 
 mod api;
+#[cfg(feature = "remote-client")]
+pub(crate) mod client;
 mod data;
 mod governance;
 mod pages;
+pub(crate) mod protocol;
 
 use std::net::SocketAddr;
 
@@ -109,8 +112,15 @@ where
 }
 
 fn forbidden(why: &str) -> Response {
-    let body = serde_json::json!({"error": "forbidden", "message": why}).to_string();
-    let mut resp = (StatusCode::FORBIDDEN, body).into_response();
+    let body = protocol::ApiError {
+        error: "forbidden".to_owned(),
+        message: why.to_owned(),
+    };
+    let mut resp = (
+        StatusCode::FORBIDDEN,
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),

@@ -11,7 +11,7 @@ use super::api::{classify, limit, truthy};
 use crate::error::Error;
 use crate::html::{self, escape, time};
 use crate::oauth::audit::AuditEntry;
-use crate::oauth::chain::{AuthorizedApp, IssuedToken};
+use crate::oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};
 use crate::oauth::discovery::{DISCOVERY_PATH, KEYS_PATH};
 use crate::oauth::integration::ConsentPolicy;
 use crate::oauth::integration::Integration;
@@ -392,20 +392,12 @@ pub(super) async fn integration(
     Path(client_id): Path<String>,
 ) -> Response {
     render(&emu, move |emu| {
-        let Some(i) = emu.integration(&client_id)? else {
-            return Err(Error::UnknownClientId { client_id });
-        };
+        let super::protocol::IntegrationDetails {
+            integration: i,
+            mappings,
+            authorized_apps: apps,
+        } = emu.integration_details(&client_id)?;
         let here = format!("/admin/integrations/{}", path_segment(&client_id));
-        let mappings: Vec<Mapping> = emu
-            .list_mappings()?
-            .into_iter()
-            .filter(|m| m.client_id == client_id)
-            .collect();
-        let apps: Vec<AuthorizedApp> = emu
-            .authorized_apps()?
-            .into_iter()
-            .filter(|a| a.client_id == client_id)
-            .collect();
         let tokens: Vec<IssuedToken> = emu
             .tokens(false, 10_000)?
             .into_iter()
@@ -675,7 +667,7 @@ fn token_table(list: &[IssuedToken], back_to: &str, now: i64) -> String {
                 String::new()
             };
             let grant = match (t.kind, &t.certificate_id) {
-                ("refresh", _) => "refresh (auth code)".to_owned(),
+                (TokenKind::Refresh, _) => "refresh (auth code)".to_owned(),
                 (_, Some(_)) => "access (client credentials)".to_owned(),
                 _ => "access (auth code)".to_owned(),
             };

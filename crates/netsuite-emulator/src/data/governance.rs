@@ -58,7 +58,7 @@ pub struct GovernanceStats {
 
 /// What the data plane saw, as `GET /admin/api/stats` shows it: since the start, or
 /// since the last reset (`POST /admin/api/stats/reset`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Stats {
     /// Data-plane requests answered (REST, SuiteQL, RESTlets), refused ones included.

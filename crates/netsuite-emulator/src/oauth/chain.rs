@@ -6,13 +6,13 @@
 //! revoking an authorized application revokes all its chains.
 
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::identifier;
 use super::integration::{json_list, parse_list};
 
 /// An authorized application: a user allowed an integration to act as a role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizedApp {
     /// Its id (for revoking).
     pub id: i64,
@@ -38,13 +38,39 @@ pub struct AuthorizedApp {
     pub active_chains: i64,
 }
 
+/// Which token an [`IssuedToken`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// An access token.
+    Access,
+    /// A refresh token (authorization code flow).
+    Refresh,
+}
+
+impl TokenKind {
+    /// `access` or `refresh`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        }
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An access or refresh token the emulator issued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedToken {
     /// The token's `jti`.
     pub jti: String,
     /// `access` or `refresh`.
-    pub kind: &'static str,
+    pub kind: TokenKind,
     /// The integration's client id.
     pub client_id: String,
     /// The chain (authorization code flow), `None` for client credentials tokens.
@@ -465,7 +491,7 @@ pub(crate) fn list_tokens(
     let rows = stmt.query_map(rusqlite::params![floor, limit], |r| {
         Ok(IssuedToken {
             jti: r.get(0)?,
-            kind: "access",
+            kind: TokenKind::Access,
             client_id: r.get(1)?,
             chain_id: r.get(2)?,
             certificate_id: r.get(3)?,
@@ -485,7 +511,7 @@ pub(crate) fn list_tokens(
     let rows = stmt.query_map(rusqlite::params![floor, limit], |r| {
         Ok(IssuedToken {
             jti: r.get(0)?,
-            kind: "refresh",
+            kind: TokenKind::Refresh,
             client_id: r.get(1)?,
             chain_id: Some(r.get(2)?),
             certificate_id: None,
@@ -498,7 +524,7 @@ pub(crate) fn list_tokens(
     for r in rows {
         out.push(r?);
     }
-    out.sort_by(|a, b| b.iat.cmp(&a.iat).then_with(|| a.kind.cmp(b.kind)));
+    out.sort_by(|a, b| b.iat.cmp(&a.iat).then_with(|| a.kind.cmp(&b.kind)));
     out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(out)
 }

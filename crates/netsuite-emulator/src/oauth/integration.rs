@@ -88,35 +88,51 @@ impl FromStr for ConsentPolicy {
 }
 
 /// What to create: the fields of NetSuite's integration record that matter for OAuth 2.0.
-#[derive(Debug, Clone, Default)]
+///
+/// Also the JSON body of `POST /admin/api/integrations`: only `name` is required.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewIntegration {
     /// The record's name.
     pub name: String,
     /// Client Credentials (Machine to Machine) grant.
+    #[serde(default)]
     pub m2m: bool,
     /// Authorization Code grant.
+    #[serde(default)]
     pub auth_code: bool,
     /// Public client (no secret; needs the Authorization Code grant).
+    #[serde(default)]
     pub public: bool,
     /// Redirect URIs: `https://` or a custom scheme (`myapp://callback`).
+    #[serde(default)]
     pub redirect_uris: Vec<String>,
     /// Scopes; empty means `["rest_webservices", "restlets"]`.
+    #[serde(default)]
     pub scopes: Vec<String>,
     /// Also allow `http://` redirect URIs on loopback hosts (NetSuite does not); the
     /// port of such a URI may then differ at authorization time (RFC 8252 §7.3).
+    #[serde(default)]
     pub allow_http_loopback: bool,
-    /// The consent policy (default: always ask).
+    /// The consent policy (default: always ask; `null` in JSON is the default too).
+    #[serde(default, deserialize_with = "null_is_default")]
     pub consent_policy: ConsentPolicy,
     /// Refresh token validity in hours, 1 to 720; `None`: 168 (7 days) for confidential
     /// clients, 48 for public ones.
+    #[serde(default)]
     pub refresh_token_hours: Option<u32>,
     /// Public clients: how long a chain of rotated refresh tokens may last, in hours, 1 to
     /// 720; `None`: 168.
+    #[serde(default)]
     pub max_rotation_hours: Option<u32>,
 }
 
+fn null_is_default<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ConsentPolicy, D::Error> {
+    Ok(Option::<ConsentPolicy>::deserialize(d)?.unwrap_or_default())
+}
+
 /// An integration record as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Integration {
     /// The record's name.
     pub name: String,

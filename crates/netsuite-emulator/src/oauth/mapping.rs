@@ -5,7 +5,7 @@
 use netsuite_auth::cert;
 use netsuite_auth::key::KeyKind;
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::integration;
 use crate::error::Error;
@@ -14,16 +14,29 @@ use crate::error::Error;
 pub const MAX_ACTIVE_CERTIFICATES: usize = 5;
 
 /// What to map: an integration's client id, a certificate, a role and an entity.
-#[derive(Debug, Clone)]
+///
+/// Also the JSON body of `POST /admin/api/mappings` (`role` and `entity` optional).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewMapping {
     /// The integration's client id.
     pub client_id: String,
     /// The x.509 certificate, PEM (`-----BEGIN CERTIFICATE-----`).
     pub certificate_pem: String,
     /// The role id tokens act as (3 = Administrator).
+    #[serde(default = "default_role")]
     pub role: i64,
     /// The entity id tokens act as (-5 = the account's first administrator).
+    #[serde(default = "default_entity")]
     pub entity: i64,
+}
+
+fn default_role() -> i64 {
+    3
+}
+
+fn default_entity() -> i64 {
+    -5
 }
 
 impl NewMapping {
@@ -32,8 +45,8 @@ impl NewMapping {
         Self {
             client_id: client_id.into(),
             certificate_pem: certificate_pem.into(),
-            role: 3,
-            entity: -5,
+            role: default_role(),
+            entity: default_entity(),
         }
     }
 }
@@ -45,7 +58,7 @@ impl Default for NewMapping {
 }
 
 /// A mapping as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Mapping {
     /// The certificate id: 43 base64url characters, the `kid` of client assertions.
     pub certificate_id: String,

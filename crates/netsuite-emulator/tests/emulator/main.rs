@@ -7,6 +7,7 @@ mod authorize;
 mod mapping;
 mod persistence;
 mod record;
+mod remote_client;
 mod robustness;
 mod server;
 mod support;

@@ -1,0 +1,54 @@
+//! `netsuite auth logout`: revoke the refresh token and forget the stored tokens.
+
+use anyhow::Result;
+use clap::Args;
+use netsuite_client::{Grant, TokenSource};
+
+use crate::config::Config;
+use crate::error::UserError;
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Do not call the revoke endpoint.
+    #[arg(long)]
+    keep_remote: bool,
+}
+
+pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
+    let keep_remote = args.keep_remote;
+    let config = Config::load()?;
+    let (name, p) = config.resolve(profile)?;
+    let source: TokenSource = crate::commands::token_source_for(&config, &name, p)?;
+    if !keep_remote && matches!(source.grant(), Grant::AuthCode(_)) {
+        let http = netsuite_client::http::http_client()?;
+        match source.revoke(&http).await {
+            Ok(true) => {
+                crate::say!("revoked the refresh token (and its access tokens) at NetSuite")
+            }
+            Ok(false) => crate::say!("no refresh token to revoke"),
+            Err(netsuite_client::Error::Auth(netsuite_auth::Error::OAuth(o)))
+                if matches!(
+                    o.error,
+                    netsuite_auth::OAuthErrorCode::InvalidGrant
+                        | netsuite_auth::OAuthErrorCode::InvalidToken
+                ) =>
+            {
+                crate::say!("the refresh token was already invalid at NetSuite ({o})");
+            }
+            Err(e) => {
+                return Err(anyhow::Error::from(e).context("revoking the refresh token failed; the stored tokens were kept"))
+                    .map_err(|e| {
+                        UserError::new(format!("{e:#}"))
+                            .hint("retry, or pass --keep-remote to delete the local tokens without revoking")
+                            .into()
+                    });
+            }
+        }
+    }
+    if source.forget().await? {
+        crate::say!("deleted the stored tokens of profile {name:?}");
+    } else {
+        crate::say!("profile {name:?} had no stored tokens");
+    }
+    Ok(())
+}
