@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, expire_access_token, free_port, json, store};
+use common::{Env, expire_access_token, json, store};
 use netsuite_auth::cert::KeyType;
+use netsuite_test::free_port;
 use netsuite_test::{M2m, TestEmulator};
 
 struct Setup {

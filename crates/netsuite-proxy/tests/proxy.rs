@@ -32,8 +32,8 @@ fn credentials(base_url: &str, m2m: &M2m) -> ClientCredentials {
     let key = PrivateKey::from_pem(&std::fs::read_to_string(&m2m.private_key).unwrap()).unwrap();
     ClientCredentials {
         endpoints: Endpoints::with_base_url(base_url).unwrap(),
-        client_id: m2m.client_id.clone(),
-        certificate_id: m2m.certificate_id.clone(),
+        client_id: m2m.client_id.clone().into(),
+        certificate_id: m2m.certificate_id.clone().into(),
         algorithm: key.kind().default_algorithm(),
         private_key: Arc::new(key),
         scopes: vec!["rest_webservices".into(), "restlets".into()],
@@ -437,7 +437,7 @@ async fn a_dead_login_is_a_401_naming_the_cause() {
             endpoints: Endpoints::with_base_url(&emu.base_url).unwrap(),
             client_id: "x".into(),
             public: true,
-            redirect_uri: "https://127.0.0.1/cb".into(),
+            redirect_uri: netsuite_auth::RedirectUri::parse("https://127.0.0.1/cb").unwrap(),
             scopes: vec!["rest_webservices".into()],
         },
         None,
