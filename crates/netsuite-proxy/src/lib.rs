@@ -16,7 +16,7 @@
 //!   [`netsuite_client::RetryPolicy`] for every method; 5xx answers and broken
 //!   connections only for GET, HEAD, OPTIONS, PUT and DELETE.
 //!
-//! Bodies stream both ways ([`body`]): a 1,000-row SuiteQL page is never held
+//! Bodies stream both ways (`body.rs`): a 1,000-row SuiteQL page is never held
 //! whole. The client's `Authorization` is dropped. Only NetSuite's API prefixes
 //! are forwarded: absolute-URI requests, CONNECT and other paths get a JSON 404 or
 //! 405 in NetSuite's error shape. `/_proxy/health` and `/_proxy/metrics`
