@@ -366,15 +366,17 @@ impl Client {
         }
     }
 
-    /// After a 401 with `failed`: renews the token unless another task already did.
-    async fn renew_after_401(&self, failed: &str) -> Result<(), Error> {
+    /// After a 401 with the access token `failed`: renews the token unless another
+    /// task of this client already did (single-flight). Returns whether this call
+    /// renewed it.
+    pub async fn renew_after_401(&self, failed: &str) -> Result<bool, Error> {
         let _one = self.renew.lock().await;
         if let Some(t) = self.source.cached().await?
             && t.access_token.expose_secret() != failed
         {
-            return Ok(());
+            return Ok(false);
         }
         self.source.token(&self.http, true).await?;
-        Ok(())
+        Ok(true)
     }
 }

@@ -166,7 +166,6 @@ struct Inner {
     options: Options,
     upstream: Upstream,
     metrics: Metrics,
-    renew: tokio::sync::Mutex<()>,
     id_prefix: u64,
     id_next: AtomicU64,
 }
@@ -192,7 +191,6 @@ impl Proxy {
                 options,
                 upstream,
                 metrics: Metrics::default(),
-                renew: tokio::sync::Mutex::new(()),
                 id_prefix: random_u64() & 0xffff_ffff,
                 id_next: AtomicU64::new(1),
             }),
@@ -790,8 +788,10 @@ async fn forward(
             drop(resp);
             drop(permit);
             renewed = true;
-            if let Err(e) = renew(inner, access.expose_secret()).await {
-                return login_error(inner, &e);
+            match inner.client.renew_after_401(access.expose_secret()).await {
+                Ok(true) => inner.metrics.renewed(),
+                Ok(false) => {}
+                Err(e) => return login_error(inner, &e),
             }
             x.retries += 1;
             inner.metrics.retried();
@@ -856,18 +856,4 @@ async fn forward(
         r.extensions_mut().insert(Streamed);
         return r;
     }
-}
-
-/// After a 401 with `failed`: renews the token unless another request already did.
-async fn renew(inner: &Inner, failed: &str) -> Result<(), netsuite_client::Error> {
-    let _one = inner.renew.lock().await;
-    let c = &inner.client;
-    if let Some(t) = c.token_source().cached().await?
-        && t.access_token.expose_secret() != failed
-    {
-        return Ok(());
-    }
-    c.token_source().token(c.http(), true).await?;
-    inner.metrics.renewed();
-    Ok(())
 }
