@@ -30,6 +30,10 @@ pub struct Header {
     /// The key id: the certificate id for client assertions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
+    /// Extensions the recipient must understand (RFC 7515 §4.1.11), as sent; none of
+    /// NetSuite's assertions carry it, so a verifier that knows no extension refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crit: Option<Value>,
 }
 
 /// Signs `claims` with `key` as a compact JWS with header `{"alg","typ":"JWT","kid"}`.
@@ -45,6 +49,7 @@ pub fn sign(
         alg: alg.as_str().to_owned(),
         typ: Some("JWT".to_owned()),
         kid: kid.map(str::to_owned),
+        crit: None,
     };
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json {
         what: "JWS header",
@@ -168,16 +173,61 @@ pub fn decode_unverified(token: &str) -> Result<Unverified<'_>, Error> {
     let signature = URL_SAFE_NO_PAD
         .decode(s)
         .map_err(|_| malformed("the signature is not base64url"))?;
-    let header: Header = serde_json::from_slice(&header_bytes)
+    let header_members = unique_members(&header_bytes, "header").map_err(|why| malformed(&why))?;
+    let header: Header = serde_json::from_value(Value::Object(header_members))
         .map_err(|_| malformed("the header is not a JSON object with a string alg"))?;
-    let claims: Map<String, Value> = serde_json::from_slice(&payload)
-        .map_err(|_| malformed("the payload is not a JSON object"))?;
+    let claims = unique_members(&payload, "payload").map_err(|why| malformed(&why))?;
     Ok(Unverified {
         header,
         claims,
         signing_input: &token[..h.len() + 1 + p.len()],
         signature,
     })
+}
+
+/// A JSON object whose member names are unique: RFC 7515 §4 and RFC 7519 §4 let a
+/// parser refuse duplicates, and a strict one must (the lexically last would win
+/// silently otherwise). The error names the duplicate, or says it is not an object.
+fn unique_members(bytes: &[u8], what: &str) -> Result<Map<String, Value>, String> {
+    struct Unique(Map<String, Value>);
+    impl<'de> Deserialize<'de> for Unique {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Unique;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<Unique, A::Error> {
+                    let mut map = Map::new();
+                    while let Some((name, value)) = access.next_entry::<String, Value>()? {
+                        if map.contains_key(&name) {
+                            return Err(serde::de::Error::custom(format!(
+                                "{DUPLICATE}{name:?} twice"
+                            )));
+                        }
+                        map.insert(name, value);
+                    }
+                    Ok(Unique(map))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+    const DUPLICATE: &str = "has the member ";
+    match serde_json::from_slice::<Unique>(bytes) {
+        Ok(Unique(map)) => Ok(map),
+        Err(e) if e.is_data() && e.to_string().starts_with(DUPLICATE) => {
+            // serde_json appends " at line L column C".
+            let text = e.to_string();
+            let text = text.rsplit_once(" at line ").map_or(&*text, |(t, _)| t);
+            Err(format!("the {what} {text}"))
+        }
+        Err(_) => Err(format!("the {what} is not a JSON object")),
+    }
 }
 
 impl Unverified<'_> {
@@ -286,5 +336,37 @@ mod tests {
                 Err(Error::MalformedJws { .. })
             ));
         }
+    }
+
+    #[test]
+    fn refuses_duplicate_members_and_keeps_crit() {
+        let enc = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let reason = |h: &str, p: &str| match decode_unverified(&format!("{}.{}.", enc(h), enc(p)))
+        {
+            Err(Error::MalformedJws { reason }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reason(r#"{"alg":"PS256"}"#, r#"{"iss":"a","sub":1,"iss":"b"}"#),
+            r#"the payload has the member "iss" twice"#
+        );
+        assert_eq!(
+            reason(r#"{"alg":"PS256","kid":"a","kid":"b"}"#, "{}"),
+            r#"the header has the member "kid" twice"#
+        );
+        assert_eq!(
+            reason(r#"{"alg":"PS256"}"#, "[1]"),
+            "the payload is not a JSON object"
+        );
+        assert_eq!(reason("[]", "{}"), "the header is not a JSON object");
+        // Nested objects are claim values, not members: they may repeat names.
+        let ok = format!(
+            "{}.{}.",
+            enc(r#"{"alg":"PS256","crit":["exp"]}"#),
+            enc(r#"{"a":{"x":1},"b":{"x":1}}"#)
+        );
+        let u = decode_unverified(&ok).unwrap();
+        assert_eq!(u.header.crit, Some(serde_json::json!(["exp"])));
+        assert_eq!(u.claims.len(), 2);
     }
 }

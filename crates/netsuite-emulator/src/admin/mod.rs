@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -128,17 +128,31 @@ fn forbidden(why: &str) -> Response {
     resp
 }
 
-/// Whether `host` (a `Host` header value) names this machine.
+/// Whether `host` (a `Host` header value) is exactly `127.0.0.1`, `localhost` or
+/// `[::1]`, with an optional port: a name that merely starts with `127.`
+/// (`127.0.0.1.evil.example`) is a DNS name an attacker can point here (rebinding).
 fn loopback_host(host: &str) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or_default()
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, "")) => (name, None),
+            Some((name, after)) => match after.strip_prefix(':') {
+                Some(port) => (name, Some(port)),
+                None => return false,
+            },
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
     };
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "127.0.0.1" | "localhost" | "::1"
-    ) || name.starts_with("127.")
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok
+        && matches!(
+            name.to_ascii_lowercase().as_str(),
+            "127.0.0.1" | "localhost" | "::1"
+        )
 }
 
 /// The middleware that keeps `/admin` local.
@@ -162,12 +176,14 @@ pub(crate) async fn guard(req: Request, next: Next) -> Response {
             );
         }
     }
-    if req.method() != Method::GET && req.method() != Method::HEAD {
+    // Every admin route that does work is refused to other sites, GETs included: the
+    // SuiteQL console runs a query on GET, and listing pages show client ids.
+    {
         let headers = req.headers();
         if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
             && !matches!(site, "same-origin" | "none")
         {
-            return forbidden("cross-site requests cannot change the emulator");
+            return forbidden("cross-site requests cannot reach the emulator's admin pages");
         }
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             let host = headers
@@ -178,7 +194,7 @@ pub(crate) async fn guard(req: Request, next: Next) -> Response {
                 .split_once("://")
                 .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
             if !same {
-                return forbidden("cross-origin requests cannot change the emulator");
+                return forbidden("cross-origin requests cannot reach the emulator's admin pages");
             }
         }
     }
@@ -196,7 +212,7 @@ mod tests {
             "localhost",
             "LOCALHOST:1",
             "[::1]:80",
-            "127.1.2.3",
+            "[::1]",
         ] {
             assert!(loopback_host(h), "{h}");
         }
@@ -206,6 +222,14 @@ mod tests {
             "10.0.0.1",
             "",
             "[fe80::1]",
+            "127.1.2.3",
+            "127.0.0.1.evil.example",
+            "127.0.0.1.evil.example:8787",
+            "localhost.evil.example",
+            "127.0.0.1:",
+            "127.0.0.1:80:80",
+            "[::1]x",
+            "[::1",
         ] {
             assert!(!loopback_host(h), "{h}");
         }

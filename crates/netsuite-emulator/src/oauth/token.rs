@@ -163,6 +163,33 @@ fn check(emu: &OAuthPlane, request: &FormPost, now: i64, now_ms: i64) -> Checked
     }
 }
 
+/// NetSuite's assertion header is `{"alg", "typ": "JWT", "kid"}`: a header without
+/// `typ: JWT`, or with extensions the recipient must understand (`crit`), is refused.
+fn check_assertion_header(header: &jws::Header) -> Result<(), Rejection> {
+    match header.typ.as_deref() {
+        // RFC 7515 §4.1.9: media type names compare case-insensitively.
+        Some(typ) if typ.eq_ignore_ascii_case("JWT") => {}
+        Some(typ) => {
+            return Err(invalid_request(format!(
+                "the client assertion's header has typ {:?}; it must be \"JWT\"",
+                crate::error::truncate(typ, 40)
+            )));
+        }
+        None => {
+            return Err(invalid_request(
+                "the client assertion's header has no typ; it must be \"typ\": \"JWT\"",
+            ));
+        }
+    }
+    if let Some(crit) = &header.crit {
+        return Err(invalid_request(format!(
+            "the client assertion's header names critical extensions ({}) that NetSuite does not understand; remove crit",
+            crate::error::truncate(&crit.to_string(), 80)
+        )));
+    }
+    Ok(())
+}
+
 fn client_credentials(
     emu: &OAuthPlane,
     origin: &Origin,
@@ -172,6 +199,7 @@ fn client_credentials(
 ) -> Checked<String> {
     let unverified = jws::decode_unverified(assertion)
         .map_err(|e| invalid_request(format!("the client assertion is not a JWT: {e}")))?;
+    check_assertion_header(&unverified.header)?;
     let alg = assertion_alg(&unverified.header.alg)?;
     let invalid_grant = |code: AuditCode, detail: String| {
         Rejection::new(OAuthErrorCode::InvalidGrant, code, detail)

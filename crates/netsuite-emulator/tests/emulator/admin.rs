@@ -352,6 +352,45 @@ async fn guard_checks_the_host_over_a_real_socket() {
     )
     .await;
     assert_eq!(no, 403);
+    // Names that merely start with a loopback address are DNS names (rebinding).
+    for host in [
+        "127.0.0.1.evil.example",
+        "127.0.0.1.evil.example:8787",
+        "127.1.2.3",
+    ] {
+        let no = raw_status(
+            addr,
+            &format!("POST /admin/api/integrations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{{\"name\":\"x\"}}"),
+        )
+        .await;
+        assert_eq!(no, 403, "{host}");
+        let no = raw_status(
+            addr,
+            &format!(
+                "GET /admin/api/integrations HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+        .await;
+        assert_eq!(no, 403, "{host}");
+    }
+    // Cross-site GETs are refused too: the SuiteQL console runs a query on GET.
+    for (name, value) in [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "https://evil.example"),
+    ] {
+        let no = raw_status(
+            addr,
+            &format!("GET /admin/suiteql?q=SELECT%20id%20FROM%20customer HTTP/1.1\r\nHost: {addr}\r\n{name}: {value}\r\nConnection: close\r\n\r\n"),
+        )
+        .await;
+        assert_eq!(no, 403, "{name}");
+    }
+    let same = raw_status(
+        addr,
+        &format!("GET /admin/api HTTP/1.1\r\nHost: {addr}\r\nSec-Fetch-Site: same-origin\r\nOrigin: http://{addr}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(same, 200);
     // The NetSuite paths do not care about the host name.
     let other = raw_status(
         addr,

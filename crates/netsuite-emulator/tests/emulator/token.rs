@@ -226,6 +226,70 @@ async fn refuses_alg_none_hs256_and_rs256() {
     assert!(rsa.last_audit().detail.contains("RS256"));
 }
 
+/// Strict where RFC 7515/7519 and NetSuite's header rule are: every one of these is
+/// signed with the mapped key, so only the header or the claims' syntax refuses it.
+#[tokio::test]
+async fn refuses_missing_typ_crit_and_duplicate_claims() {
+    let f = Fixture::new(KeyType::EcP256);
+    let signed = |header: Value, payload: String| {
+        jws::sign_raw(
+            &f.cred.key,
+            Algorithm::ES256,
+            header.to_string().as_bytes(),
+            payload.as_bytes(),
+        )
+        .unwrap()
+    };
+    let claims = Value::Object(f.claims()).to_string();
+    let iss_twice = format!(r#"{{"iss":"someone-else",{}"#, &claims[1..]);
+    let cases = [
+        (
+            signed(json!({"alg": "ES256", "kid": f.kid()}), claims.clone()),
+            "has no typ",
+        ),
+        (
+            signed(
+                json!({"alg": "ES256", "typ": "JOSE", "kid": f.kid()}),
+                claims.clone(),
+            ),
+            "has typ \"JOSE\"",
+        ),
+        (
+            signed(
+                json!({"alg": "ES256", "typ": "JWT", "kid": f.kid(), "crit": ["exp"], "exp": 1}),
+                claims.clone(),
+            ),
+            "critical extensions",
+        ),
+        (
+            signed(
+                json!({"alg": "ES256", "typ": "JWT", "kid": f.kid()}),
+                iss_twice,
+            ),
+            "the payload has the member \"iss\" twice",
+        ),
+    ];
+    for (assertion, cause) in cases {
+        refused(
+            &f,
+            &assertion,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "InvalidRequest",
+            false,
+        )
+        .await;
+        let detail = f.last_audit().detail;
+        assert!(detail.contains(cause), "{cause}: {detail}");
+    }
+    // The same claims with a lowercase typ are accepted (media types ignore case).
+    let ok = signed(
+        json!({"alg": "ES256", "typ": "jwt", "kid": f.kid()}),
+        claims,
+    );
+    assert_success(&f.exchange(&ok).await);
+}
+
 #[tokio::test]
 async fn refuses_alg_that_does_not_fit_the_certificate() {
     let f = Fixture::new(KeyType::EcP256);
