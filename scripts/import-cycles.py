@@ -14,7 +14,7 @@ skipped.
 An import cycle is a strongly connected component of more than one file. For the
 emulator it also checks the planes: core files (store, clock, error, html, origin)
 import no plane; `data/` never imports `admin/`; `oauth/` never imports `data/` or
-`admin/`; no plane or core file imports the root (lib.rs, emulator.rs).
+`admin/`; no plane or core file imports the root (lib.rs, emulator.rs, server.rs).
 
     scripts/import-cycles.py                       # every crate
     scripts/import-cycles.py --crate netsuite-emulator
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EMULATOR = "netsuite-emulator"
 CORE = {"store", "clock", "error", "html", "origin"}
-ROOT_FILES = {"lib.rs", "emulator.rs"}
+ROOT_FILES = {"lib.rs", "emulator.rs", "server.rs"}
 PLANES = {"oauth", "data", "admin"}
 # plane -> planes it must not import
 FORBIDDEN = {"data": {"admin"}, "oauth": {"data", "admin"}}

@@ -303,3 +303,22 @@ mod tests {
         );
     }
 }
+
+/// The error a late body gives the handler reading it.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within {} s", .0.as_secs_f64())]
+pub(crate) struct BodyTimeout(pub(crate) std::time::Duration);
+
+impl BodyTimeout {
+    /// The deadline that passed, when `error` (or one of its sources) is a late body.
+    pub(crate) fn find(error: &(dyn std::error::Error + 'static)) -> Option<std::time::Duration> {
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if let Some(BodyTimeout(limit)) = e.downcast_ref::<BodyTimeout>() {
+                return Some(*limit);
+            }
+            next = e.source();
+        }
+        None
+    }
+}

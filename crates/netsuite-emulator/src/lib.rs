@@ -33,11 +33,8 @@ mod error;
 mod html;
 pub mod oauth;
 mod origin;
+mod server;
 mod store;
-
-use axum::Router;
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
 
 #[cfg(feature = "remote-client")]
 pub use admin::client::{AdminClient, AdminError};
@@ -59,56 +56,5 @@ pub use oauth::integration::{
 };
 pub use oauth::login::{DEFAULT_EMAIL, DEFAULT_PASSWORD, LoginRole, LoginUser};
 pub use oauth::mapping::{MAX_ACTIVE_CERTIFICATES, Mapping, NewMapping};
+pub use server::{Timeouts, app, serve, serve_with};
 pub use store::DB_FILE;
-
-/// The emulator's HTTP routes, one set per plane:
-///
-/// * the OAuth plane ([`oauth`]): authorize with its login and consent pages, token,
-///   revoke, JWKS and discovery, the certificate rotation API;
-/// * the data plane ([`record`] and the rest): the REST record API, SuiteQL, RESTlets,
-///   async jobs and governance limits, behind the governance and fault gate;
-/// * the admin plane: `/admin/` pages and `/admin/api/` JSON, answered only to
-///   loopback clients.
-///
-/// Other paths answer 404 with a NetSuite error body.
-pub fn app(emulator: Emulator) -> Router {
-    let governor = std::sync::Arc::clone(emulator.data_plane().governor());
-    Router::new()
-        .merge(oauth::routes())
-        .merge(data::routes())
-        .merge(admin::routes())
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            governor,
-            data::governance::gate,
-        ))
-        .layer(axum::middleware::from_fn(admin::guard))
-        .with_state(emulator)
-}
-
-async fn not_found(uri: Uri) -> Response {
-    RestError::new(
-        StatusCode::NOT_FOUND,
-        "NONEXISTENT_ID",
-        format!(
-            "The requested resource '{}' does not exist in the emulator.",
-            error::truncate(uri.path(), 200)
-        ),
-    )
-    .into_response()
-}
-
-/// Serves [`app`] on `listener` until `shutdown` completes, then finishes the
-/// requests in flight.
-pub async fn serve(
-    emulator: Emulator,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(emulator).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}

@@ -194,9 +194,21 @@ pub(crate) fn no_content(location: &str) -> Response {
     resp
 }
 
-/// Reads a request body up to [`MAX_BODY`]; a larger one is a 413 in NetSuite's shape.
+/// Reads a request body up to [`MAX_BODY`]; a larger one is a 413 in NetSuite's shape,
+/// one that did not arrive in time a 408.
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        if let Some(limit) = crate::error::BodyTimeout::find(&e) {
+            return RestError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "INVALID_REQUEST",
+                format!(
+                    "The request body did not arrive within {} s.",
+                    limit.as_secs_f64()
+                ),
+            )
+            .into_response();
+        }
         RestError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "INVALID_REQUEST",
