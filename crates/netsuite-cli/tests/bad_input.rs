@@ -387,3 +387,39 @@ fn certificate_ids_may_start_with_a_dash() {
         "-bGkOc_Smq4br2aq7OY4swop-TThlhO02xcN6DcVOxs"
     );
 }
+
+/// The emulator refuses a data directory others can write to, and another program's
+/// database, each with the fix as a hint; nothing is served from them.
+#[cfg(all(unix, feature = "emulator"))]
+#[test]
+fn emulator_data_directories_it_cannot_trust() {
+    let env = Env::new();
+    let dir = env.path("shared-data");
+    std::fs::create_dir(&dir).unwrap();
+    netsuite_test::set_file_mode(&dir, 0o777);
+    let d = dir.to_str().unwrap();
+    let stderr = env.fails(
+        &["emulator", "integration", "list", "--data-dir", d],
+        1,
+        "writable by group or others",
+    );
+    assert!(stderr.contains(&format!("hint: chmod 700 {d}")), "{stderr}");
+    netsuite_test::set_file_mode(&dir, 0o700);
+    std::fs::write(
+        dir.join("emulator.sqlite3"),
+        b"SQLite format 3\0 but not really",
+    )
+    .unwrap();
+    env.fails(
+        &[
+            "emulator",
+            "serve",
+            "--data-dir",
+            d,
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        1,
+        "is not an SQLite database",
+    );
+}

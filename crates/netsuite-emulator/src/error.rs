@@ -92,6 +92,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The data directory or its database cannot be trusted or used as it is: others
+    /// can change it, or it is another program's or a newer emulator's database.
+    #[error("the emulator data at {} cannot be used: {reason}", path.display())]
+    UnusableData {
+        /// The directory or file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+        /// The command or step that fixes it.
+        fix: String,
+    },
     /// The emulator's own token-signing key could not be made or loaded.
     #[error("the emulator's token-signing key is unusable")]
     SigningKey {
@@ -119,6 +130,16 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+}
+
+impl Error {
+    /// What fixes it, for errors a user can fix (printed as a `hint:`).
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Self::UnusableData { fix, .. } => Some(fix),
+            _ => None,
+        }
+    }
 }
 
 /// `o:errorDetails[]` of a NetSuite REST error body.

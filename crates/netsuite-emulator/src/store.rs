@@ -288,11 +288,20 @@ impl Store {
                 ))
             }
             Some(dir) => {
+                check_private(dir, "data directory", 0o700)?;
                 create_private_dir(dir)?;
                 let path = dir.join(DB_FILE);
+                for (file, what) in [
+                    (&path, "database file"),
+                    (&sidecar(&path, "-wal"), "write-ahead log"),
+                    (&sidecar(&path, "-shm"), "shared-memory file"),
+                ] {
+                    check_private(file, what, 0o600)?;
+                }
                 create_private_file(&path)?;
                 let label = path.display().to_string();
-                let conn = open_file(&path).map_err(|e| storage(&label, e))?;
+                let conn = open_file(&path).map_err(|e| opening(&path, e))?;
+                check_ours(&conn, &path)?;
                 // WAL is a property of the file: set once, every later connection uses it.
                 let mode: String = conn
                     .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -487,6 +496,131 @@ fn with_immediate(
             Err(e)
         }
     }
+}
+
+/// `emulator.sqlite3-wal` and `-shm` beside the database.
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Refuses a data directory or database file that others can change — writable by
+/// group or others, or owned by another user — since what it holds decides which
+/// clients and tokens the emulator accepts. A missing path is fine (it is created
+/// private).
+#[cfg(unix)]
+fn check_private(path: &Path, what: &str, mode: u32) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let unusable = |reason: String, fix: String| Error::UnusableData {
+        path: path.to_owned(),
+        reason,
+        fix,
+    };
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(unusable(
+            format!(
+                "the {what} belongs to user id {}, not to you (user id {me})",
+                meta.uid()
+            ),
+            format!(
+                "use a --data-dir of your own, or take it over: chown {me} {}",
+                path.display()
+            ),
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(unusable(
+            format!(
+                "the {what} is writable by group or others (mode {:03o})",
+                meta.mode() & 0o777
+            ),
+            format!("chmod {mode:o} {}", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _what: &str, _mode: u32) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Refuses a database the emulator did not write (another program's SQLite file, or
+/// a file that is not SQLite at all) and one written by a newer emulator, before
+/// anything changes it.
+const ELSEWHERE: &str = "give the emulator a --data-dir of its own (an empty or new directory); it does not write into databases it did not create";
+
+/// An error opening the database file: a file that is not SQLite is named as such.
+fn opening(path: &Path, e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            Error::UnusableData {
+                path: path.to_owned(),
+                reason: format!("{DB_FILE} is not an SQLite database"),
+                fix: ELSEWHERE.to_owned(),
+            }
+        }
+        e => storage(&path.display().to_string(), e),
+    }
+}
+
+fn check_ours(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let unusable = |reason: String, fix: &str| Error::UnusableData {
+        path: path.to_owned(),
+        reason,
+        fix: fix.to_owned(),
+    };
+    let tables: rusqlite::Result<Vec<String>> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect());
+    let tables = tables.map_err(|e| opening(path, e))?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    if !tables.iter().any(|t| t == "meta") {
+        let mut names = tables
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if tables.len() > 5 {
+            names.push_str(", …");
+        }
+        return Err(unusable(
+            format!(
+                "{DB_FILE} is another program's SQLite database (tables {names}), not the emulator's"
+            ),
+            ELSEWHERE,
+        ));
+    }
+    let version =
+        Store::meta(conn, "schema_version").map_err(|e| storage(&path.display().to_string(), e))?;
+    if let Some(version) = version {
+        match version.parse::<i64>() {
+            Ok(v) if v <= SCHEMA_VERSION => {}
+            Ok(v) => {
+                return Err(unusable(
+                    format!(
+                        "its schema version is {v}, written by a newer netsuite; this one knows versions up to {SCHEMA_VERSION}"
+                    ),
+                    "use the netsuite that wrote it (or a newer one), or another --data-dir",
+                ));
+            }
+            Err(_) => {
+                return Err(Error::Corrupt {
+                    path: path.display().to_string(),
+                    reason: format!("the schema version {version:?} is not a number"),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {

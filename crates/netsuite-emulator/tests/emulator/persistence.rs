@@ -162,3 +162,117 @@ async fn integration_state_is_read_per_request() {
     assert_eq!(r.body, r#"{"error":"invalid_grant"}"#);
     assert!(f.last_audit().detail.contains("expired"));
 }
+
+fn refusal(dir: &std::path::Path) -> (String, String) {
+    let mut c = config(&Clock::fixed(NOW));
+    c.data_dir = Some(dir.to_owned());
+    let e = Emulator::open(c).expect_err("the data directory was accepted");
+    let hint = e.hint().expect("no hint").to_owned();
+    (e.to_string(), hint)
+}
+
+/// Another program's database, a file that is not SQLite, and a newer emulator's
+/// database are refused before anything writes to them.
+#[test]
+fn foreign_and_newer_databases_are_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("foreign");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join(netsuite_emulator::DB_FILE);
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let (error, hint) = refusal(&dir);
+    assert!(
+        error.contains("another program's SQLite database (tables users)"),
+        "{error}"
+    );
+    assert!(hint.contains("--data-dir of its own"), "{hint}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the foreign database was changed"
+    );
+
+    std::fs::write(
+        &db,
+        b"not a database at all, just text that is long enough to be a header....",
+    )
+    .unwrap();
+    let (error, _) = refusal(&dir);
+    assert!(error.contains("is not an SQLite database"), "{error}");
+
+    let dir = tmp.path().join("newer");
+    drop(open(&dir, &Clock::fixed(NOW)));
+    {
+        let c = rusqlite::Connection::open(dir.join(netsuite_emulator::DB_FILE)).unwrap();
+        c.execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    }
+    let (error, hint) = refusal(&dir);
+    assert!(
+        error.contains("schema version is 99, written by a newer netsuite"),
+        "{error}"
+    );
+    assert!(hint.contains("another --data-dir"), "{hint}");
+}
+
+/// A data directory or database others can write to is refused with the chmod that
+/// fixes it; what the emulator creates is 0700/0600.
+#[cfg(unix)]
+#[test]
+fn data_others_can_change_is_refused() {
+    use netsuite_test::file_mode as mode;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    drop(open(&dir, &Clock::fixed(NOW)));
+    let db = dir.join(netsuite_emulator::DB_FILE);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&db), 0o600);
+
+    netsuite_test::set_file_mode(&dir, 0o777);
+    let (error, hint) = refusal(&dir);
+    assert!(
+        error.contains("data directory is writable by group or others (mode 777)"),
+        "{error}"
+    );
+    assert_eq!(hint, format!("chmod 700 {}", dir.display()));
+    netsuite_test::set_file_mode(&dir, 0o755);
+    netsuite_test::set_file_mode(&db, 0o666);
+    let (error, hint) = refusal(&dir);
+    assert!(
+        error.contains("database file is writable by group or others"),
+        "{error}"
+    );
+    assert_eq!(hint, format!("chmod 600 {}", db.display()));
+    netsuite_test::set_file_mode(&db, 0o644);
+    drop(open(&dir, &Clock::fixed(NOW)));
+
+    // Owned by another user (only root can hand a directory to someone else).
+    if euid_is_root() {
+        let other = tmp.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        std::process::Command::new("chown")
+            .args(["65534", other.to_str().unwrap()])
+            .status()
+            .unwrap();
+        let (error, hint) = refusal(&other);
+        assert!(error.contains("belongs to user id 65534"), "{error}");
+        assert!(hint.contains("chown 0"), "{hint}");
+    } else {
+        eprintln!("not root: the other-owner case needs chown and is skipped");
+    }
+}
+
+#[cfg(unix)]
+fn euid_is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempfile().unwrap();
+    tmp.metadata().unwrap().uid() == 0
+}

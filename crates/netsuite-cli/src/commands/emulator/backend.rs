@@ -58,7 +58,10 @@ pub(super) fn open_with(
     let mut config = EmulatorConfig::new(account);
     config.data_dir = Some(dir.clone());
     configure(&mut config);
-    Emulator::open(config).with_context(|| format!("emulator data directory {}", dir.display()))
+    Emulator::open(config).map_err(|e| match e.hint() {
+        Some(fix) => UserError::new(e.to_string()).hint(fix).into(),
+        None => anyhow::Error::new(e).context(format!("emulator data directory {}", dir.display())),
+    })
 }
 
 /// The emulator to administer: opened from its data directory, or reached through a
