@@ -203,7 +203,7 @@ fn records_from_the_command_line() {
             "--data",
             "{\"companyName\": }",
         ],
-        1,
+        2,
         "not valid JSON",
     );
     e.fails(
@@ -214,12 +214,12 @@ fn records_from_the_command_line() {
             "--data",
             "@/no/such/file.json",
         ],
-        1,
+        2,
         "cannot read /no/such/file.json",
     );
     e.fails(
         &["record", "create", "customer", "--data", "[1,2]"],
-        1,
+        2,
         "JSON object",
     );
     e.fails(
@@ -453,7 +453,7 @@ fn restlets_and_api() {
             "--data",
             "{nope",
         ],
-        1,
+        2,
         "not valid JSON",
     );
 }
