@@ -282,8 +282,13 @@ impl Identity {
         let mut source = TokenSource::new(grant, store.map(|s| (s, self.store_name())));
         let secret = match &self.client_secret {
             Some(s) => Some(s.clone()),
-            // The profile's secret stays readable in a config directory we cannot write.
-            None if p.flow == Flow::AuthCode && !p.public && !in_config && !self.from_env => {
+            // The profile's secret, kept under its name in the config directory (which
+            // may be read-only, or not where this identity's tokens go).
+            None if p.flow == Flow::AuthCode
+                && !p.public
+                && !self.from_env
+                && (!in_config || self.refresh_token.is_some()) =>
+            {
                 TokenStore::new(self.config.tokens_dir())
                     .client_secret(&self.name)
                     .ok()

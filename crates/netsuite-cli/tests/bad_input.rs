@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::process::Command;
 
-use common::Env;
+use common::{Env, canned_server};
 #[cfg(feature = "emulator")]
 use common::{Server, integration_and_mapping};
 
@@ -223,21 +222,6 @@ fn profiles_and_missing_things() {
         1,
         "values",
     );
-}
-
-/// A one-shot HTTP server that answers every request with `response`.
-fn canned_server(response: &'static str) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(8) {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 65536];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    format!("http://{addr}")
 }
 
 /// A home with a key and certificate in `cert/`; the key's path.

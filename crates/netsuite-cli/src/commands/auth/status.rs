@@ -116,7 +116,7 @@ pub(super) async fn run(args: StatusArgs, profile: Option<&str>) -> Result<()> {
         "store_key": key,
         "logged_in": problem.is_none(),
         "problem": problem,
-        "access_token": t.map(|t| show(t.access_token.expose_secret())),
+        "access_token": t.filter(|t| t.dead.is_none()).map(|t| show(t.access_token.expose_secret())),
         "access_token_expires_at": t.map(|t| rfc3339(t.expires_at)),
         "access_token_expires_in": t.map(|t| t.remaining(now).max(0)),
         "refresh_token": t.and_then(|t| t.refresh_token.as_ref().map(|r| show(r.expose_secret()))),
@@ -143,6 +143,10 @@ pub(super) async fn run(args: StatusArgs, profile: Option<&str>) -> Result<()> {
         Some(format!("{store} (key in {key})")),
     ));
     match t {
+        Some(t) if t.dead.is_some() => text.push_str(&line(
+            "access token",
+            Some(format!("dead: {}", t.dead.as_deref().unwrap_or_default())),
+        )),
         Some(t) => {
             text.push_str(&line(
                 "access token",
@@ -157,15 +161,14 @@ pub(super) async fn run(args: StatusArgs, profile: Option<&str>) -> Result<()> {
                     }
                 )),
             ));
-            if let (Some(r), Some(e)) = (&t.refresh_token, t.refresh_expires_at) {
+            if let Some(r) = &t.refresh_token {
+                let life = t.refresh_expires_at.map_or_else(
+                    || "expiry unknown".to_owned(),
+                    |e| format!("expires {}, {} left", rfc3339(e), duration_words(e - now)),
+                );
                 text.push_str(&line(
                     "refresh token",
-                    Some(format!(
-                        "{} (expires {}, {} left)",
-                        show(r.expose_secret()),
-                        rfc3339(e),
-                        duration_words(e - now)
-                    )),
+                    Some(format!("{} ({life})", show(r.expose_secret()))),
                 ));
             }
         }
