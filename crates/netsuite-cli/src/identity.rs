@@ -124,7 +124,18 @@ impl std::fmt::Debug for Identity {
 
 /// Resolves the identity for `requested` (the `--profile` flag or `NETSUITE_PROFILE`).
 pub fn resolve(requested: Option<&str>) -> Result<Identity> {
-    let env = EnvIdentity::read();
+    resolve_with(requested, false)
+}
+
+/// [`resolve`] for commands that run on and renew tokens (`proxy`, `exec`): a ready
+/// `NETSUITE_ACCESS_TOKEN` (perhaps inherited from an outer `netsuite exec`) is
+/// used only when no grant is described.
+pub fn resolve_renewable(requested: Option<&str>) -> Result<Identity> {
+    resolve_with(requested, true)
+}
+
+fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
+    let mut env = EnvIdentity::read();
     let env_only = requested.is_none() && env.complete();
     let config = match Config::load() {
         Ok(c) => c,
@@ -139,6 +150,9 @@ pub fn resolve(requested: Option<&str>) -> Result<Identity> {
         (n, Some(p.clone()))
     };
     let from_env = base.is_none();
+    if renewable && (!from_env || env.client_id.is_some()) {
+        env.access_token = None;
+    }
     let mut profile = base.unwrap_or_else(|| Profile {
         flow: env.flow(),
         account: String::new(),

@@ -55,7 +55,7 @@ fn join(base: &str, path: &str) -> String {
 }
 
 pub async fn run(args: ExecArgs, profile: Option<&str>) -> Result<()> {
-    let id = crate::identity::resolve(profile)?;
+    let id = crate::identity::resolve_renewable(profile)?;
     let p = &id.profile;
     let account = AccountId::parse(&p.account)?;
     let mut env: Vec<(&str, String)> = vec![("NETSUITE_ACCOUNT_ID", account.as_str().to_owned())];

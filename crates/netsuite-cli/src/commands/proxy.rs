@@ -64,7 +64,7 @@ pub(crate) struct Settings<'a> {
 /// Builds the proxy of a profile: its client (over the proxy's HTTP client), the
 /// concurrency ceiling, a warm token. Returns the proxy and the profile's name.
 pub(crate) async fn build(profile: Option<&str>, s: &Settings<'_>) -> Result<(Proxy, String)> {
-    let id = crate::identity::resolve(profile)?;
+    let id = crate::identity::resolve_renewable(profile)?;
     let (name, p) = (id.name.clone(), &id.profile);
     let source = id.token_source()?;
     let client =
