@@ -4,8 +4,6 @@ use netsuite_auth::OAuthErrorCode;
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::config::Flow;
-
 /// An error meant for the user, with a hint and its exit code.
 #[derive(Debug)]
 pub struct UserError {
@@ -21,8 +19,8 @@ pub struct UserError {
 pub struct HintContext {
     /// The profile named with `--profile` / `NETSUITE_PROFILE`.
     pub profile: Option<String>,
-    /// The grant.
-    pub flow: Option<Flow>,
+    /// The grant is the authorization code (a person logs in), not client credentials.
+    pub auth_code: bool,
     /// The scopes asked for.
     pub scopes: Vec<String>,
     /// The base URL is on loopback (the emulator).
@@ -202,7 +200,7 @@ const AUDIT_TRAIL: &str = "NetSuite's Login Audit Trail (Setup > Users/Roles > U
 
 fn oauth_hint(o: &netsuite_auth::token::OAuthError) -> String {
     let c = context();
-    let m2m = c.flow != Some(Flow::AuthCode);
+    let m2m = !c.auth_code;
     match o.error {
         OAuthErrorCode::InvalidGrant if m2m => format!(
             "likely causes, most common first: the certificate id is not the mapping's (the assertion's kid), the client id is not the integration's (iss), the M2M mapping was revoked or has expired, the algorithm does not fit the certificate's key, the machine clock is off, the audience is not the token URL; {AUDIT_TRAIL}; `netsuite doctor{}` checks each",
@@ -297,7 +295,7 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::TokenStore { reason, .. } if reason.contains("0600") => Some(format!("the file may have been exposed: delete it and sign in again (`{}`, or `netsuite auth token{} --fresh` for client credentials), or chmod 600 it if you are sure", login_command(), profile_flag())),
         E::TokenStore { reason, .. } if reason.contains("ermission denied") || reason.contains("ead-only") => Some("the directory cannot be written: set NETSUITE_CONFIG_DIR (or XDG_CACHE_HOME, for tokens) to a writable directory, or pass --no-cache to keep tokens in memory".into()),
         E::TokenStore { .. } => Some(format!("delete the file named above and sign in again: `{}` (auth-code profiles) or `netsuite auth token{} --fresh` (client credentials)", login_command(), profile_flag())),
-        E::NotLoggedIn | E::LoginExpired { .. } if context().flow == Some(Flow::AuthCode) => Some(format!("run `{}` to sign in again (or give a new NETSUITE_REFRESH_TOKEN)", login_command())),
+        E::NotLoggedIn | E::LoginExpired { .. } if context().auth_code => Some(format!("run `{}` to sign in again (or give a new NETSUITE_REFRESH_TOKEN)", login_command())),
         E::NotLoggedIn | E::LoginExpired { .. } => Some(format!("fix the credentials NetSuite refused (`netsuite doctor{}` names the likely cause), or give a new NETSUITE_ACCESS_TOKEN", profile_flag())),
         E::Login { .. } => Some(format!("run `{}` again; `--no-browser` lets you paste the redirected URL", login_command())),
         _ => None,

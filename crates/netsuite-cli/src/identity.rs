@@ -199,7 +199,7 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
     }
     crate::error::set_context(HintContext {
         profile: requested.map(str::to_owned),
-        flow: Some(profile.flow),
+        auth_code: profile.flow == Flow::AuthCode,
         scopes: profile.scopes.clone(),
         emulator: is_loopback(profile.base_url.as_deref()),
     });

@@ -308,6 +308,20 @@ fn hex(c: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn traced_urls_hide_secret_query_values() {
+        let u = url::Url::parse("https://h/cb?code=abc123&state=s3&limit=5").unwrap();
+        let shown = super::redact_url(&u);
+        assert!(
+            !shown.contains("abc123") && !shown.contains("s3"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("limit=5") && shown.contains("code=%5Bredacted%5D"),
+            "{shown}"
+        );
+    }
+
     use super::*;
 
     fn resp(status: u16, location: Option<&str>, body: &str) -> Response {

@@ -271,15 +271,7 @@ impl Client {
         let mut renewed = false;
         let mut failures = 0u32;
         loop {
-            let queued = std::time::Instant::now();
-            let permit = self.governor.acquire().await;
-            let waited = queued.elapsed();
-            if waited >= std::time::Duration::from_millis(1) {
-                tracing::debug!(
-                    waited_ms = waited.as_millis() as u64,
-                    "waited for a governance slot"
-                );
-            }
+            let permit = self.slot().await;
             let (token, _) = self.source.token(&self.http, false).await?;
             let access = token.access_token.expose_secret().to_owned();
             let mut req = self
@@ -341,16 +333,7 @@ impl Client {
                 continue;
             }
             if resp.status == 401 {
-                let code = resp
-                    .error(&url)
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "HTTP 401".into());
-                self.source
-                    .mark_dead(
-                        &access,
-                        &format!("NetSuite refused a freshly renewed token ({code})"),
-                    )
-                    .await?;
+                self.bury(&resp, &url, &access).await?;
             }
             let refused = (resp.status == 429 || resp.status == 400)
                 && resp.error(&url).is_some_and(|e| e.is_rate_limited());
@@ -396,6 +379,34 @@ impl Client {
             permit.success();
             return Ok((resp, trace));
         }
+    }
+
+    /// A slot of the governor, saying in traces how long it took.
+    async fn slot(&self) -> governance::Permit {
+        let queued = std::time::Instant::now();
+        let permit = self.governor.acquire().await;
+        let waited = queued.elapsed();
+        if waited >= std::time::Duration::from_millis(1) {
+            tracing::debug!(
+                waited_ms = waited.as_millis() as u64,
+                "waited for a governance slot"
+            );
+        }
+        permit
+    }
+
+    /// A 401 survived a renewal: the token `failed` is dead, never sent again.
+    async fn bury(&self, resp: &http::Response, url: &str, failed: &str) -> Result<(), Error> {
+        let code = resp
+            .error(url)
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "HTTP 401".into());
+        self.source
+            .mark_dead(
+                failed,
+                &format!("NetSuite refused a freshly renewed token ({code})"),
+            )
+            .await
     }
 
     /// After a 401 with the access token `failed`: renews the token unless another

@@ -49,20 +49,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
     } = args;
     let id = crate::identity::resolve(profile)?;
     let (config, name, p) = (&id.config, &id.name, &id.profile);
-    if id.from_env {
-        return Err(UserError::usage(
-            "a browser login needs a profile: the environment alone describes no redirect URI",
-        )
-        .hint("add one with `netsuite profile add NAME --flow auth-code ...`, or give NETSUITE_REFRESH_TOKEN (a refresh token obtained elsewhere)")
-        .into());
-    }
-    if p.flow != Flow::AuthCode {
-        return Err(UserError::usage(format!(
-            "profile {name:?} uses client credentials, which needs no browser login"
-        ))
-        .hint("use `netsuite auth token`; or add an auth-code profile with `netsuite profile add NAME --flow auth-code ...`")
-        .into());
-    }
+    needs_login(&id)?;
     let source = id.token_source()?;
     let prompt = prompt.map(|p| match p {
         PromptArg::Login => Prompt::Login,
@@ -204,6 +191,26 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
             .map(|e| format!(", refresh token until {}", rfc3339(e)))
             .unwrap_or_default()
     );
+    Ok(())
+}
+
+/// A browser login is for an auth-code profile (the environment names no redirect URI).
+fn needs_login(id: &crate::identity::Identity) -> Result<()> {
+    if id.from_env {
+        return Err(UserError::usage(
+            "a browser login needs a profile: the environment alone describes no redirect URI",
+        )
+        .hint("add one with `netsuite profile add NAME --flow auth-code ...`, or give NETSUITE_REFRESH_TOKEN (a refresh token obtained elsewhere)")
+        .into());
+    }
+    if id.profile.flow != Flow::AuthCode {
+        return Err(UserError::usage(format!(
+            "profile {:?} uses client credentials, which needs no browser login",
+            id.name
+        ))
+        .hint("use `netsuite auth token`; or add an auth-code profile with `netsuite profile add NAME --flow auth-code ...`")
+        .into());
+    }
     Ok(())
 }
 
