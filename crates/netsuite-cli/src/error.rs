@@ -23,8 +23,8 @@ pub struct HintContext {
     pub auth_code: bool,
     /// The scopes asked for.
     pub scopes: Vec<String>,
-    /// The base URL is on loopback (the emulator).
-    pub emulator: bool,
+    /// The base URL, when it is on loopback (the emulator).
+    pub emulator: Option<String>,
 }
 
 static CONTEXT: OnceLock<HintContext> = OnceLock::new();
@@ -112,9 +112,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
             None
         }
     })?;
-    if context().emulator && exit_code(err) == 4 {
+    if let Some(base) = context().emulator.filter(|_| exit_code(err) == 4) {
         return Some(format!(
-            "{hint}; on the emulator, `netsuite emulator audit --url BASE_URL --last 5` names the cause"
+            "{hint}; on the emulator, `netsuite emulator audit --url {base} --last 5` names the cause"
         ));
     }
     Some(hint)

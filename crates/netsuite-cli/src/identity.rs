@@ -201,7 +201,7 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
         profile: requested.map(str::to_owned),
         auth_code: profile.flow == Flow::AuthCode,
         scopes: profile.scopes.clone(),
-        emulator: is_loopback(profile.base_url.as_deref()),
+        emulator: profile.base_url.clone().filter(|b| is_loopback(Some(b))),
     });
     Ok(Identity {
         config,

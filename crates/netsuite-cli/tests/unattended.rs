@@ -517,6 +517,28 @@ fn dead_m2m_tokens_hints_and_traces() {
 }
 
 #[test]
+fn every_help_states_the_exit_codes() {
+    let env = Env::new();
+    for args in [
+        &["--help"][..],
+        &["auth", "token", "--help"],
+        &["auth", "status", "--help"],
+        &["doctor", "--help"],
+        &["record", "get", "--help"],
+    ] {
+        let help = env
+            .ok(args)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            help.contains("Exit codes: 0 ok, 1 the operation failed, 2 usage or invalid input, 4 authentication needed"),
+            "{args:?}: {help}"
+        );
+    }
+}
+
+#[test]
 fn private_keys_from_stdin_and_not_from_pipes() {
     let m = m2m();
     let env = &m.env;
