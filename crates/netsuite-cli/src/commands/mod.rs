@@ -18,15 +18,15 @@ pub mod suiteql;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use netsuite_auth::account::{AccountId, Endpoints};
+use netsuite_auth::account::Endpoints;
 use netsuite_auth::jws::Algorithm;
 use netsuite_auth::key::PrivateKey;
 use netsuite_client::keyring_key::{KeySource, KeyringMode};
 use netsuite_client::store::TokenStore;
-use netsuite_client::{AuthCode, Client, ClientCredentials, Grant, TokenSource};
+use netsuite_client::{AuthCode, ClientCredentials, Grant};
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, Flow, Profile};
+use crate::config::{Config, Profile};
 use crate::error::UserError;
 
 /// Runs the parsed command line.
@@ -95,11 +95,6 @@ pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algori
     Ok(alg)
 }
 
-/// Builds the client for a profile (credentials, endpoints, token store).
-pub fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
-    Ok(Client::new(token_source_for(config, name, profile)?)?)
-}
-
 /// The token store in the config directory, telling the user once, loudly, when its
 /// key had to go in a file (unless `NETSUITE_KEYRING=off` asked for exactly that).
 pub fn open_store(config: &Config) -> Result<TokenStore> {
@@ -163,23 +158,4 @@ pub fn auth_code_grant(name: &str, profile: &Profile, endpoints: Endpoints) -> R
         scopes: profile.scopes.clone(),
     }
     .into())
-}
-
-/// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
-pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
-    let account = AccountId::parse(&profile.account)?;
-    let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
-    let store = open_store(config)?;
-    let grant: Grant = match profile.flow {
-        Flow::ClientCredentials => {
-            let key_path = profile.private_key.as_ref().ok_or_else(|| {
-                UserError::usage(format!("profile {name:?} has no private key")).hint(
-                    "re-add it with `netsuite profile add NAME ... --private-key PATH --force`",
-                )
-            })?;
-            m2m_grant(name, profile, endpoints, load_private_key(key_path)?)?
-        }
-        Flow::AuthCode => auth_code_grant(name, profile, endpoints)?,
-    };
-    Ok(TokenSource::new(grant, Some((store, name.to_owned()))))
 }
