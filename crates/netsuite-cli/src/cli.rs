@@ -9,12 +9,21 @@ use clap::{Parser, Subcommand};
     name = "netsuite",
     version,
     about,
-    after_help = "Examples:\n  netsuite demo\n  netsuite cert new --key-type ec-p256 --out ./ns-cert\n  netsuite profile add prod --account 1234567 --client-id ... --certificate-id ... --private-key ./ns-cert/private-key.pem\n  curl -H \"Authorization: Bearer $(netsuite auth token)\" ...\n  netsuite record get salesorder 304"
+    after_help = "Examples:\n  netsuite demo\n  netsuite cert new --key-type ec-p256 --out ./ns-cert\n  netsuite profile add prod --account 1234567 --client-id ... --certificate-id ... --private-key ./ns-cert/private-key.pem\n  curl -H \"Authorization: Bearer $(netsuite auth token)\" ...\n  netsuite record get salesorder 304\n\nConfiguration: flag > environment (NETSUITE_ACCOUNT, NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID,\nNETSUITE_PRIVATE_KEY[_FILE], NETSUITE_SCOPE, NETSUITE_ALGORITHM, NETSUITE_BASE_URL, NETSUITE_CLIENT_SECRET,\nNETSUITE_REFRESH_TOKEN, NETSUITE_ACCESS_TOKEN) > profile."
 )]
 pub struct Cli {
     /// The profile to use (default: the default profile, or the only one).
     #[arg(long, global = true, env = "NETSUITE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
+
+    /// Keep tokens in memory only (no token store on disk).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    /// Trace HTTP requests, retries, governance waits and token renewals on stderr
+    /// (-v debug, -vv trace; or NETSUITE_LOG=debug|trace). Secrets are never shown.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     #[command(subcommand)]
     pub command: Command,
@@ -44,6 +53,11 @@ pub enum Command {
     Proxy(crate::commands::proxy::ProxyArgs),
     /// Run a command with the profile's token (or a proxy) in its environment.
     Exec(crate::commands::exec::ExecArgs),
+    /// Check a profile (or the environment) step by step, naming the likely cause of each failure.
+    #[command(
+        after_help = "Examples:\n  netsuite doctor --profile prod\n  netsuite doctor --offline      # key, certificate, account id, assertion; no request\n  netsuite doctor --json"
+    )]
+    Doctor(crate::commands::doctor::DoctorArgs),
     /// Run and administer the offline NetSuite emulator.
     #[cfg(feature = "emulator")]
     #[command(subcommand)]
@@ -52,4 +66,17 @@ pub enum Command {
     #[cfg(feature = "emulator")]
     #[command(after_help = "Example:\n  netsuite demo")]
     Demo,
+}
+
+/// The exit-code contract, shown at the end of every command's `--help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the operation failed, 2 usage or invalid input, \
+4 authentication needed (log in again, or fix the credentials).";
+
+/// `cmd` and every subcommand with [`EXIT_CODES`] after their help.
+pub fn with_exit_codes(cmd: clap::Command) -> clap::Command {
+    let after = cmd
+        .get_after_help()
+        .map(|h| format!("{h}\n\n{EXIT_CODES}"))
+        .unwrap_or_else(|| EXIT_CODES.to_owned());
+    cmd.after_help(after).mut_subcommands(with_exit_codes)
 }

@@ -107,6 +107,14 @@ impl Config {
         Self::load_from(dir)
     }
 
+    /// An empty config in `dir` (nothing read).
+    pub fn empty(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            file: ConfigFile::default(),
+        }
+    }
+
     /// Loads from a given directory.
     pub fn load_from(dir: PathBuf) -> Result<Self> {
         let path = dir.join("config.toml");
@@ -168,12 +176,12 @@ impl Config {
                     .cloned()
                     .unwrap_or_default(),
                 (None, 0) => {
-                    return Err(UserError::new("no profile is configured")
-                        .hint("add one with `netsuite profile add NAME --account ... --client-id ...` (see `netsuite profile add --help`), or run `netsuite demo`")
+                    return Err(UserError::usage("no profile is configured")
+                        .hint("add one with `netsuite profile add NAME --account ... --client-id ...` (see `netsuite profile add --help`), set NETSUITE_ACCOUNT and NETSUITE_CLIENT_ID (README: In CI and containers), or run `netsuite demo`")
                         .into());
                 }
                 (None, _) => {
-                    return Err(UserError::new("several profiles exist and none was chosen")
+                    return Err(UserError::usage("several profiles exist and none was chosen")
                         .hint("pass --profile NAME or set NETSUITE_PROFILE; `netsuite profile list` shows them")
                         .into());
                 }
@@ -188,7 +196,7 @@ impl Config {
                 } else {
                     format!("known profiles: {}", known.join(", "))
                 };
-                Err(UserError::new(format!("unknown profile {name:?}"))
+                Err(UserError::usage(format!("unknown profile {name:?}"))
                     .hint(hint)
                     .into())
             }

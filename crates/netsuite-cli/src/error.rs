@@ -2,13 +2,53 @@
 
 use netsuite_auth::OAuthErrorCode;
 use std::fmt;
+use std::sync::OnceLock;
 
-/// An error meant for the user, with a hint and whether it is a usage error (exit 2).
+/// An error meant for the user, with a hint and its exit code.
 #[derive(Debug)]
 pub struct UserError {
     message: String,
     hint: Option<String>,
     usage: bool,
+    auth: bool,
+}
+
+/// What hints may say about the command's identity: the profile the user named,
+/// the grant, the scopes, and whether it points at an emulator on this machine.
+#[derive(Debug, Default, Clone)]
+pub struct HintContext {
+    /// The profile named with `--profile` / `NETSUITE_PROFILE`.
+    pub profile: Option<String>,
+    /// The grant is the authorization code (a person logs in), not client credentials.
+    pub auth_code: bool,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The base URL, when it is on loopback (the emulator).
+    pub emulator: Option<String>,
+}
+
+static CONTEXT: OnceLock<HintContext> = OnceLock::new();
+
+/// Records the identity for hints (once per process).
+pub fn set_context(c: HintContext) {
+    let _ = CONTEXT.set(c);
+}
+
+fn context() -> HintContext {
+    CONTEXT.get().cloned().unwrap_or_default()
+}
+
+/// ` --profile NAME` when the user named a profile, else nothing.
+pub fn profile_flag() -> String {
+    context()
+        .profile
+        .map(|p| format!(" --profile {p}"))
+        .unwrap_or_default()
+}
+
+/// `netsuite auth login[ --profile NAME]`.
+pub fn login_command() -> String {
+    format!("netsuite auth login{}", profile_flag())
 }
 
 impl UserError {
@@ -18,6 +58,15 @@ impl UserError {
             message: message.into(),
             hint: None,
             usage: false,
+            auth: false,
+        }
+    }
+
+    /// Authentication is needed: a new login, or fixed credentials (exit 4).
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self {
+            auth: true,
+            ..Self::new(message)
         }
     }
 
@@ -39,11 +88,6 @@ impl UserError {
     pub fn hint_text(&self) -> Option<&str> {
         self.hint.as_deref()
     }
-
-    /// Whether this is a usage error.
-    pub fn is_usage(&self) -> bool {
-        self.usage
-    }
 }
 
 impl fmt::Display for UserError {
@@ -55,10 +99,10 @@ impl fmt::Display for UserError {
 impl std::error::Error for UserError {}
 
 /// The hint for an error chain: the first `UserError`'s, or one derived from the
-/// library error found in the chain.
+/// library error found in the chain; for an emulator, where its audit trail is.
 pub fn hint_for(err: &anyhow::Error) -> Option<String> {
-    for cause in err.chain() {
-        let hint = if let Some(u) = cause.downcast_ref::<UserError>() {
+    let hint = err.chain().find_map(|cause| {
+        if let Some(u) = cause.downcast_ref::<UserError>() {
             u.hint_text().map(str::to_owned)
         } else if let Some(e) = cause.downcast_ref::<netsuite_auth::Error>() {
             auth_hint(e)
@@ -66,21 +110,68 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
             client_hint(e)
         } else {
             None
-        };
-        if hint.is_some() {
-            return hint;
         }
+    })?;
+    if let Some(base) = context().emulator.filter(|_| exit_code(err) == 4) {
+        return Some(format!(
+            "{hint}; on the emulator, `netsuite emulator audit --url {base} --last 5` names the cause"
+        ));
     }
-    None
+    Some(hint)
 }
 
-/// Exit code: 2 for usage errors, 1 otherwise.
+/// Exit code: 2 for usage and invalid input, 4 when authentication is needed, 1
+/// otherwise. The first error in the chain that decides wins.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    let usage = err.chain().any(|c| {
-        c.downcast_ref::<UserError>()
-            .is_some_and(UserError::is_usage)
-    });
-    if usage { 2 } else { 1 }
+    err.chain()
+        .find_map(|c| {
+            if let Some(u) = c.downcast_ref::<UserError>() {
+                return (u.usage || u.auth).then_some(if u.usage { 2 } else { 4 });
+            }
+            if let Some(e) = c.downcast_ref::<netsuite_client::Error>() {
+                return client_exit(e);
+            }
+            c.downcast_ref::<netsuite_auth::Error>().and_then(auth_exit)
+        })
+        .unwrap_or(1)
+}
+
+fn auth_exit(e: &netsuite_auth::Error) -> Option<i32> {
+    use netsuite_auth::Error as E;
+    match e {
+        E::OAuth(o) => match o.error {
+            OAuthErrorCode::InvalidGrant
+            | OAuthErrorCode::InvalidClient
+            | OAuthErrorCode::UnauthorizedClient
+            | OAuthErrorCode::InvalidScope
+            | OAuthErrorCode::InvalidToken => Some(4),
+            _ => None,
+        },
+        E::InvalidAccountId { .. }
+        | E::InvalidBaseUrl { .. }
+        | E::EncryptedKey
+        | E::NotAPrivateKey { .. }
+        | E::InvalidKey { .. }
+        | E::InvalidCertificate { .. }
+        | E::ValidityTooLong { .. }
+        | E::UnsupportedAlgorithm { .. }
+        | E::Rs256Refused
+        | E::KeyAlgorithmMismatch { .. }
+        | E::AssertionLifetime { .. }
+        | E::InvalidScope { .. } => Some(2),
+        _ => None,
+    }
+}
+
+fn client_exit(e: &netsuite_client::Error) -> Option<i32> {
+    use netsuite_client::Error as E;
+    match e {
+        E::Auth(a) => auth_exit(a),
+        E::NotLoggedIn | E::LoginExpired { .. } => Some(4),
+        E::Api { error, .. } if error.status == 401 => Some(4),
+        E::InvalidRequest { .. } => Some(2),
+        _ => None,
+    }
 }
 
 fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
@@ -98,16 +189,74 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::KeyAlgorithmMismatch { key, .. } => format!("for an {key} key use --algorithm {}", key.default_algorithm()),
         E::AssertionLifetime { .. } => "keep the assertion lifetime under 3600 seconds; the default is 300".into(),
         E::InvalidScope { .. } => "scopes are rest_webservices, restlets, suite_analytics, or mcp alone, and must be enabled on the integration record".into(),
-        E::OAuth(o) => match o.error {
-            OAuthErrorCode::InvalidGrant => "check the certificate id (kid), the client id (iss), that the mapping is active, and the machine clock; the Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason".into(),
-            OAuthErrorCode::InvalidClient => "check the client id and secret of the integration record (re-add the profile with the right secret: `netsuite profile add NAME --flow auth-code ... --client-secret-stdin --force`)".into(),
-            OAuthErrorCode::InvalidScope => "enable the scopes on the integration record, or ask for fewer with --scope".into(),
-            OAuthErrorCode::UnauthorizedClient => "enable the Client Credentials (Machine to Machine) grant on the integration record".into(),
-            _ => "see the Login Audit Trail in NetSuite for the reason".into(),
-        },
+        E::OAuth(o) => oauth_hint(o),
         E::UnexpectedResponse { .. } => "check the account id or base URL: the token endpoint should answer JSON (an HTML page often means a wrong host or a proxy)".into(),
         _ => return None,
     })
+}
+
+/// The Login Audit Trail, where NetSuite names the reason of a refusal.
+const AUDIT_TRAIL: &str = "NetSuite's Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail; add the Detail column) names the reason";
+
+fn oauth_hint(o: &netsuite_auth::token::OAuthError) -> String {
+    let c = context();
+    let m2m = !c.auth_code;
+    match o.error {
+        OAuthErrorCode::InvalidGrant if m2m => format!(
+            "likely causes, most common first: the certificate id is not the mapping's (the assertion's kid), the client id is not the integration's (iss), the M2M mapping was revoked or has expired, the algorithm does not fit the certificate's key, the machine clock is off, the audience is not the token URL; {AUDIT_TRAIL}; `netsuite doctor{}` checks each",
+            profile_flag()
+        ),
+        OAuthErrorCode::InvalidGrant => {
+            format!("the login has ended: run `{}` again", login_command())
+        }
+        OAuthErrorCode::InvalidClient if m2m => format!(
+            "NetSuite does not accept the client id: check that it is the Client ID of the integration record (Setup > Integration > Manage Integrations), that the record is enabled and has Client Credentials (Machine to Machine) Grant checked; {AUDIT_TRAIL}; `netsuite doctor{}` checks the set-up",
+            profile_flag()
+        ),
+        OAuthErrorCode::InvalidClient => format!(
+            "check the client id and secret of the integration record (re-add the profile with the right secret: `netsuite profile add {} --flow auth-code ... --client-secret-stdin --force`)",
+            c.profile.as_deref().unwrap_or("NAME")
+        ),
+        OAuthErrorCode::InvalidScope => {
+            let asked = if c.scopes.is_empty() {
+                "the scopes asked for".to_owned()
+            } else {
+                format!("one of the scopes asked for ({})", c.scopes.join(", "))
+            };
+            format!(
+                "the integration record does not allow {asked}: check its OAuth 2.0 scopes (REST Web Services, RESTlets, SuiteAnalytics Connect), or ask only for the allowed ones with `netsuite profile add {} ... --scope rest_webservices --force` (or NETSUITE_SCOPE)",
+                c.profile.as_deref().unwrap_or("NAME")
+            )
+        }
+        OAuthErrorCode::UnauthorizedClient => {
+            "enable the Client Credentials (Machine to Machine) grant on the integration record"
+                .into()
+        }
+        _ => AUDIT_TRAIL.to_owned(),
+    }
+}
+
+/// The hint for a 401 that survived a renewal: the scope the profile lacks for
+/// this URL when that explains it, else the role's permissions.
+fn unauthorized_hint(url: &str) -> String {
+    let c = context();
+    let needed = if url.contains("/app/site/hosting/restlet.nl") {
+        "restlets"
+    } else {
+        "rest_webservices"
+    };
+    if !c.scopes.is_empty() && !c.scopes.iter().any(|s| s == needed) {
+        return format!(
+            "the profile's scopes ({}) lack {needed}, which this call needs: enable it on the integration record and re-add the profile with `netsuite profile add {} ... --scope {},{needed} --force` (or set NETSUITE_SCOPE)",
+            c.scopes.join(", "),
+            c.profile.as_deref().unwrap_or("NAME"),
+            c.scopes.join(",")
+        );
+    }
+    format!(
+        "the token was refused even after a fresh one was fetched: check that the role has the permissions \"REST Web Services\" and \"Log in using OAuth 2.0 Access Tokens\" (a burst over the concurrency limit is sometimes reported as 401 too); {AUDIT_TRAIL}; `netsuite doctor{}` checks the set-up",
+        profile_flag()
+    )
 }
 
 fn client_hint(e: &netsuite_client::Error) -> Option<String> {
@@ -116,7 +265,7 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::Auth(a) => auth_hint(a),
         E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
         E::Api { error, .. } if error.is_rate_limited() => Some("the account's concurrency limit kept refusing the request after every retry: lower --concurrency, or try again when other integrations are quieter".into()),
-        E::Api { error, .. } if error.status == 401 => Some("the token was refused even after a fresh one was fetched: check the profile's scopes (rest_webservices for REST and SuiteQL, restlets for RESTlets) and the role's permissions; the Login Audit Trail names the reason".into()),
+        E::Api { error, url } if error.status == 401 => Some(unauthorized_hint(url)),
         E::Api { error, .. } if error.status == 404 && error.details.iter().any(|d| d.detail.contains("Record type")) => Some("check the record type's name (salesorder, customer, ...): `netsuite api GET /services/rest/record/v1/metadata-catalog` lists them".into()),
         E::Api { error, .. } if error.details.iter().any(|d| d.error_query_param.is_some()) => {
             let p = error.details.iter().find_map(|d| d.error_query_param.as_deref()).unwrap_or("?");
@@ -128,11 +277,11 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         }
         E::Api { error, .. } if error.status >= 500 => Some("NetSuite had a problem answering; try again later".into()),
         E::Api { error, url } => Some(match error.code().unwrap_or("") {
-            "INVALID_LOGIN" => "the token was refused: check the profile's scopes include rest_webservices, then retry with `netsuite auth token --fresh`; the Login Audit Trail names the reason".into(),
+            "INVALID_LOGIN" => unauthorized_hint(url),
             "NONEXISTENT_ID" => "check the record type and id; ids are internal ids, or eid:EXTERNAL_ID".into(),
             "INVALID_ID" => "record ids are numeric internal ids, or eid:EXTERNAL_ID".into(),
-            "INSUFFICIENT_PERMISSION" => "the role of the mapping lacks permission for this record".into(),
-            "USER_ERROR" | "INVALID_PARAMETER" if url.contains("/query/v1/suiteql") => "check the query's tables and columns (SuiteQL is Oracle-like: no SELECT TOP, NVL not IFNULL); NetSuite's message above names what it could not run".into(),
+            "INSUFFICIENT_PERMISSION" => "the role (of the M2M mapping, or the one logged in) lacks the permission for this record or operation: add it to the role in NetSuite (Setup > Users/Roles > Manage Roles)".into(),
+            "USER_ERROR" | "INVALID_PARAMETER" if url.contains("/query/v1/suiteql") => "check the query's tables and columns (SuiteQL is Oracle-like: TOP n or FETCH FIRST n ROWS ONLY, not LIMIT; NVL, not IFNULL; no WITH); NetSuite's message above names what it could not run".into(),
             "USER_ERROR" | "INVALID_CONTENT" | "INVALID_FLD_VALUE" => "NetSuite's message above names the field; fix the data and try again".into(),
             "INVALID_REQUEST" => "the request body was refused: check that --data is a JSON object of the record's fields".into(),
             "SSS_INVALID_SCRIPTLET_ID" => "check --script and --deploy: the deployment must exist, be released, and allow this role".into(),
@@ -143,10 +292,12 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::Ambiguous { .. } => Some("it was not repeated, to avoid a duplicate: check whether it happened (`netsuite record list TYPE --q ...` or `netsuite suiteql ...`) before trying again; `netsuite record create ... --idempotency-key KEY` or `netsuite record upsert TYPE eid:X` are safe to repeat".into()),
         E::Checkpoint { .. } => Some("run the same command with the same options, or start again without --resume (the output file is rewritten)".into()),
         E::Output { .. } => Some("check the free disk space and that the file is writable".into()),
-        E::TokenStore { reason, .. } if reason.contains("0600") => Some("the file may have been exposed: delete it and sign in again (`netsuite auth login`, or `netsuite auth token --fresh` for client credentials), or chmod 600 it if you are sure".into()),
-        E::TokenStore { .. } => Some("delete the file named above and sign in again: `netsuite auth login` (auth-code profiles) or `netsuite auth token --fresh` (client credentials)".into()),
-        E::NotLoggedIn | E::LoginExpired { .. } => Some("run `netsuite auth login` to sign in again".into()),
-        E::Login { .. } => Some("run `netsuite auth login` again; `--no-browser` lets you paste the redirected URL".into()),
+        E::TokenStore { reason, .. } if reason.contains("0600") => Some(format!("the file may have been exposed: delete it and sign in again (`{}`, or `netsuite auth token{} --fresh` for client credentials), or chmod 600 it if you are sure", login_command(), profile_flag())),
+        E::TokenStore { reason, .. } if reason.contains("ermission denied") || reason.contains("ead-only") => Some("the directory cannot be written: set NETSUITE_CONFIG_DIR (or XDG_CACHE_HOME, for tokens) to a writable directory, or pass --no-cache to keep tokens in memory".into()),
+        E::TokenStore { .. } => Some(format!("delete the file named above and sign in again: `{}` (auth-code profiles) or `netsuite auth token{} --fresh` (client credentials)", login_command(), profile_flag())),
+        E::NotLoggedIn | E::LoginExpired { .. } if context().auth_code => Some(format!("run `{}` to sign in again (or give a new NETSUITE_REFRESH_TOKEN)", login_command())),
+        E::NotLoggedIn | E::LoginExpired { .. } => Some(format!("fix the credentials NetSuite refused (`netsuite doctor{}` names the likely cause), or give a new NETSUITE_ACCESS_TOKEN", profile_flag())),
+        E::Login { .. } => Some(format!("run `{}` again; `--no-browser` lets you paste the redirected URL", login_command())),
         _ => None,
     }
 }

@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::process::Command;
 
-use common::Env;
+use common::{Env, canned_server};
 #[cfg(feature = "emulator")]
 use common::{Server, integration_and_mapping};
 
@@ -54,16 +53,16 @@ fn key_files() {
 
     env.fails(
         &add_args(&p("missing.pem"), &[]),
-        1,
+        2,
         "cannot read the private key",
     );
     env.fails(
         &add_args(&p("ec/certificate.pem"), &[]),
-        1,
+        2,
         "found a certificate",
     );
     openssl(&["pkey", "-in", &ec_key, "-pubout", "-out", &p("pub.pem")]);
-    env.fails(&add_args(&p("pub.pem"), &[]), 1, "found a public key");
+    env.fails(&add_args(&p("pub.pem"), &[]), 2, "found a public key");
     openssl(&[
         "genpkey",
         "-algorithm",
@@ -76,34 +75,34 @@ fn key_files() {
         "-out",
         &p("enc.pem"),
     ]);
-    env.fails(&add_args(&p("enc.pem"), &[]), 1, "encrypted");
+    env.fails(&add_args(&p("enc.pem"), &[]), 2, "encrypted");
     std::fs::write(
         dir.join("garbage.pem"),
         "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n",
     )
     .unwrap();
-    env.fails(&add_args(&p("garbage.pem"), &[]), 1, "invalid private key");
+    env.fails(&add_args(&p("garbage.pem"), &[]), 2, "invalid private key");
     std::fs::write(dir.join("text.pem"), "hello").unwrap();
-    env.fails(&add_args(&p("text.pem"), &[]), 1, "invalid private key");
+    env.fails(&add_args(&p("text.pem"), &[]), 2, "invalid private key");
     let e = env.fails(
         &add_args(&rsa_key, &["--algorithm", "ES256"]),
-        1,
+        2,
         "ES256 cannot be used",
     );
     assert!(e.contains("--algorithm PS256"), "{e}");
     env.fails(
         &add_args(&ec_key, &["--algorithm", "PS256"]),
-        1,
+        2,
         "PS256 cannot be used",
     );
     env.fails(
         &add_args(&rsa_key, &["--algorithm", "RS256"]),
-        1,
+        2,
         "1 March 2025",
     );
     env.fails(
         &add_args(&ec_key, &["--algorithm", "HS256"]),
-        1,
+        2,
         "unsupported algorithm",
     );
     openssl(&[
@@ -115,35 +114,35 @@ fn key_files() {
         "-out",
         &p("rsa2048.pem"),
     ]);
-    env.fails(&add_args(&p("rsa2048.pem"), &[]), 1, "RSA 2048");
+    env.fails(&add_args(&p("rsa2048.pem"), &[]), 2, "RSA 2048");
     openssl(&["genrsa", "-traditional", "-out", &p("rsa1024.pem"), "1024"]);
-    env.fails(&add_args(&p("rsa1024.pem"), &[]), 1, "smaller than 2048");
+    env.fails(&add_args(&p("rsa1024.pem"), &[]), 2, "smaller than 2048");
     // Nothing failed halfway: no profile was written.
     assert!(!env.config_dir().join("config.toml").exists());
 
     env.fails(
         &add_args(&ec_key, &["--scope", "restlet"]),
-        1,
+        2,
         "unknown scope",
     );
     env.fails(
         &add_args(&ec_key, &["--scope", "mcp,restlets"]),
-        1,
+        2,
         "mcp scope must be used alone",
     );
 
     // Account and base URL.
     let mut bad_account = add_args(&ec_key, &[]);
     bad_account[4] = "12 34";
-    env.fails(&bad_account, 1, "invalid account id");
+    env.fails(&bad_account, 2, "invalid account id");
     env.fails(
         &add_args(&ec_key, &["--base-url", "ftp://x"]),
-        1,
+        2,
         "invalid base url",
     );
     env.fails(
         &add_args(&ec_key, &["--base-url", "not a url"]),
-        1,
+        2,
         "invalid base url",
     );
 
@@ -179,10 +178,10 @@ fn key_files() {
 #[test]
 fn profiles_and_missing_things() {
     let env = Env::new();
-    env.fails(&["auth", "token"], 1, "no profile is configured");
+    env.fails(&["auth", "token"], 2, "no profile is configured");
     env.fails(
         &["auth", "token", "--profile", "nope"],
-        1,
+        2,
         "unknown profile \"nope\"",
     );
     let out = env
@@ -192,7 +191,7 @@ fn profiles_and_missing_things() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown profile \"envp\""));
-    env.fails(&["profile", "show", "nope"], 1, "unknown profile");
+    env.fails(&["profile", "show", "nope"], 2, "unknown profile");
     let out = env.run(&["record", "get"]);
     assert_eq!(
         out.status.code(),
@@ -223,21 +222,6 @@ fn profiles_and_missing_things() {
         1,
         "values",
     );
-}
-
-/// A one-shot HTTP server that answers every request with `response`.
-fn canned_server(response: &'static str) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(8) {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 65536];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    format!("http://{addr}")
 }
 
 /// A home with a key and certificate in `cert/`; the key's path.
@@ -323,7 +307,7 @@ fn token_endpoint_failures_from_the_emulator() {
     );
     let e = env.fails(
         &["auth", "token", "--profile", "wrongkid"],
-        1,
+        4,
         "invalid_grant",
     );
     assert!(e.contains("Login Audit Trail"), "{e}");
@@ -340,7 +324,7 @@ fn token_endpoint_failures_from_the_emulator() {
     std::fs::rename(&key, &moved).unwrap();
     env.fails(
         &["auth", "token", "--profile", "good"],
-        1,
+        2,
         "cannot read the private key",
     );
     std::fs::rename(&moved, &key).unwrap();

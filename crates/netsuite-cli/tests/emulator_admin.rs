@@ -5,64 +5,8 @@
 
 mod common;
 
-use common::{Env, Server, json};
+use common::{Env, REDIRECT, Server, auth_code_tokens as tokens, http, json};
 use serde_json::Value;
-
-const REDIRECT: &str = "https://app.example/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Authorizes (scripted consent) and exchanges the code: (access, refresh).
-async fn tokens(base: &str, client_id: &str, secret: &str, state: &str) -> (String, String) {
-    let c = http();
-    let r = c
-        .get(format!("{base}/app/login/oauth2/authorize.nl"))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", REDIRECT),
-            ("scope", "rest_webservices restlets"),
-            ("state", state),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 302, "{}", r.text().await.unwrap());
-    let location = r.headers()["location"].to_str().unwrap().to_owned();
-    let url = url::Url::parse(&location).unwrap();
-    let code = url
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    let r = c
-        .post(format!("{base}/services/rest/auth/oauth2/v1/token"))
-        .basic_auth(client_id, Some(secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: Value = r.json().await.unwrap();
-    (
-        v["access_token"].as_str().unwrap().to_owned(),
-        v["refresh_token"].as_str().unwrap().to_owned(),
-    )
-}
 
 async fn record_status(base: &str, bearer: &str) -> u16 {
     http()

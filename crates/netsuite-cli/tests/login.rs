@@ -203,7 +203,10 @@ fn confidential_client_login_refresh_logout() {
     assert_eq!(order["id"], "304");
 
     env.ok(&["auth", "logout"]);
-    let status = json(&env.ok(&["auth", "status", "--json"]));
+    // Logged out: exit 4 (authentication needed), the status still on stdout.
+    let out = env.run(&["auth", "status", "--json"]);
+    assert_eq!(out.status.code(), Some(4));
+    let status = json(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(status["logged_in"], false);
     let (code, body) = refresh_with_curl(&server, &app, &refresh);
     assert_eq!(code, 400, "{body}");
@@ -214,7 +217,7 @@ fn confidential_client_login_refresh_logout() {
         &format!("{}/services/rest/record/v1/salesorder/304", server.base_url),
     ]);
     assert_eq!(code, 401, "the revoked chain's access token is refused");
-    env.fails(&["auth", "token"], 1, "not logged in");
+    env.fails(&["auth", "token"], 4, "not logged in");
 }
 
 #[test]
@@ -391,7 +394,7 @@ fn login_errors() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains("invalid_client"), "{err}");
     assert!(err.contains("hint: "), "{err}");
     assert!(
@@ -433,8 +436,8 @@ fn login_errors() {
     assert!(err.contains("no redirect arrived within 1 s"), "{err}");
 
     // Not logged in yet.
-    env.fails(&["auth", "refresh", "--profile", "me"], 1, "not logged in");
-    env.fails(&["auth", "token", "--profile", "me"], 1, "not logged in");
+    env.fails(&["auth", "refresh", "--profile", "me"], 4, "not logged in");
+    env.fails(&["auth", "token", "--profile", "me"], 4, "not logged in");
     // Logging out without a login is fine and says so.
     env.ok(&["auth", "logout", "--profile", "me"]);
     // A tampered token store is an error naming it, not a crash.
@@ -494,7 +497,7 @@ fn a_refresh_token_revoked_elsewhere_ends_the_login() {
     ]);
     assert_eq!(code, 200, "{body}");
     expire_access_token(&env, "me");
-    let e = env.fails(&["auth", "token"], 1, "the login has ended");
+    let e = env.fails(&["auth", "token"], 4, "the login has ended");
     assert!(e.contains("invalid_grant"), "{e}");
     assert!(e.contains("netsuite auth login"), "{e}");
     // Logging out still cleans up locally (the revoke is answered as already invalid).

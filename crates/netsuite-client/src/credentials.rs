@@ -3,6 +3,7 @@
 //! the profile's cross-process lock, so concurrent processes make one request.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use netsuite_auth::account::Endpoints;
@@ -11,7 +12,7 @@ use netsuite_auth::authorize::{AuthorizationResponse, AuthorizeRequest, Prompt};
 use netsuite_auth::jws::Algorithm;
 use netsuite_auth::key::PrivateKey;
 use netsuite_auth::pkce::{Pkce, state_from_random};
-use netsuite_auth::secret::RefreshToken;
+use netsuite_auth::secret::{AccessToken, ClientSecret, RefreshToken};
 use netsuite_auth::token::{
     ClientAuth, TokenResponse, access_token_claims, authorization_code_request,
     client_credentials_request, parse_revoke_response, parse_token_response, refresh_token_request,
@@ -160,6 +161,18 @@ pub enum Grant {
     ClientCredentials(ClientCredentials),
     /// Authorization code with refresh.
     AuthCode(AuthCode),
+    /// A ready access token used as it is (`NETSUITE_ACCESS_TOKEN`), never renewed.
+    Static(StaticToken),
+}
+
+/// A ready access token obtained elsewhere: used as it is until it expires or is
+/// refused; nothing can renew it.
+#[derive(Clone, Debug)]
+pub struct StaticToken {
+    /// Where the API is.
+    pub endpoints: Endpoints,
+    /// Where the token came from, for messages (`NETSUITE_ACCESS_TOKEN`).
+    pub origin: String,
 }
 
 impl From<ClientCredentials> for Grant {
@@ -180,6 +193,7 @@ impl Grant {
         match self {
             Grant::ClientCredentials(c) => &c.endpoints,
             Grant::AuthCode(c) => &c.endpoints,
+            Grant::Static(c) => &c.endpoints,
         }
     }
 
@@ -188,6 +202,7 @@ impl Grant {
         match self {
             Grant::ClientCredentials(c) => c.credentials_id(),
             Grant::AuthCode(c) => c.credentials_id(),
+            Grant::Static(c) => format!("static|{}|{}", c.endpoints.token_url(), c.origin),
         }
     }
 }
@@ -207,6 +222,9 @@ pub struct TokenSource {
     grant: Grant,
     store: Option<(TokenStore, String)>,
     current: tokio::sync::Mutex<Option<StoredToken>>,
+    client_secret: Option<ClientSecret>,
+    seed: Option<StoredToken>,
+    loaded: AtomicBool,
 }
 
 fn random32() -> Result<[u8; 32], Error> {
@@ -227,7 +245,44 @@ impl TokenSource {
             grant: grant.into(),
             store,
             current: tokio::sync::Mutex::new(None),
+            client_secret: None,
+            seed: None,
+            loaded: AtomicBool::new(false),
         }
+    }
+
+    /// A source that only ever hands out `token` (from `origin`, e.g.
+    /// `NETSUITE_ACCESS_TOKEN`): its `exp` claim, when it is a JWT, is its expiry.
+    pub fn fixed(endpoints: Endpoints, token: AccessToken, origin: &str) -> Self {
+        let now = unix_now();
+        let expires_at = access_token_claims(token.expose_secret())
+            .and_then(|c| c.get("exp").and_then(serde_json::Value::as_f64))
+            .map_or(253_402_300_799, |e| e as i64);
+        let scope = access_token_claims(token.expose_secret())
+            .and_then(|c| c.get("scope").cloned())
+            .and_then(|s| serde_json::from_value::<Vec<String>>(s).ok())
+            .unwrap_or_default();
+        let grant = Grant::Static(StaticToken {
+            endpoints,
+            origin: origin.to_owned(),
+        });
+        let t = StoredToken::access_only(token, expires_at, now, scope, grant.credentials_id());
+        Self::new(grant, None).with_seed(t)
+    }
+
+    /// Uses `secret` as the client secret instead of the one in the store
+    /// (`NETSUITE_CLIENT_SECRET`).
+    pub fn with_client_secret(mut self, secret: ClientSecret) -> Self {
+        self.client_secret = Some(secret);
+        self
+    }
+
+    /// Starts from `token` when the store holds none for these credentials (a
+    /// refresh token obtained elsewhere, `NETSUITE_REFRESH_TOKEN`).
+    pub fn with_seed(mut self, token: StoredToken) -> Self {
+        self.current = tokio::sync::Mutex::new(Some(token.clone()));
+        self.seed = Some(token);
+        self
     }
 
     /// The grant.
@@ -240,19 +295,41 @@ impl TokenSource {
         self.grant.endpoints()
     }
 
+    fn profile_name(&self) -> &str {
+        self.store.as_ref().map_or("-", |(_, p)| p.as_str())
+    }
+
     /// The store and profile name, if any.
     pub fn store(&self) -> Option<(&TokenStore, &str)> {
         self.store.as_ref().map(|(s, p)| (s, p.as_str()))
     }
 
     fn usable(&self, t: &StoredToken, now: i64) -> bool {
-        t.credentials_id == self.grant.credentials_id() && t.remaining(now) > RENEW_BEFORE_SECS
+        let left = match self.grant {
+            Grant::Static(_) => 0,
+            _ => RENEW_BEFORE_SECS,
+        };
+        t.dead.is_none()
+            && t.credentials_id == self.grant.credentials_id()
+            && t.remaining(now) > left
+    }
+
+    /// The stored token of these credentials, else the seed.
+    fn latest(&self) -> Result<Option<StoredToken>, Error> {
+        let id = self.grant.credentials_id();
+        let stored = match &self.store {
+            Some((store, profile)) => store.load(profile)?,
+            None => None,
+        };
+        Ok(stored
+            .filter(|t| t.credentials_id == id)
+            .or_else(|| self.seed.clone()))
     }
 
     /// The stored token as it is (valid or not), for status displays.
     pub async fn stored(&self) -> Result<Option<StoredToken>, Error> {
         match &self.store {
-            Some((store, profile)) => store.load(profile),
+            Some((store, profile)) => Ok(store.load(profile)?.or_else(|| self.seed.clone())),
             None => Ok(self.current.lock().await.clone()),
         }
     }
@@ -261,10 +338,15 @@ impl TokenSource {
     /// any network call (and without building an HTTP client).
     pub async fn cached(&self) -> Result<Option<StoredToken>, Error> {
         let mut current = self.current.lock().await;
-        if current.is_none()
-            && let Some((store, profile)) = &self.store
-        {
-            *current = store.load(profile)?;
+        if self.store.is_some() && !self.loaded.swap(true, Ordering::AcqRel) {
+            *current = self.latest()?;
+        }
+        if let Some(t) = current.as_ref().filter(|t| self.usable(t, unix_now())) {
+            tracing::debug!(
+                profile = self.profile_name(),
+                expires_at = t.expires_at,
+                "token cache hit"
+            );
         }
         Ok(current
             .as_ref()
@@ -300,7 +382,7 @@ impl TokenSource {
         };
         // Under the lock: another process may have renewed meanwhile.
         let latest = match &self.store {
-            Some((store, profile)) => store.load(profile)?,
+            Some(_) => self.latest()?,
             None => current.clone(),
         };
         if !force && let Some(t) = latest.as_ref().filter(|t| self.usable(t, unix_now())) {
@@ -308,15 +390,83 @@ impl TokenSource {
             return Ok((t.clone(), Origin::Cache));
         }
         let now = unix_now();
-        let t = match &self.grant {
-            Grant::ClientCredentials(c) => c.request_token(http, now).await?,
-            Grant::AuthCode(c) => self.refresh(http, c, latest, now).await?,
+        let renewed = match &self.grant {
+            Grant::ClientCredentials(c) => {
+                tracing::debug!(
+                    profile = self.profile_name(),
+                    "requesting a client-credentials token"
+                );
+                c.request_token(http, now).await
+            }
+            Grant::AuthCode(c) => {
+                tracing::debug!(profile = self.profile_name(), "refreshing the access token");
+                self.refresh(http, c, latest.clone(), now).await
+            }
+            Grant::Static(c) => {
+                let t = latest.as_ref().filter(|t| self.usable(t, now));
+                return match t {
+                    Some(t) => Ok((t.clone(), Origin::Cache)),
+                    None => Err(Error::LoginExpired {
+                        reason: latest.and_then(|t| t.dead).unwrap_or_else(|| {
+                            format!("the access token from {} has expired", c.origin)
+                        }),
+                    }),
+                };
+            }
+        };
+        let t = match renewed {
+            Ok(t) => t,
+            Err(e) => {
+                if let Some(reason) = refusal(&e)
+                    && let Some(mut old) = latest
+                    && old.dead.is_none()
+                {
+                    tracing::debug!(profile = self.profile_name(), %reason, "marking the stored token dead");
+                    old.dead = Some(reason);
+                    if let Some((store, profile)) = &self.store {
+                        store.save(profile, &old)?;
+                    }
+                    *current = Some(old);
+                }
+                return Err(e);
+            }
         };
         if let Some((store, profile)) = &self.store {
             store.save(profile, &t)?;
         }
+        tracing::debug!(
+            profile = self.profile_name(),
+            expires_at = t.expires_at,
+            "stored a renewed token"
+        );
         *current = Some(t.clone());
         Ok((t, Origin::Fresh))
+    }
+
+    /// Marks the token whose access token is `failed` dead (a 401 survived a
+    /// renewal): it is never printed or sent again.
+    pub async fn mark_dead(&self, failed: &str, reason: &str) -> Result<(), Error> {
+        let mut current = self.current.lock().await;
+        let _lock = match &self.store {
+            Some((store, profile)) => Some(store.lock(profile)?),
+            None => None,
+        };
+        let mut t = match &self.store {
+            Some(_) => self.latest()?,
+            None => current.clone(),
+        };
+        if let Some(t) = t
+            .as_mut()
+            .filter(|t| t.access_token.expose_secret() == failed)
+        {
+            tracing::debug!(profile = self.profile_name(), %reason, "marking the token dead");
+            t.dead = Some(reason.to_owned());
+            if let Some((store, profile)) = &self.store {
+                store.save(profile, t)?;
+            }
+            *current = Some(t.clone());
+        }
+        Ok(())
     }
 
     fn client_auth(&self, c: &AuthCode) -> Result<ClientAuth, Error> {
@@ -325,9 +475,10 @@ impl TokenSource {
                 client_id: c.client_id.clone(),
             });
         }
-        let secret = match &self.store {
-            Some((store, profile)) => store.client_secret(profile)?,
-            None => None,
+        let secret = match (&self.client_secret, &self.store) {
+            (Some(s), _) => Some(s.clone()),
+            (None, Some((store, profile))) => store.client_secret(profile)?,
+            (None, None) => None,
         };
         let secret = secret.ok_or_else(|| Error::Login {
             reason: "the profile has no client secret in the token store".into(),
@@ -348,6 +499,11 @@ impl TokenSource {
         let old = latest
             .filter(|t| t.credentials_id == c.credentials_id())
             .ok_or(Error::NotLoggedIn)?;
+        if let Some(reason) = &old.dead {
+            return Err(Error::LoginExpired {
+                reason: reason.clone(),
+            });
+        }
         let refresh = old.refresh_token.clone().ok_or(Error::NotLoggedIn)?;
         if old.refresh_expires_at.is_some_and(|e| e <= now) {
             return Err(Error::LoginExpired {
@@ -392,6 +548,7 @@ impl TokenSource {
             role: old.role,
             entity: old.entity,
             company: old.company,
+            dead: None,
         })
     }
 
@@ -463,6 +620,7 @@ impl TokenSource {
             role: response.role.clone(),
             entity: response.entity.clone(),
             company: response.company.clone(),
+            dead: None,
         };
         let mut current = self.current.lock().await;
         if let Some((store, profile)) = &self.store {
@@ -506,6 +664,18 @@ impl TokenSource {
             }
             None => Ok(false),
         }
+    }
+}
+
+/// Why a renewal's failure means the login is dead: NetSuite refused the refresh
+/// token or the client assertion (not a network failure, not a 5xx).
+fn refusal(e: &Error) -> Option<String> {
+    match e {
+        Error::LoginExpired { reason } => Some(reason.clone()),
+        Error::Auth(netsuite_auth::Error::OAuth(o)) => {
+            Some(format!("NetSuite refused the credentials: {o}"))
+        }
+        _ => None,
     }
 }
 

@@ -47,6 +47,39 @@ fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option
         .map(str::to_owned)
 }
 
+/// Query parameters whose values are secrets: shown as `[redacted]` in traces.
+const SECRET_PARAMS: &[&str] = &[
+    "code",
+    "code_verifier",
+    "client_secret",
+    "client_assertion",
+    "refresh_token",
+    "access_token",
+    "token",
+    "state",
+];
+
+/// `url` for a trace: secret query values replaced by `[redacted]`.
+pub fn redact_url(url: &url::Url) -> String {
+    if url.query().is_none() {
+        return url.to_string();
+    }
+    let mut shown = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if SECRET_PARAMS.contains(&k.as_ref()) {
+                "[redacted]".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    shown.query_pairs_mut().clear().extend_pairs(pairs);
+    shown.to_string()
+}
+
 /// Sends `request` and reads the whole response.
 pub async fn send(
     http: &reqwest::Client,
@@ -63,11 +96,25 @@ pub async fn send(
 /// Executes a reqwest request and reads the whole response.
 pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Response, Error> {
     let url = req.url().to_string();
-    let resp = http.execute(req).await.map_err(|e| Error::Connect {
-        url: url.clone(),
-        source: e,
+    let method = req.method().clone();
+    let shown = redact_url(req.url());
+    let started = std::time::Instant::now();
+    tracing::debug!(%method, url = %shown, "request");
+    let resp = http.execute(req).await.map_err(|e| {
+        tracing::debug!(%method, url = %shown, error = %e, "request failed");
+        Error::Connect {
+            url: url.clone(),
+            source: e,
+        }
     })?;
     let status = resp.status().as_u16();
+    tracing::debug!(
+        %method,
+        url = %shown,
+        status,
+        ms = started.elapsed().as_millis() as u64,
+        "response"
+    );
     let content_type = header(&resp, reqwest::header::CONTENT_TYPE);
     let www_authenticate = header(&resp, reqwest::header::WWW_AUTHENTICATE);
     let location = header(&resp, reqwest::header::LOCATION);
@@ -261,6 +308,20 @@ fn hex(c: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn traced_urls_hide_secret_query_values() {
+        let u = url::Url::parse("https://h/cb?code=abc123&state=s3&limit=5").unwrap();
+        let shown = super::redact_url(&u);
+        assert!(
+            !shown.contains("abc123") && !shown.contains("s3"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("limit=5") && shown.contains("code=%5Bredacted%5D"),
+            "{shown}"
+        );
+    }
+
     use super::*;
 
     fn resp(status: u16, location: Option<&str>, body: &str) -> Response {

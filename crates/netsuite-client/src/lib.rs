@@ -58,7 +58,7 @@ use url::Url;
 
 pub use credentials::{
     AuthCode, CONFIDENTIAL_REFRESH_SECS, ClientCredentials, Grant, Origin, PendingLogin,
-    RENEW_BEFORE_SECS, TokenSource, unix_now,
+    RENEW_BEFORE_SECS, StaticToken, TokenSource, unix_now,
 };
 pub use error::{ApiError, Error, ErrorDetail};
 pub use governance::{Governor, RetryPolicy};
@@ -271,7 +271,7 @@ impl Client {
         let mut renewed = false;
         let mut failures = 0u32;
         loop {
-            let permit = self.governor.acquire().await;
+            let permit = self.slot().await;
             let (token, _) = self.source.token(&self.http, false).await?;
             let access = token.access_token.expose_secret().to_owned();
             let mut req = self
@@ -318,8 +318,9 @@ impl Client {
                     if failures >= self.retry.max_attempts {
                         return Err(Error::Connect { url, source });
                     }
-                    tokio::time::sleep(self.retry.delay(failures, None, governance::random_u64()))
-                        .await;
+                    let delay = self.retry.delay(failures, None, governance::random_u64());
+                    tracing::debug!(attempt = failures, delay_ms = delay.as_millis() as u64, error = %source, "connection failed; retrying");
+                    tokio::time::sleep(delay).await;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -327,8 +328,12 @@ impl Client {
             if resp.status == 401 && !renewed {
                 drop(permit);
                 renewed = true;
+                tracing::debug!("401: renewing the token and retrying once");
                 self.renew_after_401(&access).await?;
                 continue;
+            }
+            if resp.status == 401 {
+                self.bury(&resp, &url, &access).await?;
             }
             let refused = (resp.status == 429 || resp.status == 400)
                 && resp.error(&url).is_some_and(|e| e.is_rate_limited());
@@ -343,6 +348,12 @@ impl Client {
                 let delay =
                     self.retry
                         .delay(failures, resp.retry_after(), governance::random_u64());
+                tracing::debug!(
+                    status = resp.status,
+                    attempt = failures,
+                    delay_ms = delay.as_millis() as u64,
+                    "refused by governance; backing off"
+                );
                 tokio::time::sleep(delay).await;
                 continue;
             }
@@ -353,17 +364,49 @@ impl Client {
                 if failures >= self.retry.max_attempts {
                     return Ok((resp, trace));
                 }
-                tokio::time::sleep(self.retry.delay(
-                    failures,
-                    resp.retry_after(),
-                    governance::random_u64(),
-                ))
-                .await;
+                let delay =
+                    self.retry
+                        .delay(failures, resp.retry_after(), governance::random_u64());
+                tracing::debug!(
+                    status = resp.status,
+                    attempt = failures,
+                    delay_ms = delay.as_millis() as u64,
+                    "server error; retrying"
+                );
+                tokio::time::sleep(delay).await;
                 continue;
             }
             permit.success();
             return Ok((resp, trace));
         }
+    }
+
+    /// A slot of the governor, saying in traces how long it took.
+    async fn slot(&self) -> governance::Permit {
+        let queued = std::time::Instant::now();
+        let permit = self.governor.acquire().await;
+        let waited = queued.elapsed();
+        if waited >= std::time::Duration::from_millis(1) {
+            tracing::debug!(
+                waited_ms = waited.as_millis() as u64,
+                "waited for a governance slot"
+            );
+        }
+        permit
+    }
+
+    /// A 401 survived a renewal: the token `failed` is dead, never sent again.
+    async fn bury(&self, resp: &http::Response, url: &str, failed: &str) -> Result<(), Error> {
+        let code = resp
+            .error(url)
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "HTTP 401".into());
+        self.source
+            .mark_dead(
+                failed,
+                &format!("NetSuite refused a freshly renewed token ({code})"),
+            )
+            .await
     }
 
     /// After a 401 with the access token `failed`: renews the token unless another

@@ -46,6 +46,10 @@ pub struct StoredToken {
     pub entity: Option<String>,
     /// Account (`company=`).
     pub company: Option<String>,
+    /// Why NetSuite no longer accepts this login, once it said so (a refresh
+    /// answered `invalid_grant`, an assertion refused, a 401 that survived a
+    /// renewal). A dead token is never printed or sent again.
+    pub dead: Option<String>,
 }
 
 impl StoredToken {
@@ -73,6 +77,7 @@ impl StoredToken {
             role: None,
             entity: None,
             company: None,
+            dead: None,
         }
     }
 }
@@ -102,6 +107,8 @@ struct TokenOnDisk {
     entity: Option<String>,
     #[serde(default)]
     company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dead: Option<String>,
 }
 
 impl From<&StoredToken> for TokenOnDisk {
@@ -120,6 +127,7 @@ impl From<&StoredToken> for TokenOnDisk {
             role: t.role.clone(),
             entity: t.entity.clone(),
             company: t.company.clone(),
+            dead: t.dead.clone(),
         }
     }
 }
@@ -137,6 +145,7 @@ impl From<TokenOnDisk> for StoredToken {
             role: d.role,
             entity: d.entity,
             company: d.company,
+            dead: d.dead,
         }
     }
 }

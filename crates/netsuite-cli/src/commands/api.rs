@@ -92,7 +92,7 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
         if ct.contains("json") {
             // Checked locally so that a typo gets a message here rather than NetSuite's.
             serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-                UserError::new(format!("the data is not valid JSON: {e}")).hint(
+                UserError::usage(format!("the data is not valid JSON: {e}")).hint(
                     "fix the JSON, or send another type with --header 'Content-Type: text/plain'",
                 )
             })?;

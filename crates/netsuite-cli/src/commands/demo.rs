@@ -4,12 +4,14 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use netsuite_auth::account::AccountId;
+use netsuite_auth::account::{AccountId, Endpoints};
 use netsuite_auth::cert::KeyType;
 use netsuite_client::record::GetOptions;
+use netsuite_client::{Client, Grant, TokenSource};
 use netsuite_emulator::{Config as EmulatorConfig, Emulator, NewIntegration, NewMapping};
 
 use crate::config::{Config, Flow, Profile};
+use crate::error::UserError;
 use crate::output;
 
 struct Steps {
@@ -117,7 +119,7 @@ pub async fn run() -> Result<()> {
 
     // 6. A token: sign the assertion, post it, cache the token.
     let (name, p) = cli_config.resolve(Some("demo"))?;
-    let client = super::client_for(&cli_config, &name, p)?;
+    let client = client_for(&cli_config, &name, p)?;
     let (token, _) = client.token_source().token(client.http(), true).await?;
     steps.done(&format!(
         "access token obtained ({} chars, expires in {} s, scope {})",
@@ -207,7 +209,7 @@ async fn login_flow(
     steps.done("profile \"demo-login\" saved; its client secret is encrypted in the token store");
 
     let (name, p) = cli_config.resolve(Some("demo-login"))?;
-    let client = super::client_for(cli_config, &name, p)?;
+    let client = client_for(cli_config, &name, p)?;
     let source = client.token_source();
     let pending = source.begin_login(None)?;
     let listener = netsuite_client::callback::CallbackServer::bind(
@@ -346,4 +348,28 @@ async fn data_flow(steps: &mut Steps, client: &netsuite_client::Client) -> Resul
     anyhow::ensure!(echoed, "the echo RESTlet did not echo: {answer:?}");
     steps.done("RESTlet script=1 deploy=1 (echo) answered the posted JSON");
     Ok(())
+}
+
+/// Builds the client for a profile (credentials, endpoints, token store).
+fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
+    Ok(Client::new(token_source_for(config, name, profile)?)?)
+}
+
+/// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
+fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
+    let account = AccountId::parse(&profile.account)?;
+    let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
+    let store = super::open_store(config)?;
+    let grant: Grant = match profile.flow {
+        Flow::ClientCredentials => {
+            let key_path = profile.private_key.as_ref().ok_or_else(|| {
+                UserError::usage(format!("profile {name:?} has no private key")).hint(
+                    "re-add it with `netsuite profile add NAME ... --private-key PATH --force`",
+                )
+            })?;
+            super::m2m_grant(name, profile, endpoints, super::load_private_key(key_path)?)?
+        }
+        Flow::AuthCode => super::auth_code_grant(name, profile, endpoints)?,
+    };
+    Ok(TokenSource::new(grant, Some((store, name.to_owned()))))
 }

@@ -9,7 +9,6 @@ use clap::Args;
 use netsuite_auth::account::{AccountId, RECORD_PATH, RESTLET_PATH, SUITEQL_PATH};
 use tokio::process::Command;
 
-use crate::config::Config;
 use crate::error::UserError;
 
 #[derive(Debug, Args)]
@@ -56,8 +55,8 @@ fn join(base: &str, path: &str) -> String {
 }
 
 pub async fn run(args: ExecArgs, profile: Option<&str>) -> Result<()> {
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
+    let id = crate::identity::resolve_renewable(profile)?;
+    let p = &id.profile;
     let account = AccountId::parse(&p.account)?;
     let mut env: Vec<(&str, String)> = vec![("NETSUITE_ACCOUNT_ID", account.as_str().to_owned())];
     if args.proxy {
@@ -67,7 +66,7 @@ pub async fn run(args: ExecArgs, profile: Option<&str>) -> Result<()> {
             access_log: None,
             client_key_file: None,
         };
-        let (proxy, _) = super::proxy::build(Some(&name), &settings).await?;
+        let (proxy, _) = super::proxy::build(profile, &settings).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| UserError::new(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -78,7 +77,7 @@ pub async fn run(args: ExecArgs, profile: Option<&str>) -> Result<()> {
         env.push(("NETSUITE_RESTLET_URL", join(&base, RESTLET_PATH)));
         env.push(("NETSUITE_PROXY_URL", base));
     } else {
-        let client = super::client_for(&config, &name, p)?;
+        let client = id.client()?;
         let (token, _) = client.token_source().token(client.http(), false).await?;
         let e = client.endpoints();
         let suitetalk = e.suitetalk_base().as_str();

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cert;
 #[cfg(feature = "emulator")]
 mod demo;
+pub mod doctor;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod exec;
@@ -17,19 +18,20 @@ pub mod suiteql;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use netsuite_auth::account::{AccountId, Endpoints};
+use netsuite_auth::account::Endpoints;
 use netsuite_auth::jws::Algorithm;
 use netsuite_auth::key::PrivateKey;
-use netsuite_client::keyring_key::KeySource;
+use netsuite_client::keyring_key::{KeySource, KeyringMode};
 use netsuite_client::store::TokenStore;
-use netsuite_client::{AuthCode, Client, ClientCredentials, Grant, TokenSource};
+use netsuite_client::{AuthCode, ClientCredentials, Grant};
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, Flow, Profile};
+use crate::config::{Config, Profile};
 use crate::error::UserError;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
+    crate::identity::set_no_cache(cli.no_cache);
     let profile = cli.profile.as_deref();
     match cli.command {
         Command::Cert(c) => cert::run(c),
@@ -41,6 +43,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Api(a) => api::run(a, profile).await,
         Command::Proxy(a) => proxy::run(a, profile).await,
         Command::Exec(a) => exec::run(a, profile).await,
+        Command::Doctor(a) => doctor::run(a, profile).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
         #[cfg(feature = "emulator")]
@@ -56,7 +59,7 @@ pub fn load_private_key(path: &std::path::Path) -> Result<PrivateKey> {
         } else {
             "make the file readable by you (and by nobody else: chmod 600)"
         };
-        UserError::new(format!(
+        UserError::usage(format!(
             "cannot read the private key {}: {e}",
             path.display()
         ))
@@ -82,7 +85,7 @@ pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algori
         .into());
     }
     if !key.kind().netsuite_accepts() {
-        return Err(UserError::new(format!(
+        return Err(UserError::usage(format!(
             "the key is {}: NetSuite accepts RSA 3072 or 4096 bits, or EC P-256, P-384 or P-521",
             key.kind()
         ))
@@ -92,15 +95,18 @@ pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algori
     Ok(alg)
 }
 
-/// Builds the client for a profile (credentials, endpoints, token store).
-pub fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
-    Ok(Client::new(token_source_for(config, name, profile)?)?)
+/// The token store in the config directory, telling the user once, loudly, when its
+/// key had to go in a file (unless `NETSUITE_KEYRING=off` asked for exactly that).
+pub fn open_store(config: &Config) -> Result<TokenStore> {
+    open_store_at(config.tokens_dir())
 }
 
-/// The token store, telling the user once, loudly, when its key had to go in a file.
-pub fn open_store(config: &Config) -> Result<TokenStore> {
-    let store = TokenStore::new(config.tokens_dir());
-    if let (KeySource::File(path), true) = store.key_source()? {
+/// The token store in `dir`; see [`open_store`].
+pub fn open_store_at(dir: std::path::PathBuf) -> Result<TokenStore> {
+    let store = TokenStore::new(dir);
+    if let (KeySource::File(path), true) = store.key_source()?
+        && KeyringMode::from_env() != KeyringMode::Off
+    {
         crate::say!(
             "warning: no OS keyring answered, so the key that encrypts stored tokens and\n\
              warning: secrets is in {} (mode 0600).\n\
@@ -111,50 +117,45 @@ pub fn open_store(config: &Config) -> Result<TokenStore> {
     Ok(store)
 }
 
-/// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
-pub fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
-    let account = AccountId::parse(&profile.account)?;
-    let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
-    let store = open_store(config)?;
-    let grant: Grant = match profile.flow {
-        Flow::ClientCredentials => {
-            let key_path = profile.private_key.as_ref().ok_or_else(|| {
-                UserError::new(format!("profile {name:?} has no private key"))
-                    .hint("re-add it with `netsuite profile add NAME ... --private-key PATH --force`")
-            })?;
-            let key = load_private_key(key_path)?;
-            let algorithm = algorithm_for(&key, profile.algorithm.as_deref())?;
-            let certificate_id = profile.certificate_id.clone().ok_or_else(|| {
-                UserError::new(format!("profile {name:?} has no certificate id"))
-                    .hint("re-add it with `netsuite profile add NAME ... --certificate-id ID --force`")
-            })?;
-            ClientCredentials {
-                endpoints,
-                client_id: profile.client_id.as_str().into(),
-                certificate_id: certificate_id.into(),
-                private_key: Arc::new(key),
-                algorithm,
-                scopes: profile.scopes.clone(),
-                scope_format: profile.scope_format,
-                assertion_lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
-            }
-            .into()
-        }
-        Flow::AuthCode => AuthCode {
-            endpoints,
-            client_id: profile.client_id.as_str().into(),
-            public: profile.public,
-            redirect_uri: {
-                let hint = "re-add it with `netsuite profile add NAME --flow auth-code ... --redirect-uri URI --force`";
-                let uri = profile.redirect_uri.as_deref().ok_or_else(|| {
-                    UserError::new(format!("profile {name:?} has no redirect URI")).hint(hint)
-                })?;
-                netsuite_auth::RedirectUri::parse(uri)
-                    .map_err(|e| UserError::new(format!("profile {name:?}: {e}")).hint(hint))?
-            },
-            scopes: profile.scopes.clone(),
-        }
-        .into(),
-    };
-    Ok(TokenSource::new(grant, Some((store, name.to_owned()))))
+/// The client-credentials grant of a profile, with its key.
+pub fn m2m_grant(
+    name: &str,
+    profile: &Profile,
+    endpoints: Endpoints,
+    key: PrivateKey,
+) -> Result<Grant> {
+    let algorithm = algorithm_for(&key, profile.algorithm.as_deref())?;
+    let certificate_id = profile.certificate_id.clone().ok_or_else(|| {
+        UserError::usage(format!("profile {name:?} has no certificate id"))
+            .hint("set NETSUITE_CERTIFICATE_ID, or re-add the profile with `netsuite profile add NAME ... --certificate-id ID --force`")
+    })?;
+    Ok(ClientCredentials {
+        endpoints,
+        client_id: profile.client_id.as_str().into(),
+        certificate_id: certificate_id.into(),
+        private_key: Arc::new(key),
+        algorithm,
+        scopes: profile.scopes.clone(),
+        scope_format: profile.scope_format,
+        assertion_lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
+    }
+    .into())
+}
+
+/// The authorization-code grant of a profile.
+pub fn auth_code_grant(name: &str, profile: &Profile, endpoints: Endpoints) -> Result<Grant> {
+    let hint = "re-add it with `netsuite profile add NAME --flow auth-code ... --redirect-uri URI --force`";
+    let uri = profile.redirect_uri.as_deref().ok_or_else(|| {
+        UserError::usage(format!("profile {name:?} has no redirect URI")).hint(hint)
+    })?;
+    let redirect_uri = netsuite_auth::RedirectUri::parse(uri)
+        .map_err(|e| UserError::usage(format!("profile {name:?}: {e}")).hint(hint))?;
+    Ok(AuthCode {
+        endpoints,
+        client_id: profile.client_id.as_str().into(),
+        public: profile.public,
+        redirect_uri,
+        scopes: profile.scopes.clone(),
+    }
+    .into())
 }

@@ -38,8 +38,9 @@ pub struct ProfileAddArgs {
     /// (client-credentials). Base64url ids may start with '-'.
     #[arg(long, allow_hyphen_values = true)]
     pub certificate_id: Option<String>,
-    /// The certificate's private key PEM (client-credentials).
-    #[arg(long, value_name = "PATH")]
+    /// The certificate's private key PEM (client-credentials): a regular file, or `-`
+    /// to read the PEM from stdin (kept as a 0600 copy in `<config dir>/keys/`).
+    #[arg(long, value_name = "PATH|-")]
     pub private_key: Option<PathBuf>,
     /// Public client: no secret, PKCE only (auth-code).
     #[arg(long)]
@@ -260,6 +261,41 @@ fn read_secret(from_stdin: bool) -> Result<Option<ClientSecret>> {
     Ok(Some(ClientSecret::new(secret)))
 }
 
+/// A key path the profile can keep: a regular file (a pipe such as `<(...)` or
+/// `/dev/fd/63` is gone by the next call).
+fn regular_key_path(path: &Path) -> Result<PathBuf> {
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+    {
+        return Err(UserError::usage(format!(
+            "--private-key {} is not a regular file (a pipe or device is gone by the next call)",
+            path.display()
+        ))
+        .hint("copy the key to a file (chmod 600) and pass that, pass `--private-key -` to read it from stdin, or set NETSUITE_PRIVATE_KEY instead of adding a profile")
+        .into());
+    }
+    absolute(path)
+}
+
+/// `--private-key -`: the PEM from stdin, checked, kept as `<config dir>/keys/NAME.pem`.
+fn key_from_stdin(config: &Config, name: &str, force: bool) -> Result<PathBuf> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| UserError::usage(format!("cannot read the private key from stdin: {e}")))?;
+    let pem = repair_pem(text.trim());
+    netsuite_auth::key::PrivateKey::from_pem(&pem).context("the private key read from stdin")?;
+    let path = config.keys_dir().join(format!("{name}.pem"));
+    if path.exists() && !force {
+        return Err(UserError::new(format!("{} already exists", path.display()))
+            .hint("pass --force to replace it")
+            .into());
+    }
+    netsuite_client::store::write_private(&path, pem.as_bytes())?;
+    Ok(path)
+}
+
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
 }
@@ -283,7 +319,13 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         account: args.account,
         client_id: args.client_id.trim().to_owned(),
         certificate_id: args.certificate_id.map(|c| c.trim().to_owned()),
-        private_key: args.private_key.as_deref().map(absolute).transpose()?,
+        private_key: match args.private_key.as_deref() {
+            Some(p) if p == Path::new("-") => {
+                Some(key_from_stdin(&config, &args.name, args.force)?)
+            }
+            Some(p) => Some(regular_key_path(p)?),
+            None => None,
+        },
         algorithm: args.algorithm.map(|a| a.to_ascii_uppercase()),
         scopes,
         scope_format: match args.scope_format {
@@ -394,7 +436,7 @@ fn remove(name: &str) -> Result<()> {
 /// Repairs a PEM whose line breaks were flattened: literal `\n` sequences (as Postman
 /// stores them), `\r\n`, or breaks lost entirely when the backslashes were stripped
 /// (`-----BEGIN PRIVATE KEY-----nMIIG...n-----END...`).
-pub fn repair_pem(raw: &str) -> String {
+pub(crate) fn repair_pem(raw: &str) -> String {
     let mut s = raw
         .replace("\\r\\n", "\n")
         .replace("\\n", "\n")

@@ -10,7 +10,7 @@ use clap::Args;
 use netsuite_client::{Client, RetryPolicy};
 use netsuite_proxy::{AccessLog, ClientKey, Drained, Options, Proxy};
 
-use crate::config::{Config, Flow};
+use crate::config::Flow;
 use crate::error::UserError;
 
 #[derive(Debug, Args)]
@@ -64,9 +64,9 @@ pub(crate) struct Settings<'a> {
 /// Builds the proxy of a profile: its client (over the proxy's HTTP client), the
 /// concurrency ceiling, a warm token. Returns the proxy and the profile's name.
 pub(crate) async fn build(profile: Option<&str>, s: &Settings<'_>) -> Result<(Proxy, String)> {
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
-    let source = super::token_source_for(&config, &name, p)?;
+    let id = crate::identity::resolve_renewable(profile)?;
+    let (name, p) = (id.name.clone(), &id.profile);
+    let source = id.token_source()?;
     let client =
         Client::with_http(netsuite_proxy::http_client()?, source).with_retry(RetryPolicy {
             max_attempts: s.max_attempts,

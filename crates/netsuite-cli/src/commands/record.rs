@@ -9,7 +9,6 @@ use netsuite_client::Client;
 use netsuite_client::record::{GetOptions, ListOptions, UpdateOptions};
 use serde_json::Value;
 
-use crate::config::Config;
 use crate::error::UserError;
 use crate::output::{self, Format, RowWriter};
 
@@ -106,9 +105,7 @@ pub enum RecordCommand {
 
 /// The client of the selected profile.
 pub(crate) fn client(profile: Option<&str>) -> Result<Client> {
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
-    super::client_for(&config, &name, p)
+    crate::identity::resolve(profile)?.client()
 }
 
 /// Reads `--data`: inline text, `@FILE`, or `-` (stdin).
@@ -127,7 +124,7 @@ pub(crate) fn read_text(data: &str) -> Result<String> {
             } else {
                 "make the file readable"
             };
-            UserError::new(format!("cannot read {path}: {e}")).hint(hint).into()
+            UserError::usage(format!("cannot read {path}: {e}")).hint(hint).into()
         });
     }
     Ok(data.to_owned())
@@ -144,7 +141,7 @@ pub(crate) fn read_json(data: &str) -> Result<Value> {
         "--data".to_owned()
     };
     serde_json::from_str(&text).map_err(|e| {
-        UserError::new(format!("{source} is not valid JSON: {e}"))
+        UserError::usage(format!("{source} is not valid JSON: {e}"))
             .hint("give a JSON object, e.g. --data '{\"companyName\":\"Acme\"}' (mind the shell's quotes), or --data @FILE")
             .into()
     })
@@ -153,7 +150,7 @@ pub(crate) fn read_json(data: &str) -> Result<Value> {
 fn record_json(data: &str) -> Result<Value> {
     let v = read_json(data)?;
     if !v.is_object() {
-        return Err(UserError::new("the record data must be a JSON object")
+        return Err(UserError::usage("the record data must be a JSON object")
             .hint("wrap the fields in {...}: --data '{\"companyName\":\"Acme\"}'")
             .into());
     }

@@ -47,16 +47,10 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         prompt,
         timeout,
     } = args;
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
-    if p.flow != Flow::AuthCode {
-        return Err(UserError::usage(format!(
-            "profile {name:?} uses client credentials, which needs no browser login"
-        ))
-        .hint("use `netsuite auth token`; or add an auth-code profile with `netsuite profile add NAME --flow auth-code ...`")
-        .into());
-    }
-    let source = crate::commands::token_source_for(&config, &name, p)?;
+    let id = crate::identity::resolve(profile)?;
+    let (config, name, p) = (&id.config, &id.name, &id.profile);
+    needs_login(&id)?;
+    let source = id.token_source()?;
     let prompt = prompt.map(|p| match p {
         PromptArg::Login => Prompt::Login,
         PromptArg::Consent => Prompt::Consent,
@@ -73,7 +67,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
     let mut server = None;
     if let Some((https, _)) = listener_scheme(&redirect) {
         let tls = if https {
-            Some(callback_tls(&config)?)
+            Some(callback_tls(config)?)
         } else {
             None
         };
@@ -128,7 +122,10 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
                     tokio::time::sleep(wait).await;
                     Err(
                         UserError::new(format!("no redirect was received within {timeout} s"))
-                            .hint("run `netsuite auth login` again (use --timeout for more time)")
+                            .hint(format!(
+                                "run `{}` again (use --timeout for more time)",
+                                crate::error::login_command()
+                            ))
                             .into(),
                     )
                 }
@@ -197,6 +194,26 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// A browser login is for an auth-code profile (the environment names no redirect URI).
+fn needs_login(id: &crate::identity::Identity) -> Result<()> {
+    if id.from_env {
+        return Err(UserError::usage(
+            "a browser login needs a profile: the environment alone describes no redirect URI",
+        )
+        .hint("add one with `netsuite profile add NAME --flow auth-code ...`, or give NETSUITE_REFRESH_TOKEN (a refresh token obtained elsewhere)")
+        .into());
+    }
+    if id.profile.flow != Flow::AuthCode {
+        return Err(UserError::usage(format!(
+            "profile {:?} uses client credentials, which needs no browser login",
+            id.name
+        ))
+        .hint("use `netsuite auth token`; or add an auth-code profile with `netsuite profile add NAME --flow auth-code ...`")
+        .into());
+    }
+    Ok(())
+}
+
 fn login_error(e: anyhow::Error, timeout: u64) -> anyhow::Error {
     let hint = match e.downcast_ref::<netsuite_client::Error>() {
         Some(netsuite_client::Error::Auth(a)) => Some(a),
@@ -207,12 +224,12 @@ fn login_error(e: anyhow::Error, timeout: u64) -> anyhow::Error {
             "NetSuite refused the login: {error}: {}",
             netsuite_auth::authorize::describe_authorize_error(error)
         ))
-        .hint("run `netsuite auth login` again and choose Allow; check the integration's scopes and redirect URI")
+        .hint(format!("run `{}` again and choose Allow; check the integration's scopes and redirect URI", crate::error::login_command()))
         .into(),
         Some(netsuite_auth::Error::StateMismatch) => UserError::new(
             "the pasted URL belongs to another login (its state does not match this one)",
         )
-        .hint("paste the URL from the browser tab this login opened, or start again with `netsuite auth login`")
+        .hint(format!("paste the URL from the browser tab this login opened, or start again with `{}`", crate::error::login_command()))
         .into(),
         Some(netsuite_auth::Error::InvalidRedirect { reason }) => {
             UserError::new(format!("that is not the redirected URL: {reason}"))
@@ -222,7 +239,7 @@ fn login_error(e: anyhow::Error, timeout: u64) -> anyhow::Error {
         _ if e.to_string().contains("no redirect arrived") => UserError::new(format!(
             "no redirect arrived within {timeout} s"
         ))
-        .hint("run `netsuite auth login` again (--timeout for more time), or use --no-browser and paste the URL")
+        .hint(format!("run `{}` again (--timeout for more time), or use --no-browser and paste the URL", crate::error::login_command()))
         .into(),
         _ => e,
     }

@@ -4,7 +4,6 @@ use anyhow::Result;
 use clap::Args;
 use netsuite_client::{Grant, TokenSource};
 
-use crate::config::Config;
 use crate::error::UserError;
 
 #[derive(Debug, Args)]
@@ -16,9 +15,9 @@ pub struct LogoutArgs {
 
 pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
     let keep_remote = args.keep_remote;
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
-    let source: TokenSource = crate::commands::token_source_for(&config, &name, p)?;
+    let id = crate::identity::resolve(profile)?;
+    let name = &id.name;
+    let source: TokenSource = id.token_source()?;
     if !keep_remote && matches!(source.grant(), Grant::AuthCode(_)) {
         let http = netsuite_client::http::http_client()?;
         match source.revoke(&http).await {

@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::token::rfc3339;
 use super::token::token_json;
-use crate::config::{Config, Flow};
+use crate::config::Flow;
 use crate::error::UserError;
 use crate::output;
 
@@ -18,8 +18,8 @@ pub struct RefreshArgs {
 
 pub(super) async fn run(args: RefreshArgs, profile: Option<&str>) -> Result<()> {
     let as_json = args.json;
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
+    let id = crate::identity::resolve(profile)?;
+    let (name, p) = (&id.name, &id.profile);
     if p.flow != Flow::AuthCode {
         return Err(UserError::usage(format!(
             "profile {name:?} uses client credentials, which has no refresh token"
@@ -27,7 +27,7 @@ pub(super) async fn run(args: RefreshArgs, profile: Option<&str>) -> Result<()> 
         .hint("use `netsuite auth token --fresh` for a new client-credentials token")
         .into());
     }
-    let source = crate::commands::token_source_for(&config, &name, p)?;
+    let source = id.token_source()?;
     let http = netsuite_client::http::http_client()?;
     let (t, origin) = source.token(&http, true).await?;
     crate::say!(
@@ -38,7 +38,7 @@ pub(super) async fn run(args: RefreshArgs, profile: Option<&str>) -> Result<()> 
             .unwrap_or_default()
     );
     if as_json {
-        output::json(&token_json(&name, &t, origin))?;
+        output::json(&token_json(name, &t, origin))?;
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use netsuite_client::Origin;
 use netsuite_client::store::StoredToken;
 use serde_json::json;
 
-use crate::config::Config;
 use crate::output;
 use time::format_description::well_known::Rfc3339;
 
@@ -25,9 +24,9 @@ pub(super) async fn run(args: TokenArgs, profile: Option<&str>) -> Result<()> {
         fresh,
         json: as_json,
     } = args;
-    let config = Config::load()?;
-    let (name, p) = config.resolve(profile)?;
-    let source = crate::commands::token_source_for(&config, &name, p)?;
+    let id = crate::identity::resolve(profile)?;
+    let name = &id.name;
+    let source = id.token_source()?;
     let (token, origin) = match (fresh, source.cached().await?) {
         (false, Some(t)) => (t, Origin::Cache),
         _ => {
@@ -42,7 +41,7 @@ pub(super) async fn run(args: TokenArgs, profile: Option<&str>) -> Result<()> {
         );
     }
     if as_json {
-        output::json(&token_json(&name, &token, origin))
+        output::json(&token_json(name, &token, origin))
     } else {
         output::data(token.access_token.expose_secret())
     }
