@@ -372,8 +372,8 @@ fn certificate_ids_may_start_with_a_dash() {
     );
 }
 
-/// The emulator refuses a data directory others can write to, and another program's
-/// database, each with the fix as a hint; nothing is served from them.
+/// The emulator refuses a data directory others can write to, and a file that is not
+/// its database, as invalid input (exit 2) with the fix as a hint.
 #[cfg(all(unix, feature = "emulator"))]
 #[test]
 fn emulator_data_directories_it_cannot_trust() {
@@ -384,7 +384,7 @@ fn emulator_data_directories_it_cannot_trust() {
     let d = dir.to_str().unwrap();
     let stderr = env.fails(
         &["emulator", "integration", "list", "--data-dir", d],
-        1,
+        2,
         "writable by group or others",
     );
     assert!(stderr.contains(&format!("hint: chmod 700 {d}")), "{stderr}");
@@ -403,7 +403,7 @@ fn emulator_data_directories_it_cannot_trust() {
             "--listen",
             "127.0.0.1:0",
         ],
-        1,
+        2,
         "is not an SQLite database",
     );
 }

@@ -59,7 +59,7 @@ pub(super) fn open_with(
     config.data_dir = Some(dir.clone());
     configure(&mut config);
     Emulator::open(config).map_err(|e| match e.hint() {
-        Some(fix) => UserError::new(e.to_string()).hint(fix).into(),
+        Some(fix) => UserError::usage(e.to_string()).hint(fix).into(),
         None => anyhow::Error::new(e).context(format!("emulator data directory {}", dir.display())),
     })
 }
