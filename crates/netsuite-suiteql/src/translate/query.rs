@@ -8,10 +8,10 @@ use sqlparser::ast::{
 };
 
 use super::{
-    Clause, OutColumn, QueryOut, Scope, Source, Translator, is_rownum, literal_number, user_alias,
+    Clause, KeysetSpan, OutColumn, QueryOut, Scope, Source, Translator, is_rownum, literal_number,
+    user_alias,
 };
 use crate::Error;
-use crate::schema;
 use crate::sql::{Sql, Ty, ident, join_all, prec};
 
 /// A row limit and offset.
@@ -79,11 +79,15 @@ impl Translator {
                     Some(o) => self.output_order_by(o, &inner.columns)?,
                     None => String::new(),
                 };
+                let sql = format!("SELECT * FROM ({})", inner.sql);
+                let unordered_len = (!order.is_empty() && !limits.is_some()).then_some(sql.len());
                 Ok(QueryOut {
-                    sql: format!("SELECT * FROM ({}){order}{}", inner.sql, limits.sql()),
+                    sql: format!("{sql}{order}{}", limits.sql()),
                     columns: inner.columns,
                     bare: false,
                     compound: false,
+                    unordered_len,
+                    keyset: None,
                 })
             }
             other => Err(set_expr_error(other)),
@@ -170,7 +174,11 @@ impl Translator {
                 return Err(Error::too_complex("the translated SQL is too long"));
             }
         }
+        let mut unordered_len = None;
         if let Some(o) = order_by {
+            if !limits.is_some() {
+                unordered_len = Some(sql.len());
+            }
             sql.push_str(&self.output_order_by(o, &columns)?);
         }
         sql.push_str(&limits.sql());
@@ -179,6 +187,8 @@ impl Translator {
             columns,
             bare: order_by.is_none() && !limits.is_some(),
             compound: true,
+            unordered_len,
+            keyset: None,
         })
     }
 
@@ -258,6 +268,9 @@ impl Translator {
         let mut rownum_limit: Option<u64> = None;
         let mut conditions = Vec::new();
         let mut outer: Vec<(String, Sql, Vec<String>)> = Vec::new();
+        // Keyset candidates: (index in `conditions`, column SQL, inclusive, bound).
+        let mut keysets: Vec<(usize, String, bool, i64)> = Vec::new();
+        let top_level = self.scopes.len() == 1;
         if let Some(selection) = &s.selection {
             for conjunct in conjuncts(selection) {
                 match rownum_bound(conjunct)? {
@@ -277,7 +290,18 @@ impl Translator {
                 let refs = scope.references.take().unwrap_or_default();
                 let sql = sql?;
                 match marks.as_slice() {
-                    [] => conditions.push(sql),
+                    [] => {
+                        if top_level
+                            && let Some((column, inclusive, bound)) =
+                                self.keyset_predicate(conjunct)?
+                        {
+                            let op = if inclusive { ">=" } else { ">" };
+                            if sql.text == format!("{column} {op} {bound}") {
+                                keysets.push((conditions.len(), column, inclusive, bound));
+                            }
+                        }
+                        conditions.push(sql);
+                    }
                     [alias] => {
                         if ansi {
                             return Err(Error::unsupported(
@@ -411,6 +435,11 @@ impl Translator {
             limits.limit = Some(n);
         }
 
+        let keyset_ok = !grouped
+            && having.is_none()
+            && !limits.is_some()
+            && s.distinct.is_none()
+            && keysets.len() == 1;
         let mut sql = String::from("SELECT ");
         if matches!(s.distinct, Some(Distinct::Distinct)) {
             sql.push_str("DISTINCT ");
@@ -418,8 +447,31 @@ impl Translator {
         sql.push_str(&projection.join(", "));
         sql.push_str(" FROM ");
         sql.push_str(&from_sql);
+        let mut keyset = None;
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
+            if keyset_ok && let Some((at, column, inclusive, bound)) = keysets.pop() {
+                // Where the predicate lands: the same join with a marker in its place.
+                const MARK: &str = "\u{0}keyset\u{0}";
+                let mut marked = conditions.clone();
+                let len = std::mem::replace(&mut marked[at], Sql::atom(MARK, Ty::Number))
+                    .text
+                    .len();
+                let marked = join_all(marked, "AND", prec::AND).text;
+                if let Some((before, after)) = marked.split_once(MARK)
+                    && !before.contains(MARK)
+                    && !after.contains(MARK)
+                {
+                    let start = sql.len() + before.len();
+                    keyset = Some(KeysetSpan {
+                        column,
+                        inclusive,
+                        bound,
+                        start,
+                        end: start + len,
+                    });
+                }
+            }
             sql.push_str(&join_all(conditions, "AND", prec::AND).text);
         }
         if !group_by.is_empty() {
@@ -430,6 +482,7 @@ impl Translator {
             sql.push_str(" HAVING ");
             sql.push_str(&h.text);
         }
+        let unordered_len = (!order.is_empty() && !limits.is_some()).then_some(sql.len());
         sql.push_str(&order);
         sql.push_str(&limits.sql());
         if sql.len() > crate::limits::MAX_SQL_BYTES {
@@ -440,6 +493,8 @@ impl Translator {
             columns,
             bare: order.is_empty() && !limits.is_some(),
             compound: false,
+            unordered_len,
+            keyset,
         })
     }
 
@@ -512,6 +567,36 @@ impl Translator {
     }
 
     /// A comma-separated FROM item: a table or subquery and its JOINs.
+    /// `column > N` or `column >= N` with N an integer: the column's SQL,
+    /// whether the bound is inclusive, and N.
+    fn keyset_predicate(&mut self, e: &Expr) -> Result<Option<(String, bool, i64)>, Error> {
+        let Expr::BinaryOp { left, op, right } = e else {
+            return Ok(None);
+        };
+        let inclusive = match op {
+            BinaryOperator::Gt => false,
+            BinaryOperator::GtEq => true,
+            _ => return Ok(None),
+        };
+        if !matches!(**left, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+            return Ok(None);
+        }
+        let Expr::Value(v) = &**right else {
+            return Ok(None);
+        };
+        let Value::Number(n, false) = &v.value else {
+            return Ok(None);
+        };
+        let Ok(bound) = n.parse::<i64>() else {
+            return Ok(None);
+        };
+        if is_rownum(left) {
+            return Ok(None);
+        }
+        let column = self.expr(left)?;
+        Ok(Some((column.text, inclusive, bound)))
+    }
+
     fn table_with_joins(&mut self, twj: &TableWithJoins) -> Result<FromItem, Error> {
         let (alias, mut sql) = self.table_factor(&twj.relation)?;
         for join in &twj.joins {
@@ -631,7 +716,7 @@ impl Translator {
                         format!("(SELECT 'X' AS \"dummy\") AS {}", ident(&alias)),
                     ));
                 }
-                let Some(table) = schema::table(&table_name) else {
+                let Some(table) = self.model.table(&table_name) else {
                     return Err(Error::UnknownTable { name: table_name });
                 };
                 self.add_source(Source {
@@ -642,7 +727,7 @@ impl Translator {
                         .iter()
                         .map(|c| OutColumn {
                             name: c.name.to_owned(),
-                            ty: c.ty,
+                            ty: c.ty(),
                             not_null: c.not_null,
                         })
                         .collect(),
