@@ -79,7 +79,6 @@ pub enum Display {
 
 /// What a REST field holds, and so how it is rendered, written and filtered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Kind {
     /// A string.
     Text,
@@ -101,7 +100,6 @@ pub enum Kind {
 
 /// What a reference field points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Target {
     /// One record type (canonical name).
     Type(&'static str),
@@ -860,6 +858,22 @@ fn table(
 }
 
 fn tables() -> Vec<Table> {
+    let [contact, customer, employee] = entity_tables();
+    vec![
+        account_table(),
+        contact,
+        currency_table(),
+        customer,
+        employee,
+        item_table(),
+        subsidiary_table(),
+        transaction_table(),
+        transactionline_table(),
+    ]
+}
+
+/// The entity tables, which share their person, contact and date columns.
+fn entity_tables() -> [Table; 3] {
     let entity_dates = || {
         [
             c("datecreated", Dt)
@@ -931,64 +945,12 @@ fn tables() -> Vec<Table> {
         external_id(),
     ]);
     employee.extend(entity_dates());
-    vec![
-        table(
-            "account",
-            vec![
-                id(),
-                c("acctnumber", Text).rest("acctNumber", "Number"),
-                c("acctname", Text)
-                    .not_null()
-                    .rest("acctName", "Name")
-                    .required(),
-                c("fullname", Text)
-                    .rest("fullName", "Full Name")
-                    .read_only(),
-                c("accttype", Text)
-                    .not_null()
-                    .codes(ACCOUNT_TYPES)
-                    .rest("acctType", "Type")
-                    .required(),
-                c("description", Text).rest("description", "Description"),
-                c("parent", Int)
-                    .refers("account")
-                    .rest("parent", "Subaccount Of"),
-                subsidiary(),
-                currency(),
-                c("issummary", Bool).not_null().rest("isSummary", "Summary"),
-                inactive(),
-                external_id(),
-                last_modified(),
-            ],
-            &[],
-            RecordName::FirstOf(&["fullname", "acctname"]),
-        ),
+    [
         table(
             "contact",
             contact,
             &["company"],
             RecordName::FirstOf(&["entityid"]),
-        ),
-        table(
-            "currency",
-            vec![
-                id(),
-                c("name", Text).not_null().rest("name", "Name").required(),
-                c("symbol", Text)
-                    .not_null()
-                    .rest("symbol", "ISO Code")
-                    .required(),
-                c("displaysymbol", Text).rest("displaySymbol", "Symbol"),
-                c("exchangerate", Real).rest("exchangeRate", "Default Exchange Rate"),
-                c("isbasecurrency", Bool)
-                    .not_null()
-                    .rest("isBaseCurrency", "Base Currency")
-                    .read_only(),
-                inactive(),
-                external_id(),
-            ],
-            &[],
-            RecordName::FirstOf(&["name"]),
         ),
         table(
             "customer",
@@ -1002,129 +964,199 @@ fn tables() -> Vec<Table> {
             &[],
             RecordName::FirstOf(&["entityid"]),
         ),
-        table(
-            "item",
-            vec![
-                id(),
-                c("itemid", Text)
-                    .not_null()
-                    .rest("itemId", "Item Name/Number")
-                    .required(),
-                c("displayname", Text).rest("displayName", "Display Name/Code"),
-                c("description", Text).rest("salesDescription", "Sales Description"),
-                c("purchasedescription", Text).rest("purchaseDescription", "Purchase Description"),
-                c("itemtype", Text)
-                    .not_null()
-                    .codes(ITEM_TYPES)
-                    .rest("itemType", "Item Type")
-                    .read_only(),
-                c("baseprice", Real).rest("basePrice", "Base Price"),
-                c("cost", Real).rest("cost", "Purchase Price"),
-                subsidiary(),
-                inactive(),
-                external_id(),
-                c("createddate", Dt)
-                    .rest("createdDate", "Date Created")
-                    .read_only(),
-                last_modified(),
-            ],
-            &["itemid"],
-            RecordName::FirstOf(&["itemid"]),
-        ),
-        table(
-            "subsidiary",
-            vec![
-                id(),
-                c("name", Text).not_null().rest("name", "Name").required(),
-                c("fullname", Text)
-                    .rest("fullName", "Full Name")
-                    .read_only(),
-                c("parent", Int)
-                    .refers("subsidiary")
-                    .rest("parent", "Subsidiary Of"),
-                currency(),
-                // BUILTIN.DF shows the code; REST shows {id, refName}.
-                c("country", Text).rest("country", "Country"),
-                c("iselimination", Bool)
-                    .not_null()
-                    .rest("isElimination", "Elimination"),
-                inactive(),
-                external_id(),
-                last_modified(),
-            ],
-            &[],
-            RecordName::FirstOf(&["name"]),
-        ),
-        table(
-            "transaction",
-            vec![
-                id(),
-                c("tranid", Text).rest("tranId", "Number"),
-                c("trandate", D)
-                    .not_null()
-                    .rest("tranDate", "Date")
-                    .required(),
-                c("type", Text).not_null().codes(TRANSACTION_TYPES),
-                c("recordtype", Text).not_null(),
-                c("entity", Int)
-                    .refers("customer")
-                    .rest("entity", "Customer")
-                    .required(),
-                Column {
-                    display: Display::TransactionStatus,
-                    ..c("status", Text).rest("status", "Status")
-                },
-                c("foreigntotal", Real).rest("total", "Total").read_only(),
-                currency(),
-                c("exchangerate", Real).rest("exchangeRate", "Exchange Rate"),
-                subsidiary(),
-                c("employee", Int)
-                    .refers("employee")
-                    .rest("salesRep", "Sales Rep"),
-                c("createdfrom", Int)
-                    .refers("transaction")
-                    .rest("createdFrom", "Created From"),
-                c("otherrefnum", Text).rest("otherRefNum", "PO #"),
-                c("shipdate", D).rest("shipDate", "Ship Date"),
-                c("duedate", D).rest("dueDate", "Due Date"),
-                c("memo", Text).rest("memo", "Memo"),
-                external_id(),
-                c("createddate", Dt)
-                    .rest("createdDate", "Date Created")
-                    .read_only(),
-                last_modified(),
-                c("posting", Bool).not_null(),
-            ],
-            &["type", "entity", "trandate", "lastmodifieddate", "id"],
-            RecordName::Transaction,
-        ),
-        Table {
-            name: "transactionline",
-            columns: vec![
-                c("transaction", Int).not_null().refers("transaction"),
-                c("id", Int).not_null().rest("line", "Line").read_only(),
-                c("linesequencenumber", Int),
-                c("uniquekey", Int),
-                c("mainline", Bool).not_null(),
-                c("taxline", Bool).not_null(),
-                c("item", Int)
-                    .refers("item")
-                    .rest("item", "Item")
-                    .required(),
-                c("quantity", Real).rest("quantity", "Quantity"),
-                c("rate", Real).rest("rate", "Rate"),
-                c("netamount", Real),
-                c("foreignamount", Real).rest("amount", "Amount"),
-                c("memo", Text).rest("description", "Description"),
-                c("entity", Int).refers("customer"),
-                subsidiary(),
-                c("isclosed", Bool).not_null().rest("isClosed", "Closed"),
-            ],
-            key: &["transaction", "id"],
-            indexes: &["id", "uniquekey", "item"],
-            record_name: None,
-        },
     ]
+}
+
+fn account_table() -> Table {
+    table(
+        "account",
+        vec![
+            id(),
+            c("acctnumber", Text).rest("acctNumber", "Number"),
+            c("acctname", Text)
+                .not_null()
+                .rest("acctName", "Name")
+                .required(),
+            c("fullname", Text)
+                .rest("fullName", "Full Name")
+                .read_only(),
+            c("accttype", Text)
+                .not_null()
+                .codes(ACCOUNT_TYPES)
+                .rest("acctType", "Type")
+                .required(),
+            c("description", Text).rest("description", "Description"),
+            c("parent", Int)
+                .refers("account")
+                .rest("parent", "Subaccount Of"),
+            subsidiary(),
+            currency(),
+            c("issummary", Bool).not_null().rest("isSummary", "Summary"),
+            inactive(),
+            external_id(),
+            last_modified(),
+        ],
+        &[],
+        RecordName::FirstOf(&["fullname", "acctname"]),
+    )
+}
+
+fn currency_table() -> Table {
+    table(
+        "currency",
+        vec![
+            id(),
+            c("name", Text).not_null().rest("name", "Name").required(),
+            c("symbol", Text)
+                .not_null()
+                .rest("symbol", "ISO Code")
+                .required(),
+            c("displaysymbol", Text).rest("displaySymbol", "Symbol"),
+            c("exchangerate", Real).rest("exchangeRate", "Default Exchange Rate"),
+            c("isbasecurrency", Bool)
+                .not_null()
+                .rest("isBaseCurrency", "Base Currency")
+                .read_only(),
+            inactive(),
+            external_id(),
+        ],
+        &[],
+        RecordName::FirstOf(&["name"]),
+    )
+}
+
+fn item_table() -> Table {
+    table(
+        "item",
+        vec![
+            id(),
+            c("itemid", Text)
+                .not_null()
+                .rest("itemId", "Item Name/Number")
+                .required(),
+            c("displayname", Text).rest("displayName", "Display Name/Code"),
+            c("description", Text).rest("salesDescription", "Sales Description"),
+            c("purchasedescription", Text).rest("purchaseDescription", "Purchase Description"),
+            c("itemtype", Text)
+                .not_null()
+                .codes(ITEM_TYPES)
+                .rest("itemType", "Item Type")
+                .read_only(),
+            c("baseprice", Real).rest("basePrice", "Base Price"),
+            c("cost", Real).rest("cost", "Purchase Price"),
+            subsidiary(),
+            inactive(),
+            external_id(),
+            c("createddate", Dt)
+                .rest("createdDate", "Date Created")
+                .read_only(),
+            last_modified(),
+        ],
+        &["itemid"],
+        RecordName::FirstOf(&["itemid"]),
+    )
+}
+
+fn subsidiary_table() -> Table {
+    table(
+        "subsidiary",
+        vec![
+            id(),
+            c("name", Text).not_null().rest("name", "Name").required(),
+            c("fullname", Text)
+                .rest("fullName", "Full Name")
+                .read_only(),
+            c("parent", Int)
+                .refers("subsidiary")
+                .rest("parent", "Subsidiary Of"),
+            currency(),
+            // BUILTIN.DF shows the code; REST shows {id, refName}.
+            c("country", Text).rest("country", "Country"),
+            c("iselimination", Bool)
+                .not_null()
+                .rest("isElimination", "Elimination"),
+            inactive(),
+            external_id(),
+            last_modified(),
+        ],
+        &[],
+        RecordName::FirstOf(&["name"]),
+    )
+}
+
+fn transaction_table() -> Table {
+    table(
+        "transaction",
+        vec![
+            id(),
+            c("tranid", Text).rest("tranId", "Number"),
+            c("trandate", D)
+                .not_null()
+                .rest("tranDate", "Date")
+                .required(),
+            c("type", Text).not_null().codes(TRANSACTION_TYPES),
+            c("recordtype", Text).not_null(),
+            c("entity", Int)
+                .refers("customer")
+                .rest("entity", "Customer")
+                .required(),
+            Column {
+                display: Display::TransactionStatus,
+                ..c("status", Text).rest("status", "Status")
+            },
+            c("foreigntotal", Real).rest("total", "Total").read_only(),
+            currency(),
+            c("exchangerate", Real).rest("exchangeRate", "Exchange Rate"),
+            subsidiary(),
+            c("employee", Int)
+                .refers("employee")
+                .rest("salesRep", "Sales Rep"),
+            c("createdfrom", Int)
+                .refers("transaction")
+                .rest("createdFrom", "Created From"),
+            c("otherrefnum", Text).rest("otherRefNum", "PO #"),
+            c("shipdate", D).rest("shipDate", "Ship Date"),
+            c("duedate", D).rest("dueDate", "Due Date"),
+            c("memo", Text).rest("memo", "Memo"),
+            external_id(),
+            c("createddate", Dt)
+                .rest("createdDate", "Date Created")
+                .read_only(),
+            last_modified(),
+            c("posting", Bool).not_null(),
+        ],
+        &["type", "entity", "trandate", "lastmodifieddate", "id"],
+        RecordName::Transaction,
+    )
+}
+
+fn transactionline_table() -> Table {
+    Table {
+        name: "transactionline",
+        columns: vec![
+            c("transaction", Int).not_null().refers("transaction"),
+            c("id", Int).not_null().rest("line", "Line").read_only(),
+            c("linesequencenumber", Int),
+            c("uniquekey", Int),
+            c("mainline", Bool).not_null(),
+            c("taxline", Bool).not_null(),
+            c("item", Int)
+                .refers("item")
+                .rest("item", "Item")
+                .required(),
+            c("quantity", Real).rest("quantity", "Quantity"),
+            c("rate", Real).rest("rate", "Rate"),
+            c("netamount", Real),
+            c("foreignamount", Real).rest("amount", "Amount"),
+            c("memo", Text).rest("description", "Description"),
+            c("entity", Int).refers("customer"),
+            subsidiary(),
+            c("isclosed", Bool).not_null().rest("isClosed", "Closed"),
+        ],
+        key: &["transaction", "id"],
+        indexes: &["id", "uniquekey", "item"],
+        record_name: None,
+    }
 }
 
 const ENTITY_FAMILY: &[&str] = &["customer", "contact", "employee"];
@@ -1156,7 +1188,6 @@ fn record_type(
 fn record_types(tables: &[Table]) -> Vec<RecordType> {
     let rt =
         |name, label, table, fields: &[FieldSpec]| record_type(tables, name, label, table, fields);
-    let dates = [field("datecreated"), field("lastmodifieddate")];
     let item_fields = [
         field("itemid"),
         field("displayname"),
@@ -1177,6 +1208,87 @@ fn record_types(tables: &[Table]) -> Vec<RecordType> {
         id_family: &["item"],
         ..rt(name, label, "item", &item_fields)
     };
+    let [sales_order, invoice] = transaction_types(tables);
+    let [customer, contact, employee] = entity_types(tables);
+    vec![
+        RecordType {
+            id_family: &["subsidiary"],
+            ..rt(
+                "subsidiary",
+                "Subsidiary",
+                "subsidiary",
+                &[
+                    field("name"),
+                    field("fullname"),
+                    field("parent"),
+                    field("currency"),
+                    field("country").kind(Kind::Select(COUNTRIES)),
+                    field("iselimination"),
+                    field("isinactive"),
+                    field("externalid"),
+                    field("lastmodifieddate"),
+                ],
+            )
+        },
+        RecordType {
+            id_family: &["currency"],
+            ..rt(
+                "currency",
+                "Currency",
+                "currency",
+                &[
+                    field("name"),
+                    field("symbol"),
+                    field("displaysymbol"),
+                    field("exchangerate"),
+                    field("isbasecurrency"),
+                    field("isinactive"),
+                    field("externalid"),
+                ],
+            )
+        },
+        RecordType {
+            ref_name: "COALESCE(acctnumber || ' ' || acctname, acctname)",
+            id_family: &["account"],
+            ..rt(
+                "account",
+                "Account",
+                "account",
+                &[
+                    field("acctnumber"),
+                    field("acctname"),
+                    field("fullname"),
+                    field("accttype"),
+                    field("description"),
+                    field("parent"),
+                    field("subsidiary"),
+                    field("currency"),
+                    field("issummary"),
+                    field("isinactive"),
+                    field("externalid"),
+                    field("lastmodifieddate"),
+                ],
+            )
+        },
+        customer,
+        contact,
+        employee,
+        item("inventoryitem", "Inventory Item", "InvtPart"),
+        item(
+            "noninventorysaleitem",
+            "Non-inventory Item for Sale",
+            "NonInvtPart",
+        ),
+        item("servicesaleitem", "Service Item for Sale", "Service"),
+        sales_order,
+        invoice,
+    ]
+}
+
+/// Sales orders and invoices, with their item sublist.
+fn transaction_types(tables: &[Table]) -> [RecordType; 2] {
+    let rt =
+        |name, label, table, fields: &[FieldSpec]| record_type(tables, name, label, table, fields);
     let lines = record_type(
         tables,
         "",
@@ -1259,6 +1371,14 @@ fn record_types(tables: &[Table]) -> Vec<RecordType> {
             field("lastmodifieddate"),
         ],
     );
+    [sales_order, invoice]
+}
+
+/// Customers, contacts and employees.
+fn entity_types(tables: &[Table]) -> [RecordType; 3] {
+    let rt =
+        |name, label, table, fields: &[FieldSpec]| record_type(tables, name, label, table, fields);
+    let dates = [field("datecreated"), field("lastmodifieddate")];
     let entity = |name, label, fields: &[FieldSpec], ref_name| RecordType {
         ref_name,
         id_family: ENTITY_FAMILY,
@@ -1266,66 +1386,7 @@ fn record_types(tables: &[Table]) -> Vec<RecordType> {
     };
     let with_dates =
         |fields: &[FieldSpec]| -> Vec<FieldSpec> { fields.iter().chain(&dates).copied().collect() };
-    vec![
-        RecordType {
-            id_family: &["subsidiary"],
-            ..rt(
-                "subsidiary",
-                "Subsidiary",
-                "subsidiary",
-                &[
-                    field("name"),
-                    field("fullname"),
-                    field("parent"),
-                    field("currency"),
-                    field("country").kind(Kind::Select(COUNTRIES)),
-                    field("iselimination"),
-                    field("isinactive"),
-                    field("externalid"),
-                    field("lastmodifieddate"),
-                ],
-            )
-        },
-        RecordType {
-            id_family: &["currency"],
-            ..rt(
-                "currency",
-                "Currency",
-                "currency",
-                &[
-                    field("name"),
-                    field("symbol"),
-                    field("displaysymbol"),
-                    field("exchangerate"),
-                    field("isbasecurrency"),
-                    field("isinactive"),
-                    field("externalid"),
-                ],
-            )
-        },
-        RecordType {
-            ref_name: "COALESCE(acctnumber || ' ' || acctname, acctname)",
-            id_family: &["account"],
-            ..rt(
-                "account",
-                "Account",
-                "account",
-                &[
-                    field("acctnumber"),
-                    field("acctname"),
-                    field("fullname"),
-                    field("accttype"),
-                    field("description"),
-                    field("parent"),
-                    field("subsidiary"),
-                    field("currency"),
-                    field("issummary"),
-                    field("isinactive"),
-                    field("externalid"),
-                    field("lastmodifieddate"),
-                ],
-            )
-        },
+    [
         entity(
             "customer",
             "Customer",
@@ -1383,15 +1444,6 @@ fn record_types(tables: &[Table]) -> Vec<RecordType> {
             ]),
             "entityid",
         ),
-        item("inventoryitem", "Inventory Item", "InvtPart"),
-        item(
-            "noninventorysaleitem",
-            "Non-inventory Item for Sale",
-            "NonInvtPart",
-        ),
-        item("servicesaleitem", "Service Item for Sale", "Service"),
-        sales_order,
-        invoice,
     ]
 }
 

@@ -39,10 +39,11 @@ use super::integration::{self, ConsentPolicy, Integration, json_list, parse_list
 use super::login::{self, LoginUser};
 use super::pages;
 use super::pkce;
-use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop};
+use super::refusal::{Checked, Rejection, Stop};
 use super::request::Form;
 use super::state::OAuthPlane;
 use crate::error::Error;
+use netsuite_auth::OAuthErrorCode;
 
 /// Shortest and longest `state` NetSuite accepts.
 pub const STATE_LEN: std::ops::RangeInclusive<usize> = 22..=1024;
@@ -84,7 +85,7 @@ fn page_error(error: OAuthErrorCode, code: AuditCode, detail: impl Into<String>)
     Refusal::Page(Rejection::new(error, code, detail))
 }
 
-fn error_name(r: &Rejection) -> &'static str {
+fn error_name(r: &Rejection) -> &str {
     r.error.as_str()
 }
 

@@ -292,13 +292,9 @@ impl Translator {
                 match marks.as_slice() {
                     [] => {
                         if top_level
-                            && let Some((column, inclusive, bound)) =
-                                self.keyset_predicate(conjunct)?
+                            && let Some((c, inc, n)) = self.keyset_predicate(conjunct, &sql)?
                         {
-                            let op = if inclusive { ">=" } else { ">" };
-                            if sql.text == format!("{column} {op} {bound}") {
-                                keysets.push((conditions.len(), column, inclusive, bound));
-                            }
+                            keysets.push((conditions.len(), c, inc, n));
                         }
                         conditions.push(sql);
                     }
@@ -451,26 +447,7 @@ impl Translator {
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
             if keyset_ok && let Some((at, column, inclusive, bound)) = keysets.pop() {
-                // Where the predicate lands: the same join with a marker in its place.
-                const MARK: &str = "\u{0}keyset\u{0}";
-                let mut marked = conditions.clone();
-                let len = std::mem::replace(&mut marked[at], Sql::atom(MARK, Ty::Number))
-                    .text
-                    .len();
-                let marked = join_all(marked, "AND", prec::AND).text;
-                if let Some((before, after)) = marked.split_once(MARK)
-                    && !before.contains(MARK)
-                    && !after.contains(MARK)
-                {
-                    let start = sql.len() + before.len();
-                    keyset = Some(KeysetSpan {
-                        column,
-                        inclusive,
-                        bound,
-                        start,
-                        end: start + len,
-                    });
-                }
+                keyset = keyset_span(&conditions, at, sql.len(), column, inclusive, bound);
             }
             sql.push_str(&join_all(conditions, "AND", prec::AND).text);
         }
@@ -566,10 +543,13 @@ impl Translator {
         Ok(())
     }
 
-    /// A comma-separated FROM item: a table or subquery and its JOINs.
-    /// `column > N` or `column >= N` with N an integer: the column's SQL,
-    /// whether the bound is inclusive, and N.
-    fn keyset_predicate(&mut self, e: &Expr) -> Result<Option<(String, bool, i64)>, Error> {
+    /// `column > N` or `column >= N` with N an integer, translated to `translated`
+    /// as written: the column's SQL, whether the bound is inclusive, and N.
+    fn keyset_predicate(
+        &mut self,
+        e: &Expr,
+        translated: &Sql,
+    ) -> Result<Option<(String, bool, i64)>, Error> {
         let Expr::BinaryOp { left, op, right } = e else {
             return Ok(None);
         };
@@ -593,10 +573,13 @@ impl Translator {
         if is_rownum(left) {
             return Ok(None);
         }
-        let column = self.expr(left)?;
-        Ok(Some((column.text, inclusive, bound)))
+        let column = self.expr(left)?.text;
+        let op = if inclusive { ">=" } else { ">" };
+        Ok((translated.text == format!("{column} {op} {bound}"))
+            .then_some((column, inclusive, bound)))
     }
 
+    /// A comma-separated FROM item: a table or subquery and its JOINs.
     fn table_with_joins(&mut self, twj: &TableWithJoins) -> Result<FromItem, Error> {
         let (alias, mut sql) = self.table_factor(&twj.relation)?;
         for join in &twj.joins {
@@ -1131,4 +1114,34 @@ fn set_expr_error(e: &SetExpr) -> Error {
         SetExpr::Table(_) => Error::unsupported("TABLE"),
         _ => Error::unsupported("this query form"),
     }
+}
+
+/// Where keyset conjunct `at` of `conditions` lands in the statement once they are
+/// joined with AND after `offset` bytes: the same join with a marker in its place.
+fn keyset_span(
+    conditions: &[Sql],
+    at: usize,
+    offset: usize,
+    column: String,
+    inclusive: bool,
+    bound: i64,
+) -> Option<KeysetSpan> {
+    const MARK: &str = "\u{0}keyset\u{0}";
+    let mut marked = conditions.to_vec();
+    let len = std::mem::replace(&mut marked[at], Sql::atom(MARK, Ty::Number))
+        .text
+        .len();
+    let marked = join_all(marked, "AND", prec::AND).text;
+    let (before, after) = marked.split_once(MARK)?;
+    if before.contains(MARK) || after.contains(MARK) {
+        return None;
+    }
+    let start = offset + before.len();
+    Some(KeysetSpan {
+        column,
+        inclusive,
+        bound,
+        start,
+        end: start + len,
+    })
 }
