@@ -77,7 +77,8 @@ enum Refusal {
     Redirect {
         redirect_uri: String,
         state: Option<String>,
-        rejection: Rejection,
+        /// Boxed: it holds the error code's text, and the refusal travels in `Err`.
+        rejection: Box<Rejection>,
     },
 }
 
@@ -231,7 +232,7 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated, Refusal> {
         Err(Stop::Refused(Refusal::Redirect {
             redirect_uri: redirect_uri.to_owned(),
             state: echo_state.clone(),
-            rejection: Rejection::new(error, code, detail).client(&client),
+            rejection: Box::new(Rejection::new(error, code, detail).client(&client)),
         }))
     };
     if let Some(k) = repeated_param(&pairs) {
@@ -659,7 +660,7 @@ fn decide(
     let redirect_refusal = |error, code: AuditCode, detail: &str| Refusal::Redirect {
         redirect_uri: v.redirect_uri.clone(),
         state: Some(v.state.clone()),
-        rejection: Rejection::new(error, code, detail).client(client),
+        rejection: Box::new(Rejection::new(error, code, detail).client(client)),
     };
     let session_user = match cookie {
         Some(c) if !auto => emu
@@ -1093,12 +1094,14 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
             let refusal = Refusal::Redirect {
                 redirect_uri: v.redirect_uri.clone(),
                 state: Some(v.state.clone()),
-                rejection: Rejection::new(
-                    OAuthErrorCode::AccessDenied,
-                    AuditCode::AccessDenied,
-                    format!("{} clicked Deny on the consent page", user.email),
-                )
-                .client(client),
+                rejection: Box::new(
+                    Rejection::new(
+                        OAuthErrorCode::AccessDenied,
+                        AuditCode::AccessDenied,
+                        format!("{} clicked Deny on the consent page", user.email),
+                    )
+                    .client(client),
+                ),
             };
             Ok(with_cookie(refusal.respond(emu, now)))
         }
