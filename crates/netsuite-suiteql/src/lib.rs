@@ -98,7 +98,9 @@ pub enum KeysetOp {
 pub struct Keyset {
     /// The column, as SQLite SQL (`"t"."id"`).
     pub column: String,
+    /// `>` or `>=`.
     pub op: KeysetOp,
+    /// The integer the column is compared with (`N`).
     pub bound: i64,
     /// [`Translation::unordered`] before and after the predicate.
     before: String,
