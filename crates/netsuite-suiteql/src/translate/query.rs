@@ -368,33 +368,7 @@ impl Translator {
         };
 
         // ORDER BY
-        let order = match order_by {
-            Some(o) => {
-                self.scope().clause = Clause::OrderBy;
-                let mut parts = Vec::new();
-                for item in order_items(o)? {
-                    let (text, not_null) = match &item.expr {
-                        Expr::Identifier(id)
-                            if columns.iter().any(|c| c.name == id.value.to_lowercase()) =>
-                        {
-                            named_output(&id.value, &columns)?
-                        }
-                        e => match e {
-                            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
-                                position(literal_number(e).unwrap_or(0.0), &columns)?
-                            }
-                            _ => {
-                                let sql = self.expr(e)?;
-                                (sql.text, sql.not_null)
-                            }
-                        },
-                    };
-                    parts.push(order_term(text, not_null, item)?);
-                }
-                format!(" ORDER BY {}", parts.join(", "))
-            }
-            None => String::new(),
-        };
+        let order = self.select_order_by(order_by, &columns)?;
 
         // Row limits: ROWNUM (before ORDER BY in Oracle), TOP, FETCH/OFFSET.
         let scope = self.scope();
@@ -472,6 +446,42 @@ impl Translator {
             compound: false,
             unordered_len,
             keyset,
+        })
+    }
+
+    /// The ` ORDER BY ...` of a SELECT (empty without one): output names and
+    /// positions refer to the select list's `columns`.
+    fn select_order_by(
+        &mut self,
+        order_by: Option<&OrderBy>,
+        columns: &[OutColumn],
+    ) -> Result<String, Error> {
+        Ok(match order_by {
+            Some(o) => {
+                self.scope().clause = Clause::OrderBy;
+                let mut parts = Vec::new();
+                for item in order_items(o)? {
+                    let (text, not_null) = match &item.expr {
+                        Expr::Identifier(id)
+                            if columns.iter().any(|c| c.name == id.value.to_lowercase()) =>
+                        {
+                            named_output(&id.value, columns)?
+                        }
+                        e => match e {
+                            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+                                position(literal_number(e).unwrap_or(0.0), columns)?
+                            }
+                            _ => {
+                                let sql = self.expr(e)?;
+                                (sql.text, sql.not_null)
+                            }
+                        },
+                    };
+                    parts.push(order_term(text, not_null, item)?);
+                }
+                format!(" ORDER BY {}", parts.join(", "))
+            }
+            None => String::new(),
         })
     }
 
