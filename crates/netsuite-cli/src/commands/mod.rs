@@ -71,7 +71,7 @@ pub fn load_private_key(path: &std::path::Path) -> Result<PrivateKey> {
 /// The algorithm for a key: the one asked for (checked against the key), or the key's default.
 pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algorithm> {
     let alg = match requested {
-        Some(a) => a.parse::<Algorithm>()?,
+        Some(a) => a.parse::<Algorithm>().map_err(netsuite_auth::Error::from)?,
         None => key.kind().default_algorithm(),
     };
     if alg == Algorithm::RS256 {
