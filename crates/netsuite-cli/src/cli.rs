@@ -16,6 +16,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "NETSUITE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
+    #[command(flatten)]
+    pub governor: crate::governor::GovernorArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }

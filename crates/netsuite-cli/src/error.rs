@@ -142,6 +142,8 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::UnexpectedResponse { .. } => Some("check the account id or base URL: an HTML page often means a wrong host or a proxy".into()),
         E::Ambiguous { .. } => Some("it was not repeated, to avoid a duplicate: check whether it happened (`netsuite record list TYPE --q ...` or `netsuite suiteql ...`) before trying again; `netsuite record create ... --idempotency-key KEY` or `netsuite record upsert TYPE eid:X` are safe to repeat".into()),
         E::Checkpoint { .. } => Some("run the same command with the same options, or start again without --resume (the output file is rewritten)".into()),
+        E::GovernorTimeout { .. } => Some("other workers held every slot: raise --governor-wait-secs (NETSUITE_GOVERNOR_WAIT_SECS), run fewer workers at once, or check the account's limit (--concurrency)".into()),
+        E::GovernorUnavailable { .. } => Some("start Redis (`redis-server`) or fix --governor / NETSUITE_GOVERNOR; --governor-fallback local goes on with this process's own limit while Redis is away".into()),
         E::Output { .. } => Some("check the free disk space and that the file is writable".into()),
         E::TokenStore { reason, .. } if reason.contains("0600") => Some("the file may have been exposed: delete it and sign in again (`netsuite auth login`, or `netsuite auth token --fresh` for client credentials), or chmod 600 it if you are sure".into()),
         E::TokenStore { .. } => Some("delete the file named above and sign in again: `netsuite auth login` (auth-code profiles) or `netsuite auth token --fresh` (client credentials)".into()),

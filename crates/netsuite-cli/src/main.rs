@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod governor;
 mod output;
 
 use std::io::IsTerminal;

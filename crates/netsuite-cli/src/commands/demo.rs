@@ -108,6 +108,7 @@ pub async fn run() -> Result<()> {
         public: false,
         redirect_uri: None,
         base_url: Some(base_url.clone()),
+        governor: None,
     };
     super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
@@ -196,6 +197,7 @@ async fn login_flow(
         public: false,
         redirect_uri: Some(redirect_uri.clone()),
         base_url: Some(base_url.to_owned()),
+        governor: None,
     };
     super::profile::save_profile(
         cli_config,

@@ -31,6 +31,7 @@ use crate::error::UserError;
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
     let profile = cli.profile.as_deref();
+    crate::governor::install(cli.governor.clone());
     match cli.command {
         Command::Cert(c) => cert::run(c),
         Command::Profile(c) => profile::run(c),
@@ -94,7 +95,8 @@ pub fn algorithm_for(key: &PrivateKey, requested: Option<&str>) -> Result<Algori
 
 /// Builds the client for a profile (credentials, endpoints, token store).
 pub fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
-    Ok(Client::new(token_source_for(config, name, profile)?)?)
+    let client = Client::new(token_source_for(config, name, profile)?)?;
+    crate::governor::apply(client, profile)
 }
 
 /// The token store, telling the user once, loudly, when its key had to go in a file.
