@@ -33,7 +33,7 @@ fn setup(configure: impl FnOnce(&mut netsuite_emulator::Config)) -> Setup {
         .build()
         .unwrap();
     let emu = rt.block_on(TestEmulator::start_with(configure));
-    let m = emu.m2m(KeyType::EcP256, &["rest_webservices"]);
+    let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
     env.ok(&[
         "profile",
@@ -323,7 +323,9 @@ fn governor_flags_environment_and_profile_key() {
     let with = |extra: &[&str]| -> Vec<String> {
         one.iter().chain(extra).map(|a| (*a).to_owned()).collect()
     };
-    let args = |v: &Vec<String>| v.iter().map(String::as_str).collect::<Vec<_>>();
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
     // Through Redis.
     let out = s.env.ok(&args(&with(&["--governor", &r.url(), "--governor-fallback", "fail"])));
     assert_eq!(json(&out).as_array().unwrap().len(), 3);
