@@ -20,7 +20,12 @@ pub struct GovernorArgs {
     /// Share the account's concurrency budget with every process and host given the
     /// same Redis (redis://HOST:6379/0); `local` keeps it in this process (default:
     /// the profile's `governor` key, else local).
-    #[arg(long, global = true, env = "NETSUITE_GOVERNOR", value_name = "URL|local")]
+    #[arg(
+        long,
+        global = true,
+        env = "NETSUITE_GOVERNOR",
+        value_name = "URL|local"
+    )]
     pub governor: Option<String>,
     /// How long a request may wait for a shared slot before it fails (not sent).
     #[arg(long, global = true, env = "NETSUITE_GOVERNOR_WAIT_SECS", value_name = "SECS",

@@ -166,7 +166,10 @@ fn many_workers(s: &Setup, rows: usize, extra: &[&str]) -> (bool, serde_json::Va
     let clients = match python() {
         Ok(()) => Some(
             Command::new("python3")
-                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/concurrent_clients.py"))
+                .arg(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tests/clients/concurrent_clients.py"),
+                )
                 .args(["20", "10"])
                 .env("NETSUITE_PROXY_URL", &proxy.1)
                 .stderr(Stdio::inherit())
@@ -215,7 +218,11 @@ fn four_exports_and_a_proxy_share_five_slots_through_redis() {
     assert_eq!(shared["rejected_429"], 0, "{shared}");
     // 1,000 pages, 200 proxied calls, and the workers' discovery of the limit.
     assert!(shared["requests"].as_u64().unwrap() >= 1_200, "{shared}");
-    assert_eq!(r.zcard("{netsuite:1234567}:leases"), 0, "every lease given back");
+    assert_eq!(
+        r.zcard("{netsuite:1234567}:leases"),
+        0,
+        "every lease given back"
+    );
     // The same run with a governor per process.
     let started = Instant::now();
     let (ok, local) = many_workers(&s, 250_000, &[]);
@@ -277,9 +284,15 @@ fn a_killed_holders_slots_come_back_within_the_lease_time() {
         }
         back
     });
-    eprintln!("a kill -9'd holder's 5 slots came back in {:.1} s", back.as_secs_f64());
+    eprintln!(
+        "a kill -9'd holder's 5 slots came back in {:.1} s",
+        back.as_secs_f64()
+    );
     assert!(back <= Duration::from_millis(30_500), "{back:?}");
-    assert!(back >= Duration::from_secs(10), "not by lease expiry: {back:?}");
+    assert!(
+        back >= Duration::from_secs(10),
+        "not by lease expiry: {back:?}"
+    );
 }
 
 #[test]
@@ -292,7 +305,13 @@ fn redis_killed_and_restarted_mid_run() {
     });
     let url = r.url();
     let exports: Vec<(Child, PathBuf)> = (0..2)
-        .map(|n| export(&s.env, &format!("restart-{n}.ndjson"), &["--governor", &url]))
+        .map(|n| {
+            export(
+                &s.env,
+                &format!("restart-{n}.ndjson"),
+                &["--governor", &url],
+            )
+        })
         .collect();
     let leases = "{netsuite:1234567}:leases";
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -308,10 +327,17 @@ fn redis_killed_and_restarted_mid_run() {
         let (ok, stderr) = finish(child, &out);
         assert!(ok, "{stderr}");
         assert_rows_once(&out, 120_000);
-        assert!(stderr.contains("warning: the shared governor at"), "{stderr}");
+        assert!(
+            stderr.contains("warning: the shared governor at"),
+            "{stderr}"
+        );
         assert!(stderr.contains("falls back to its own limit"), "{stderr}");
         assert!(stderr.contains("shared mode resumed"), "{stderr}");
-        assert_eq!(stderr.matches("falls back").count(), 1, "one warning: {stderr}");
+        assert_eq!(
+            stderr.matches("falls back").count(),
+            1,
+            "one warning: {stderr}"
+        );
     }
 }
 
@@ -319,7 +345,12 @@ fn redis_killed_and_restarted_mid_run() {
 fn governor_flags_environment_and_profile_key() {
     let Some(r) = redis() else { return };
     let s = setup(|c| c.demo_scale = 20);
-    let one = ["suiteql", "SELECT id FROM transaction ORDER BY id", "--limit", "3"];
+    let one = [
+        "suiteql",
+        "SELECT id FROM transaction ORDER BY id",
+        "--limit",
+        "3",
+    ];
     let with = |extra: &[&str]| -> Vec<String> {
         one.iter().chain(extra).map(|a| (*a).to_owned()).collect()
     };
@@ -327,11 +358,23 @@ fn governor_flags_environment_and_profile_key() {
         v.iter().map(String::as_str).collect()
     }
     // Through Redis.
-    let out = s.env.ok(&args(&with(&["--governor", &r.url(), "--governor-fallback", "fail"])));
+    let out = s.env.ok(&args(&with(&[
+        "--governor",
+        &r.url(),
+        "--governor-fallback",
+        "fail",
+    ])));
     assert_eq!(json(&out).as_array().unwrap().len(), 3);
-    assert!(r.cmd(&["HGET", "{netsuite:1234567}:state", "peak"]).starts_with('$'));
+    assert!(
+        r.cmd(&["HGET", "{netsuite:1234567}:state", "peak"])
+            .starts_with('$')
+    );
     // Not a Redis URL: a usage error.
-    s.env.fails(&args(&with(&["--governor", "http://127.0.0.1:1/"])), 2, "not a Redis URL");
+    s.env.fails(
+        &args(&with(&["--governor", "http://127.0.0.1:1/"])),
+        2,
+        "not a Redis URL",
+    );
     // Unreachable, with --governor-fallback fail: refused before sending.
     let dead = format!("redis://:sekrit@127.0.0.1:{}/0", netsuite_test::free_port());
     let err = s.env.fails(
@@ -352,17 +395,40 @@ fn governor_flags_environment_and_profile_key() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"));
     // Unreachable with the default fallback: one warning, then the local limit.
-    let out = s.env.cmd().args(one).args(["--governor", &dead]).output().unwrap();
+    let out = s
+        .env
+        .cmd()
+        .args(one)
+        .args(["--governor", &dead])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert_eq!(err.matches("warning: the shared governor at").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("warning: the shared governor at").count(),
+        1,
+        "{err}"
+    );
     // The profile's `governor` key; --governor local overrides it.
     let config = s.env.config_dir().join("config.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    let text = text.replacen("[profiles.p]\n", &format!("[profiles.p]\ngovernor = \"{dead}\"\n"), 1);
+    let text = text.replacen(
+        "[profiles.p]\n",
+        &format!("[profiles.p]\ngovernor = \"{dead}\"\n"),
+        1,
+    );
     std::fs::write(&config, text).unwrap();
-    s.env.fails(&args(&with(&["--governor-fallback", "fail"])), 1, "cannot be reached");
-    s.env.ok(&args(&with(&["--governor-fallback", "fail", "--governor", "local"])));
+    s.env.fails(
+        &args(&with(&["--governor-fallback", "fail"])),
+        1,
+        "cannot be reached",
+    );
+    s.env.ok(&args(&with(&[
+        "--governor-fallback",
+        "fail",
+        "--governor",
+        "local",
+    ])));
     // No slot within --governor-wait-secs: a clear error, nothing sent.
     let holder = s.rt.block_on(async {
         let g = Governor::shared(SharedOptions::new(r.url(), "1234567")).unwrap();
@@ -371,7 +437,14 @@ fn governor_flags_environment_and_profile_key() {
     });
     let before = stats(&s, false)["requests"].as_u64().unwrap();
     s.env.fails(
-        &args(&with(&["--governor", &r.url(), "--governor-wait-secs", "1", "--concurrency", "1"])),
+        &args(&with(&[
+            "--governor",
+            &r.url(),
+            "--governor-wait-secs",
+            "1",
+            "--concurrency",
+            "1",
+        ])),
         1,
         "no concurrency slot of account 1234567 came free within 1 s",
     );

@@ -25,7 +25,7 @@
 //! and the AIMD window live in Redis, so every holder backs off together. A lease
 //! lives 30 s and is renewed every 10 s while its request runs, so a crashed
 //! holder's slots come back within 30 s. Waiting is first come, first served
-//! (tickets) and bounded ([`SharedOptions::wait`]). When Redis cannot be reached the
+//! (tickets) and bounded ([`SharedOptions::wait()`]). When Redis cannot be reached the
 //! governor falls back to the in-process limiter ([`Fallback::Local`], one loud
 //! warning, counted in [`GovernorStats::fallbacks`]) or fails the request before it
 //! is sent ([`Fallback::Fail`]); when Redis answers again, shared mode resumes.
@@ -513,7 +513,8 @@ mod tests {
     async fn window_limits_in_flight_and_adapts() {
         let g = Governor::new(4);
         let permits: Vec<Permit> =
-            futures_util::future::join_all((0..4).map(|_| async { g.acquire().await.unwrap() })).await;
+            futures_util::future::join_all((0..4).map(|_| async { g.acquire().await.unwrap() }))
+                .await;
         assert_eq!(g.stats().in_flight, 4);
         // A fifth waits.
         let fifth = tokio::time::timeout(Duration::from_millis(20), g.acquire()).await;

@@ -144,13 +144,17 @@ async fn the_window_and_ceiling_live_in_redis() {
         p.release().await;
     }
     assert_eq!(a.stats().window, 8.0);
-    assert_eq!(r.cmd(&["HGET", "{netsuite:1234567}:state", "ceiling"]), "$1");
+    assert_eq!(
+        r.cmd(&["HGET", "{netsuite:1234567}:state", "ceiling"]),
+        "$1"
+    );
 }
 
 #[tokio::test]
 async fn leases_are_renewed_while_held_and_expire_when_the_holder_dies() {
     let Some(r) = redis() else { return };
-    let short = |url: &str| options(url).lease(Duration::from_millis(900), Duration::from_millis(250));
+    let short =
+        |url: &str| options(url).lease(Duration::from_millis(900), Duration::from_millis(250));
     let holder = governor(short(&r.url()));
     holder.set_ceiling(1);
     let held = holder.acquire().await.unwrap();
@@ -221,7 +225,10 @@ async fn redis_away_with_fallback_fail_refuses_before_sending() {
     let g = governor(options(&r.url()).fallback(Fallback::Fail));
     match g.acquire().await {
         Err(e @ Error::GovernorUnavailable { .. }) => {
-            assert!(e.to_string().contains(&format!("127.0.0.1:{}", r.port)), "{e}");
+            assert!(
+                e.to_string().contains(&format!("127.0.0.1:{}", r.port)),
+                "{e}"
+            );
         }
         other => panic!("expected GovernorUnavailable, got {other:?}"),
     }
@@ -229,8 +236,15 @@ async fn redis_away_with_fallback_fail_refuses_before_sending() {
         Governor::shared(SharedOptions::new("http://nope", "1")),
         Err(Error::InvalidRequest { .. })
     ));
-    let secret = Governor::shared(SharedOptions::new("redis://:hunter2@127.0.0.1:1/0", "1")).unwrap();
-    assert!(!secret.shared_options().unwrap().display_url().contains("hunter2"));
+    let secret =
+        Governor::shared(SharedOptions::new("redis://:hunter2@127.0.0.1:1/0", "1")).unwrap();
+    assert!(
+        !secret
+            .shared_options()
+            .unwrap()
+            .display_url()
+            .contains("hunter2")
+    );
 }
 
 fn client(emu: &TestEmulator, governor: Arc<Governor>) -> Client {

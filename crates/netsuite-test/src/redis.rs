@@ -94,7 +94,9 @@ impl RedisServer {
     /// `ZCARD key` as a number.
     pub fn zcard(&self, key: &str) -> u64 {
         let r = self.cmd(&["ZCARD", key]);
-        r.trim_start_matches(':').parse().unwrap_or_else(|_| panic!("ZCARD {key}: {r}"))
+        r.trim_start_matches(':')
+            .parse()
+            .unwrap_or_else(|_| panic!("ZCARD {key}: {r}"))
     }
 }
 

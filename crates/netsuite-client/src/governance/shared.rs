@@ -13,8 +13,8 @@
 //!   counter, the peak and the governance refusals seen.
 //!
 //! The keys share the hash tag `{netsuite:ACCOUNT}`, so Redis Cluster keeps them in
-//! one slot. A lease lives [`SharedOptions::lease`] (30 s) and is renewed every
-//! [`SharedOptions::renew_every`] (10 s) while its request runs; a crashed holder's
+//! one slot. A lease lives `lease` (30 s) of [`SharedOptions`] and is renewed every
+//! `renew_every` (10 s) while its request runs; a crashed holder's
 //! lease simply expires.
 
 use std::sync::Mutex;
@@ -260,6 +260,8 @@ pub(crate) struct Shared {
     pending_ceiling: Mutex<Option<u32>>,
     view: Mutex<Option<View>>,
     scripts: Scripts,
+    /// A lease of this process was given back: the waiting head asks at once.
+    released: tokio::sync::Notify,
 }
 
 struct Scripts {
@@ -310,12 +312,7 @@ impl Shared {
                 redact(&options.url).trim_end_matches('/')
             )
         })?;
-        let holder = format!(
-            "{}:{}:{:x}",
-            hostname(),
-            std::process::id(),
-            random_u32()
-        );
+        let holder = format!("{}:{}:{:x}", hostname(), std::process::id(), random_u32());
         Ok(Self {
             keys: Keys::new(&options.account),
             options,
@@ -326,6 +323,7 @@ impl Shared {
             gate: tokio::sync::Mutex::new(()),
             pending_ceiling: Mutex::new(None),
             view: Mutex::new(None),
+            released: tokio::sync::Notify::new(),
             scripts: Scripts {
                 acquire: redis::Script::new(ACQUIRE),
                 release: redis::Script::new(RELEASE),
@@ -385,7 +383,11 @@ impl Shared {
             return Err(timeout(self.view()));
         };
         let mut conn = self.connection().await?;
-        let member = format!("{}:{}", self.holder, self.next.fetch_add(1, Ordering::Relaxed));
+        let member = format!(
+            "{}:{}",
+            self.holder,
+            self.next.fetch_add(1, Ordering::Relaxed)
+        );
         let lease_ms = self.options.lease.as_millis().to_string();
         let mut pause = Duration::from_micros(250);
         loop {
@@ -413,7 +415,9 @@ impl Shared {
                 }
                 Err(_) => {
                     self.put_back(ceiling);
-                    return Err(SharedError::Unavailable("Redis did not answer in time".into()));
+                    return Err(SharedError::Unavailable(
+                        "Redis did not answer in time".into(),
+                    ));
                 }
             };
             let granted = reply.first().is_some_and(|g| g == "1");
@@ -434,8 +438,13 @@ impl Shared {
                 self.leave(&mut conn, &member).await;
                 return Err(timeout(Some(view)));
             }
-            tokio::time::sleep(pause.min(deadline - now)).await;
-            pause = (pause * 2).min(Duration::from_millis(4));
+            // Other processes' releases are seen by asking again (every 2 ms at
+            // most); this process's wake the head waiter at once.
+            tokio::select! {
+                () = tokio::time::sleep(pause.min(deadline - now)) => {}
+                () = self.released.notified() => {}
+            }
+            pause = (pause * 2).min(Duration::from_millis(2));
         }
     }
 
@@ -450,7 +459,9 @@ impl Shared {
 
     async fn leave(&self, conn: &mut ConnectionManager, member: &str) {
         let mut inv = self.scripts.leave.prepare_invoke();
-        inv.key(&self.keys.queue).key(&self.keys.waiters).arg(member);
+        inv.key(&self.keys.queue)
+            .key(&self.keys.waiters)
+            .arg(member);
         let call = inv.invoke_async::<i64>(conn);
         // Best effort: a waiter that stops asking leaves the queue by itself.
         let _ = tokio::time::timeout(REDIS_TIMEOUT, call).await;
@@ -501,6 +512,7 @@ impl Shared {
         tokio::time::timeout(REDIS_TIMEOUT, call)
             .await
             .map_err(|_| SharedError::Unavailable("Redis did not answer in time".into()))??;
+        self.released.notify_one();
         Ok(())
     }
 }
