@@ -259,6 +259,24 @@ fn a_killed_holders_slots_come_back_within_the_lease_time() {
         assert!(Instant::now() < deadline, "the proxy did not take 5 leases");
         std::thread::sleep(Duration::from_millis(20));
     }
+    let out = Command::new("curl")
+        .args(["-s", &format!("{}/_proxy/metrics", proxy.1)])
+        .output()
+        .unwrap();
+    let metrics = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        metrics.contains("netsuite_proxy_governor_shared_up 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("netsuite_proxy_governor_fallbacks_total 0\n"),
+        "{metrics}"
+    );
+    let err = std::fs::read_to_string(s.env.path("proxy.err")).unwrap();
+    assert!(
+        err.contains("governor: shared with every worker on redis://127.0.0.1:"),
+        "{err}"
+    );
     let child = &mut proxy.0;
     let status = Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
