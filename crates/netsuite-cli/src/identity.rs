@@ -166,6 +166,8 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
         // A refresh needs no redirect; this one is never sent to a browser.
         redirect_uri: Some("https://127.0.0.1/callback".into()),
         base_url: None,
+        // NETSUITE_GOVERNOR is read with the --governor flag.
+        governor: None,
     });
     let set = |field: &mut String, v: &Option<String>| {
         if let Some(v) = v {
@@ -329,9 +331,10 @@ impl Identity {
         Ok(source)
     }
 
-    /// A client over [`Identity::token_source`].
+    /// A client over [`Identity::token_source`], with the shared governor when the
+    /// flags, the environment or the profile name one.
     pub fn client(&self) -> Result<Client> {
-        Ok(Client::new(self.token_source()?)?)
+        crate::governor::apply(Client::new(self.token_source()?)?, &self.profile)
     }
 }
 

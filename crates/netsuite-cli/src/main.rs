@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod credentials;
 mod error;
+mod governor;
 mod identity;
 mod output;
 mod trace;
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
 /// Runs the parsed command line.
 async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::identity::set_no_cache(cli.no_cache);
+    crate::governor::install(cli.governor.clone());
     let profile = cli.profile.as_deref();
     match cli.command {
         Command::Cert(c) => cert::run(c),

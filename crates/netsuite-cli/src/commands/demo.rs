@@ -110,6 +110,7 @@ pub async fn run() -> Result<()> {
         public: false,
         redirect_uri: None,
         base_url: Some(base_url.clone()),
+        governor: None,
     };
     super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
@@ -198,6 +199,7 @@ async fn login_flow(
         public: false,
         redirect_uri: Some(redirect_uri.clone()),
         base_url: Some(base_url.to_owned()),
+        governor: None,
     };
     super::profile::save_profile(
         cli_config,
@@ -352,7 +354,8 @@ async fn data_flow(steps: &mut Steps, client: &netsuite_client::Client) -> Resul
 
 /// Builds the client for a profile (credentials, endpoints, token store).
 fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
-    Ok(Client::new(token_source_for(config, name, profile)?)?)
+    let client = Client::new(token_source_for(config, name, profile)?)?;
+    crate::governor::apply(client, profile)
 }
 
 /// The token source of a profile, without an HTTP client (cheap: no TLS set-up).

@@ -335,6 +335,7 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         public: args.public,
         redirect_uri: args.redirect_uri,
         base_url: args.base_url,
+        governor: None,
     };
     save_profile(&mut config, &args.name, profile, secret, args.force)?;
     crate::output::say!(
@@ -530,6 +531,7 @@ fn import_postman(
         public: false,
         redirect_uri: None,
         base_url,
+        governor: None,
     };
     if let Err(e) = save_profile(&mut config, &name, profile, None, force) {
         let _ = std::fs::remove_file(&key_path);

@@ -72,6 +72,10 @@ pub(crate) async fn build(profile: Option<&str>, s: &Settings<'_>) -> Result<(Pr
             max_attempts: s.max_attempts,
             ..RetryPolicy::default()
         });
+    let client = crate::governor::apply(client, p)?;
+    if let Some(line) = crate::governor::describe(client.governor()) {
+        crate::output::say!("{line}");
+    }
     if let Some(n) = s.concurrency {
         client.set_concurrency(n);
     }
