@@ -32,6 +32,7 @@ use crate::error::UserError;
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
     crate::identity::set_no_cache(cli.no_cache);
+    crate::identity::set_allow_insecure_http(cli.allow_insecure_http);
     let profile = cli.profile.as_deref();
     match cli.command {
         Command::Cert(c) => cert::run(c),

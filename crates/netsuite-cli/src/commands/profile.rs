@@ -161,6 +161,7 @@ pub fn save_profile(
     }
     let account = AccountId::parse(&profile.account)?;
     Endpoints::resolve(&account, profile.base_url.as_deref())?;
+    crate::identity::check_cleartext(profile.base_url.as_deref())?;
     validate_scopes(&profile.scopes)?;
     if profile.client_id.is_empty() {
         return Err(UserError::usage("the client id is empty")
