@@ -263,6 +263,8 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
     use netsuite_client::Error as E;
     match e {
         E::Auth(a) => auth_hint(a),
+        E::Certificate { .. } => Some("this is a certificate problem, not the network: the server's certificate is not valid for this host or not signed by an authority this machine trusts (a TLS-intercepting proxy?); check --base-url / NETSUITE_BASE_URL, or add the proxy's CA to the system's trust store".into()),
+        E::InvalidRequest { reason } if reason.starts_with("no valid request") => Some("check the record type, id and path given: they must form a valid URL (ids are internal ids, or eid:EXTERNAL_ID)".into()),
         E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
         E::Api { error, .. } if error.is_rate_limited() => Some("the account's concurrency limit kept refusing the request after every retry: lower --concurrency, or try again when other integrations are quieter".into()),
         E::Api { error, url } if error.status == 401 => Some(unauthorized_hint(url)),

@@ -81,3 +81,119 @@ fn cleartext_base_urls_to_other_hosts_are_refused() {
         "cleartext",
     );
 }
+
+/// A server that answers 404 `{}` to every request and counts them.
+fn counting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
+        }
+    });
+    (format!("http://{addr}"), hits)
+}
+
+#[test]
+fn local_errors_are_not_network_errors() {
+    let env = Env::new();
+    let (base, hits) = counting_server();
+    // An id too long to make a URL: refused at once, nothing sent, no retries.
+    let long_id = "9".repeat(70_000);
+    let started = std::time::Instant::now();
+    let out = run_env(&env, &base, &[], &["record", "get", "customer", &long_id]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "retried: {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !err.contains("could not reach") && !err.contains("network"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no valid request") && err.contains("hint: check the record type"),
+        "{err}"
+    );
+    assert!(
+        err.len() < 2_000,
+        "the whole URL was printed: {} bytes",
+        err.len()
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // A huge login timeout is refused, not a panic.
+    for t in ["18446744073709551615", "0"] {
+        env.fails(
+            &["auth", "login", "--no-browser", "--timeout", t],
+            2,
+            "--timeout",
+        );
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_certificate_problem() {
+    let env = Env::new();
+    let dir = env.path("tls");
+    env.ok(&[
+        "cert",
+        "new",
+        "--key-type",
+        "ec-p256",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let port = netsuite_test::free_port();
+    let mut server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(dir.join("certificate.pem"))
+        .arg("-key")
+        .arg(dir.join("private-key.pem"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl is installed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let started = std::time::Instant::now();
+    let out = run_env(
+        &env,
+        &format!("https://127.0.0.1:{port}"),
+        &[],
+        &["record", "get", "customer", "1"],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: the TLS certificate of"), "{err}");
+    assert!(
+        err.contains("hint: this is a certificate problem, not the network"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "retried: {:?}",
+        started.elapsed()
+    );
+}

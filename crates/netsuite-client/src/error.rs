@@ -100,6 +100,17 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The server's TLS certificate was refused (not signed by a trusted authority,
+    /// expired, or for another name): a certificate problem, not the network. Not
+    /// retried.
+    #[error("the TLS certificate of {url} is not trusted")]
+    Certificate {
+        /// The URL.
+        url: String,
+        /// The cause (the verifier's reason).
+        #[source]
+        source: reqwest::Error,
+    },
     /// NetSuite answered with an error in its REST shape.
     #[error("NetSuite refused the request to {url}: {error}")]
     Api {

@@ -80,16 +80,58 @@ pub fn redact_url(url: &url::Url) -> String {
     shown.to_string()
 }
 
+/// What a reqwest error stands for: a request that cannot be formed from the input
+/// (an id or record type that makes no valid URL: [`Error::InvalidRequest`], never
+/// retried), a TLS certificate that is not trusted ([`Error::Certificate`], never
+/// retried), or a network failure ([`Error::Connect`]).
+pub fn transport_error(url: &str, e: reqwest::Error) -> Error {
+    if e.is_builder() {
+        let shown: String = url.chars().take(120).collect();
+        let more = if shown.len() < url.len() {
+            format!("... ({} characters)", url.chars().count())
+        } else {
+            String::new()
+        };
+        return Error::InvalidRequest {
+            reason: format!(
+                "no valid request can be made for {shown}{more}: {}",
+                e.without_url()
+            ),
+        };
+    }
+    if is_certificate_error(&e) {
+        return Error::Certificate {
+            url: url.to_owned(),
+            source: e,
+        };
+    }
+    Error::Connect {
+        url: url.to_owned(),
+        source: e,
+    }
+}
+
+/// Whether the TLS handshake failed on the server's certificate (not trusted, expired,
+/// for another name), as opposed to the network.
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("unknownissuer") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// Sends `request` and reads the whole response.
 pub async fn send(
     http: &reqwest::Client,
     request: http::Request<Vec<u8>>,
 ) -> Result<Response, Error> {
     let url = request.uri().to_string();
-    let req = reqwest::Request::try_from(request).map_err(|e| Error::Connect {
-        url: url.clone(),
-        source: e,
-    })?;
+    let req = reqwest::Request::try_from(request).map_err(|e| transport_error(&url, e))?;
     execute(http, req).await
 }
 
@@ -102,10 +144,7 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
     tracing::debug!(%method, url = %shown, "request");
     let resp = http.execute(req).await.map_err(|e| {
         tracing::debug!(%method, url = %shown, error = %e, "request failed");
-        Error::Connect {
-            url: url.clone(),
-            source: e,
-        }
+        transport_error(&url, e)
     })?;
     let status = resp.status().as_u16();
     tracing::debug!(

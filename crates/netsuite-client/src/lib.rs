@@ -287,10 +287,7 @@ impl Client {
                     .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone());
             }
-            let req = req.build().map_err(|e| Error::Connect {
-                url: url.clone(),
-                source: e,
-            })?;
+            let req = req.build().map_err(|e| http::transport_error(&url, e))?;
             trace.attempts += 1;
             let result = http::execute(&self.http, req).await;
             let resp = match result {

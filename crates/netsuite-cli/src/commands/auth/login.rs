@@ -28,6 +28,9 @@ pub struct LoginArgs {
     timeout: u64,
 }
 
+/// The longest `--timeout` (a day): a login is someone at a browser.
+const MAX_TIMEOUT: u64 = 86_400;
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PromptArg {
     /// Log in again even with a NetSuite session.
@@ -47,6 +50,13 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         prompt,
         timeout,
     } = args;
+    if timeout == 0 || timeout > MAX_TIMEOUT {
+        return Err(UserError::usage(format!(
+            "--timeout {timeout} is out of range: the login waits 1 to {MAX_TIMEOUT} seconds"
+        ))
+        .hint("pass --timeout 300 (five minutes, the default) or up to 86400 (a day)")
+        .into());
+    }
     let id = crate::identity::resolve(profile)?;
     let (config, name, p) = (&id.config, &id.name, &id.profile);
     needs_login(&id)?;
