@@ -26,6 +26,13 @@ fn main() -> ExitCode {
         }
     };
     trace::init(cli.verbose);
+    netsuite_client::notice::on_long_wait(|delay, what| {
+        eprintln!(
+            "netsuite: waiting {} s before {}",
+            delay.as_secs_f64().round(),
+            output::escape_controls(what)
+        );
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -65,8 +72,10 @@ fn report(e: &anyhow::Error) {
             msg.push_str(&c);
         }
     }
+    // What a server sent (titles, details, record fields) must not drive the terminal.
+    let msg = output::escape_controls(&msg);
     eprintln!("{red}error{reset}: {msg}");
     if let Some(h) = error::hint_for(e) {
-        eprintln!("{yellow}hint{reset}: {h}");
+        eprintln!("{yellow}hint{reset}: {}", output::escape_controls(&h));
     }
 }

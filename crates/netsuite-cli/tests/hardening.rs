@@ -197,3 +197,141 @@ fn an_untrusted_certificate_is_a_certificate_problem() {
         started.elapsed()
     );
 }
+
+/// A server answering its requests with `responses` in turn (the last one repeated).
+fn script_server(responses: Vec<String>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let r = &responses[i.min(responses.len() - 1)];
+            let _ = s.write_all(r.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn http_json(status: &str, extra_headers: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra_headers}\r\n{body}",
+        body.len()
+    )
+}
+
+#[test]
+fn control_characters_from_the_server_are_escaped() {
+    let env = Env::new();
+    // An error whose title and detail would retitle the window and clear the screen.
+    let hostile = r#"{"type":"t","title":"\u001b]0;pwned\u0007\u001b[2J","status":400,"o:errorDetails":[{"detail":"bad \u001b[31mred\u009b1m","o:errorCode":"USER_ERROR"}]}"#;
+    let base = script_server(vec![http_json("400 Bad Request", "", hostile)]);
+    let out = run_env(&env, &base, &[], &["record", "get", "customer", "1"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        !err.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+        "raw control characters reached stderr: {err:?}"
+    );
+    assert!(err.contains(r"\u{1b}]0;pwned"), "{err}");
+
+    // Record fields in tables, CSV and JSON.
+    let rows = r#"{"links":[],"count":1,"hasMore":false,"items":[{"links":[],"name":"a\u001b[2Jb\u009b1m","id":"7"}],"offset":0,"totalResults":1}"#;
+    let base = script_server(vec![http_json("200 OK", "", rows)]);
+    for format in ["table", "csv", "json", "ndjson"] {
+        let out = run_env(
+            &env,
+            &base,
+            &[],
+            &[
+                "suiteql",
+                "SELECT id, name FROM customer",
+                "--format",
+                format,
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(text.contains("a\\u"), "{format}: {text}");
+        assert!(
+            !text.contains(['\u{1b}', '\u{9b}']),
+            "{format}: raw control characters: {text:?}"
+        );
+        if format.ends_with("json") {
+            let first = text.trim().trim_start_matches('[').trim_end_matches(']');
+            let v: serde_json::Value = serde_json::from_str(first.trim()).unwrap();
+            assert_eq!(v["name"], "a\u{1b}[2Jb\u{9b}1m", "the same JSON");
+        }
+    }
+}
+
+#[test]
+fn long_waits_are_said_and_retry_after_is_capped() {
+    let env = Env::new();
+    let refused = r#"{"type":"t","title":"Too Many Requests","status":429,"o:errorDetails":[{"detail":"limit","o:errorCode":"CONCURRENCY_LIMIT_EXCEEDED"}]}"#;
+    let base = script_server(vec![
+        http_json("429 Too Many Requests", "retry-after: 4\r\n", refused),
+        http_json("200 OK", "", r#"{"id":"1"}"#),
+    ]);
+    let out = run_env(&env, &base, &[], &["record", "get", "customer", "1"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("netsuite: waiting 4 s before retrying GET")
+            && err.contains("concurrency limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn response_bodies_have_a_size_cap() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    // Announced: refused before reading.
+    let base = script_server(vec![
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 536870912\r\n\r\n{"
+            .to_owned(),
+    ]);
+    let started = std::time::Instant::now();
+    let out = run_env(&env, &base, &[], &["record", "get", "customer", "1"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("larger than 64 MiB"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    // Not announced: read up to the cap, then refused.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[",
+            );
+            let chunk = vec![b' '; 1 << 20];
+            while s.write_all(&chunk).is_ok() {
+                counted.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+                if counted.load(std::sync::atomic::Ordering::SeqCst) > 1 << 30 {
+                    break;
+                }
+            }
+        }
+    });
+    let out = run_env(
+        &env,
+        &format!("http://{addr}"),
+        &[],
+        &["record", "get", "customer", "1"],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("larger than 64 MiB"), "{err}");
+    let total = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(total < 200 << 20, "read {total} bytes");
+}

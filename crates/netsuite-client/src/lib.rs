@@ -42,6 +42,7 @@ pub mod export;
 pub mod governance;
 pub mod http;
 pub mod keyring_key;
+pub mod notice;
 pub mod private_file;
 pub mod record;
 pub mod restlet;
@@ -317,7 +318,10 @@ impl Client {
                     }
                     let delay = self.retry.delay(failures, None, governance::random_u64());
                     tracing::debug!(attempt = failures, delay_ms = delay.as_millis() as u64, error = %source, "connection failed; retrying");
-                    tokio::time::sleep(delay).await;
+                    notice::sleep(delay, || {
+                        format!("retrying {} {url}: the connection failed", request.method)
+                    })
+                    .await;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -351,7 +355,13 @@ impl Client {
                     delay_ms = delay.as_millis() as u64,
                     "refused by governance; backing off"
                 );
-                tokio::time::sleep(delay).await;
+                notice::sleep(delay, || {
+                    format!(
+                        "retrying {} {url}: refused by the account's concurrency limit (HTTP {})",
+                        request.method, resp.status
+                    )
+                })
+                .await;
                 continue;
             }
             if resp.status >= 500 && request.idempotent {
@@ -370,7 +380,13 @@ impl Client {
                     delay_ms = delay.as_millis() as u64,
                     "server error; retrying"
                 );
-                tokio::time::sleep(delay).await;
+                notice::sleep(delay, || {
+                    format!(
+                        "retrying {} {url}: the server answered HTTP {}",
+                        request.method, resp.status
+                    )
+                })
+                .await;
                 continue;
             }
             permit.success();
