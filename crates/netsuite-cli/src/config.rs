@@ -118,6 +118,9 @@ impl Config {
     /// Loads from a given directory.
     pub fn load_from(dir: PathBuf) -> Result<Self> {
         let path = dir.join("config.toml");
+        // Whoever can write these decides where tokens and secrets are sent.
+        crate::files::check_trusted(&dir, "config directory", 0o700)?;
+        crate::files::check_trusted(&path, "config file", 0o600)?;
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
                 UserError::new(format!(

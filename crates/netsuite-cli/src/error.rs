@@ -182,6 +182,7 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::EncryptedKey => "decrypt it once: `openssl pkey -in encrypted.pem -out private-key.pem` (keep the result 0600)".into(),
         E::NotAPrivateKey { .. } => "pass the private key file (-----BEGIN PRIVATE KEY-----); the certificate is what you upload to NetSuite".into(),
         E::InvalidKey { reason } if reason.contains("2048") => "NetSuite requires RSA 3072 or 4096, or EC P-256/384/521: `netsuite cert new --key-type ec-p256 --out DIR`".into(),
+        E::InvalidKey { reason } if reason.contains("private keys;") => "keep one private key per file: copy the one the certificate belongs to into a file of its own (`netsuite cert inspect` tells which key fits a certificate)".into(),
         E::InvalidKey { .. } => "the file must be an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1); `netsuite cert new` makes one".into(),
         E::InvalidCertificate { .. } => "pass an X.509 certificate in PEM (-----BEGIN CERTIFICATE-----)".into(),
         E::ValidityTooLong { .. } => "use --days 730 or less".into(),

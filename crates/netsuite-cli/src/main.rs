@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod files;
 mod identity;
 mod output;
 mod trace;

@@ -335,3 +335,168 @@ fn response_bodies_have_a_size_cap() {
     let total = sent.load(std::sync::atomic::Ordering::SeqCst);
     assert!(total < 200 << 20, "read {total} bytes");
 }
+
+#[cfg(unix)]
+fn chmod(p: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A client-credentials profile `p` with a fresh EC key; returns the key's path.
+fn m2m_profile(env: &Env) -> std::path::PathBuf {
+    let dir = env.path("cert");
+    env.ok(&[
+        "cert",
+        "new",
+        "--key-type",
+        "ec-p256",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let key = dir.join("private-key.pem");
+    env.ok(&[
+        "profile",
+        "add",
+        "p",
+        "--account",
+        "1234567",
+        "--client-id",
+        "abc",
+        "--certificate-id",
+        "kid",
+        "--private-key",
+        key.to_str().unwrap(),
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    key
+}
+
+#[cfg(unix)]
+#[test]
+fn config_and_token_directories_others_could_write_are_refused() {
+    let env = Env::new();
+    m2m_profile(&env);
+    let config = env.config_dir();
+    let file = config.join("config.toml");
+
+    chmod(&file, 0o666);
+    let err = env.fails(&["profile", "list"], 2, "writable by group or others");
+    assert!(
+        err.contains(&format!("hint: chmod 600 {}", file.display())),
+        "{err}"
+    );
+    chmod(&file, 0o600);
+
+    chmod(&config, 0o777);
+    let err = env.fails(&["profile", "list"], 2, "config directory");
+    assert!(
+        err.contains(&format!("hint: chmod 700 {}", config.display())),
+        "{err}"
+    );
+    chmod(&config, 0o700);
+
+    let tokens = config.join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    chmod(&tokens, 0o770);
+    let err = env.fails(&["auth", "token"], 2, "token directory");
+    assert!(
+        err.contains(&format!("hint: chmod 700 {}", tokens.display())),
+        "{err}"
+    );
+    chmod(&tokens, 0o700);
+    env.ok(&["profile", "list"]);
+
+    // Owned by another user (only root can make one).
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        std::os::unix::fs::chown(&file, Some(12345), None).unwrap();
+        let err = env.fails(&["profile", "list"], 2, "belongs to user id 12345");
+        assert!(err.contains("hint: use one of your own"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn key_files_are_checked() {
+    let env = Env::new();
+    let key = m2m_profile(&env);
+    // Readable by others: a warning, as ssh gives.
+    chmod(&key, 0o644);
+    let out = env.run(&["doctor", "--offline"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the private key")
+            && err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    chmod(&key, 0o600);
+    let out = env.run(&["doctor", "--offline"]);
+    assert!(
+        !stderr(&out).contains("warning: the private key"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A key named by NETSUITE_PRIVATE_KEY_FILE (`profile add` refuses devices itself).
+    let fails = |path: &str, cause: &str| {
+        let out = env
+            .cmd()
+            .env("NETSUITE_ACCOUNT", "1234567")
+            .env("NETSUITE_CLIENT_ID", "abc")
+            .env("NETSUITE_CERTIFICATE_ID", "kid")
+            .env("NETSUITE_PRIVATE_KEY_FILE", path)
+            .env("NETSUITE_BASE_URL", "http://127.0.0.1:9")
+            .args(["auth", "token"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{path}: {err}");
+        assert!(
+            err.contains(cause) && err.contains("hint: "),
+            "{path}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    // Endless files stop at the cap.
+    fails("/dev/zero", "larger than 1 MiB");
+    fails("/dev/urandom", "larger than 1 MiB");
+    // DER says so.
+    let der = env.path("key.der");
+    let out = std::process::Command::new("openssl")
+        .args(["pkey", "-outform", "DER", "-in"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&der)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    fails(der.to_str().unwrap(), "expected PEM");
+    // Two keys in one file.
+    let two = env.path("two.pem");
+    let pem = std::fs::read_to_string(&key).unwrap();
+    std::fs::write(&two, format!("{pem}{pem}")).unwrap();
+    chmod(&two, 0o600);
+    fails(two.to_str().unwrap(), "2 private keys");
+}
+
+#[test]
+fn data_and_query_files_stop_at_a_cap() {
+    let env = Env::new();
+    let base = "http://127.0.0.1:9";
+    for (args, cause) in [
+        (
+            vec!["record", "create", "customer", "--data", "@/dev/zero"],
+            "larger than 64 MiB",
+        ),
+        (vec!["suiteql", "@/dev/urandom"], "larger than 4 MiB"),
+    ] {
+        let out = run_env(&env, base, &[], &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(cause) && err.contains("hint: "),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -80,7 +80,7 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 }
 
 pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
-    let query = super::record::read_text(&args.query)?;
+    let query = super::record::read_text_capped(&args.query, crate::files::QUERY_CAP)?;
     if query.trim().is_empty() {
         return Err(UserError::usage("the query is empty")
             .hint("give the SQL text, @FILE, or - to read it from stdin")
