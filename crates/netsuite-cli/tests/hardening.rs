@@ -500,3 +500,82 @@ fn data_and_query_files_stop_at_a_cap() {
         );
     }
 }
+
+#[test]
+fn profile_names_are_validated_on_every_path() {
+    let env = Env::new();
+    m2m_profile(&env);
+    let file = env.config_dir().join("config.toml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    assert!(original.contains("[profiles.p]"), "{original}");
+
+    // Too long: a clear error, not `File name too long`.
+    let long = "x".repeat(300);
+    let err = env.fails(&["auth", "token", "--profile", &long], 2, "characters long");
+    assert!(!err.contains("File name too long"), "{err}");
+    let err = env.fails(
+        &[
+            "profile",
+            "add",
+            &long,
+            "--flow",
+            "auth-code",
+            "--account",
+            "1234567",
+            "--client-id",
+            "abc",
+        ],
+        2,
+        "the most is 64",
+    );
+    assert!(!err.contains("File name too long"), "{err}");
+
+    // Case twins would share a token file on a case-insensitive file system.
+    let dir = env.path("cert");
+    let key = dir.join("private-key.pem");
+    env.fails(
+        &[
+            "profile",
+            "add",
+            "P",
+            "--account",
+            "1234567",
+            "--client-id",
+            "abc",
+            "--certificate-id",
+            "kid",
+            "--private-key",
+            key.to_str().unwrap(),
+        ],
+        2,
+        "share its token file",
+    );
+
+    // Hand-edited configs: names that would map to one token file, or invalid ones.
+    for (edited, cause) in [
+        (
+            original.replace("[profiles.p]", "[profiles.\"a b\"]"),
+            "invalid profile name \"a b\"",
+        ),
+        (
+            original.replace("[profiles.p]", "[profiles.\"a/b\"]"),
+            "invalid profile name \"a/b\"",
+        ),
+        (
+            format!(
+                "{original}\n{}",
+                original
+                    .split_once("[profiles.p]")
+                    .map(|(_, rest)| format!("[profiles.P]{rest}"))
+                    .unwrap()
+            ),
+            "would share one token file",
+        ),
+    ] {
+        std::fs::write(&file, edited).unwrap();
+        let err = env.fails(&["profile", "list"], 2, cause);
+        assert!(err.contains("config.toml"), "{err}");
+    }
+    std::fs::write(&file, original).unwrap();
+    env.ok(&["profile", "list"]);
+}
