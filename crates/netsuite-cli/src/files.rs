@@ -76,7 +76,7 @@ pub fn warn_if_readable(path: &Path) {
             && meta.is_file()
             && meta.permissions().mode() & 0o044 != 0
         {
-            crate::say!(
+            eprintln!(
                 "warning: the private key {} is readable by group or others (mode {:03o}): anyone who reads it can act as the integration; chmod 600 {}",
                 path.display(),
                 meta.permissions().mode() & 0o777,

@@ -579,3 +579,150 @@ fn profile_names_are_validated_on_every_path() {
     std::fs::write(&file, original).unwrap();
     env.ok(&["profile", "list"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn exports_cannot_be_corrupted_and_say_how_to_resume() {
+    use netsuite_auth::cert::KeyType;
+    use netsuite_emulator::Faults;
+    use netsuite_test::TestEmulator;
+    const ROWS: i64 = 20_000;
+    let (_rt, emu) = TestEmulator::start_blocking(|c| c.demo_scale = ROWS as u64);
+    let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "add",
+        "p",
+        "--account",
+        "1234567",
+        "--client-id",
+        &m.client_id,
+        "--certificate-id",
+        &m.certificate_id,
+        "--private-key",
+        m.private_key.to_str().unwrap(),
+        "--base-url",
+        &emu.base_url,
+    ]);
+    env.ok(&["auth", "token"]);
+    let out = env.path("tx.ndjson");
+    let out_s = out.to_str().unwrap().to_owned();
+    let export: Vec<&str> = vec![
+        "suiteql",
+        "SELECT id, tranid FROM transaction",
+        "--all",
+        "--key",
+        "id",
+        "--page-size",
+        "100",
+        "--rows-per-partition",
+        "2000",
+        "--concurrency",
+        "2",
+        "--quiet",
+        "--format",
+        "ndjson",
+        "--out",
+        &out_s,
+    ];
+    emu.emulator
+        .set_faults(Faults {
+            latency_ms: 200,
+            ..Faults::default()
+        })
+        .unwrap();
+    let first = env
+        .cmd()
+        .args(&export)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = env.path("tx.ndjson.checkpoint");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(&checkpoint).is_ok_and(|c| c.contains("\"last_key\": \"")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    // A second export to the same file is refused while the first runs.
+    let err = env.fails(&export, 1, "another export is writing");
+    assert!(err.contains("hint: wait for the other export"), "{err}");
+
+    // SIGTERM: the checkpoint is finished and the message says how to resume.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let first = first.wait_with_output().unwrap();
+    let err = stderr(&first);
+    assert_eq!(first.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: interrupted by SIGTERM; the checkpoint")
+            && err.contains("hint: continue where it stopped: `netsuite suiteql")
+            && err.contains("--resume`"),
+        "{err}"
+    );
+    emu.emulator.set_faults(Faults::none()).unwrap();
+    let saved = std::fs::read_to_string(&checkpoint).unwrap();
+    let c: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let bytes = c["bytes"].as_u64().unwrap();
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().len(),
+        bytes,
+        "the checkpoint records everything written"
+    );
+    let mut resume = export.clone();
+    resume.push("--resume");
+
+    // An edited last_key, forward or back, is refused.
+    let last = c["last_key"].as_str().unwrap().to_owned();
+    for moved in [
+        (last.parse::<i64>().unwrap() + 5000).to_string(),
+        "301".to_owned(),
+    ] {
+        std::fs::write(
+            &checkpoint,
+            saved.replace(
+                &format!("\"last_key\": \"{last}\""),
+                &format!("\"last_key\": \"{moved}\""),
+            ),
+        )
+        .unwrap();
+        env.fails(&resume, 1, "it was edited");
+    }
+    std::fs::write(&checkpoint, &saved).unwrap();
+
+    // An output changed before its checkpointed length, or truncated mid-line and
+    // padded back, is refused.
+    let original = std::fs::read(&out).unwrap();
+    let mut changed = original.clone();
+    let at = changed.iter().position(|b| b.is_ascii_digit()).unwrap();
+    changed[at] = if changed[at] == b'9' { b'8' } else { b'9' };
+    std::fs::write(&out, &changed).unwrap();
+    env.fails(&resume, 1, "the file was changed");
+    let cut = original.len() - 7;
+    std::fs::write(&out, &original[..cut]).unwrap();
+    env.fails(&resume, 1, "it was truncated");
+    std::fs::write(&out, &original).unwrap();
+
+    // The real resume: every row exactly once.
+    let done = env.run(&resume);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(!checkpoint.exists());
+    let text = std::fs::read_to_string(&out).unwrap();
+    let ids: Vec<i64> = text
+        .lines()
+        .map(|l| common::json(l)["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len() as i64, ROWS, "every row exactly once");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "in key order, no repeats"
+    );
+}

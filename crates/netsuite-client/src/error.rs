@@ -191,6 +191,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Another export (this process or another) is writing this output file.
+    #[error("another export is writing {path}")]
+    OutputBusy {
+        /// The output file.
+        path: PathBuf,
+    },
     /// An export's checkpoint cannot be used to resume.
     #[error("cannot resume from {path}: {reason}")]
     Checkpoint {

@@ -316,12 +316,8 @@ impl Client {
                     if failures >= self.retry.max_attempts {
                         return Err(Error::Connect { url, source });
                     }
-                    let delay = self.retry.delay(failures, None, governance::random_u64());
-                    tracing::debug!(attempt = failures, delay_ms = delay.as_millis() as u64, error = %source, "connection failed; retrying");
-                    notice::sleep(delay, || {
-                        format!("retrying {} {url}: the connection failed", request.method)
-                    })
-                    .await;
+                    let why = format!("connection failed ({source})");
+                    self.back_off(failures, None, &request, &url, why).await;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -346,22 +342,12 @@ impl Client {
                 if failures >= self.retry.max_attempts {
                     return Ok((resp, trace));
                 }
-                let delay =
-                    self.retry
-                        .delay(failures, resp.retry_after(), governance::random_u64());
-                tracing::debug!(
-                    status = resp.status,
-                    attempt = failures,
-                    delay_ms = delay.as_millis() as u64,
-                    "refused by governance; backing off"
+                let why = format!(
+                    "refused by the account's concurrency limit (HTTP {})",
+                    resp.status
                 );
-                notice::sleep(delay, || {
-                    format!(
-                        "retrying {} {url}: refused by the account's concurrency limit (HTTP {})",
-                        request.method, resp.status
-                    )
-                })
-                .await;
+                self.back_off(failures, resp.retry_after(), &request, &url, why)
+                    .await;
                 continue;
             }
             if resp.status >= 500 && request.idempotent {
@@ -371,27 +357,39 @@ impl Client {
                 if failures >= self.retry.max_attempts {
                     return Ok((resp, trace));
                 }
-                let delay =
-                    self.retry
-                        .delay(failures, resp.retry_after(), governance::random_u64());
-                tracing::debug!(
-                    status = resp.status,
-                    attempt = failures,
-                    delay_ms = delay.as_millis() as u64,
-                    "server error; retrying"
-                );
-                notice::sleep(delay, || {
-                    format!(
-                        "retrying {} {url}: the server answered HTTP {}",
-                        request.method, resp.status
-                    )
-                })
-                .await;
+                let why = format!("the server answered HTTP {}", resp.status);
+                self.back_off(failures, resp.retry_after(), &request, &url, why)
+                    .await;
                 continue;
             }
             permit.success();
             return Ok((resp, trace));
         }
+    }
+
+    /// Waits before attempt `failures + 1` (the policy's backoff, or `Retry-After`),
+    /// tracing why, and saying so through [`notice`] when the wait is long.
+    async fn back_off(
+        &self,
+        failures: u32,
+        retry_after: Option<std::time::Duration>,
+        request: &ApiRequest,
+        url: &str,
+        why: String,
+    ) {
+        let delay = self
+            .retry
+            .delay(failures, retry_after, governance::random_u64());
+        tracing::debug!(
+            attempt = failures,
+            delay_ms = delay.as_millis() as u64,
+            %why,
+            "retrying"
+        );
+        notice::sleep(delay, || {
+            format!("retrying {} {url}: {why}", request.method)
+        })
+        .await;
     }
 
     /// A slot of the governor, saying in traces how long it took.
