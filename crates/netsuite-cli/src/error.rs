@@ -196,6 +196,15 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
     })
 }
 
+/// What to do when NetSuite refuses a stored refresh token as already used: the one
+/// unavoidable loss of rotating refresh tokens.
+pub fn lost_rotation_hint() -> String {
+    format!(
+        "run `{}` to sign in again. If a run was killed while renewing (Ctrl-C, kill -9, a crash), NetSuite had already rotated the refresh token and the new one never reached the token store: it cannot be recovered (netsuite stores it the moment it arrives, and waits for that before exiting); otherwise it expired or was revoked",
+        login_command()
+    )
+}
+
 /// The Login Audit Trail, where NetSuite names the reason of a refusal.
 const AUDIT_TRAIL: &str = "NetSuite's Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail; add the Detail column) names the reason";
 
@@ -299,6 +308,7 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::TokenStore { reason, .. } if reason.contains("0600") => Some(format!("the file may have been exposed: delete it and sign in again (`{}`, or `netsuite auth token{} --fresh` for client credentials), or chmod 600 it if you are sure", login_command(), profile_flag())),
         E::TokenStore { reason, .. } if reason.contains("ermission denied") || reason.contains("ead-only") => Some("the directory cannot be written: set NETSUITE_CONFIG_DIR (or XDG_CACHE_HOME, for tokens) to a writable directory, or pass --no-cache to keep tokens in memory".into()),
         E::TokenStore { .. } => Some(format!("delete the file named above and sign in again: `{}` (auth-code profiles) or `netsuite auth token{} --fresh` (client credentials)", login_command(), profile_flag())),
+        E::LoginExpired { reason } if context().auth_code && reason.contains("already used") => Some(lost_rotation_hint()),
         E::NotLoggedIn | E::LoginExpired { .. } if context().auth_code => Some(format!("run `{}` to sign in again (or give a new NETSUITE_REFRESH_TOKEN)", login_command())),
         E::NotLoggedIn | E::LoginExpired { .. } => Some(format!("fix the credentials NetSuite refused (`netsuite doctor{}` names the likely cause), or give a new NETSUITE_ACCESS_TOKEN", profile_flag())),
         E::Login { .. } => Some(format!("run `{}` again; `--no-browser` lets you paste the redirected URL", login_command())),

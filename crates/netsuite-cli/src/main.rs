@@ -46,6 +46,12 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(commands::run(cli));
+    // A refresh token NetSuite rotated exists nowhere but in a renewal still storing
+    // it (the command was interrupted meanwhile): let it land before exiting.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while netsuite_client::renewals_in_flight() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // Do not wait for lingering blocking tasks (a paused stdin read, a server).
     runtime.shutdown_background();
     match result {

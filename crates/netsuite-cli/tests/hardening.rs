@@ -726,3 +726,39 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
         "in key order, no repeats"
     );
 }
+
+#[test]
+fn a_lost_rotated_refresh_token_says_what_to_do() {
+    let env = Env::new();
+    let base = script_server(vec![http_json(
+        "400 Bad Request",
+        "",
+        r#"{"error":"invalid_grant"}"#,
+    )]);
+    let run = |args: &[&str]| {
+        env.cmd()
+            .env("NETSUITE_ACCOUNT", "1234567")
+            .env("NETSUITE_CLIENT_ID", "abc")
+            .env("NETSUITE_REFRESH_TOKEN", "r-spent")
+            .env("NETSUITE_BASE_URL", &base)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [&["auth", "token"][..], &["auth", "status"][..]] {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert!(
+            err.contains("hint: run `netsuite auth login` to sign in again. If a run was killed while renewing")
+                && err.contains("it cannot be recovered"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = run(&["doctor"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        all.contains("NetSuite had already rotated the refresh token"),
+        "{all}"
+    );
+}

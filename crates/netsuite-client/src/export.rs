@@ -1062,10 +1062,8 @@ impl Client {
         }
         sink.flush()?;
         if let Out::File { file, path, .. } = &sink.out {
-            file.get_ref().sync_data().map_err(|source| Error::Output {
-                target: path.display().to_string(),
-                source,
-            })?;
+            let target = path.display().to_string();
+            (file.get_ref().sync_data()).map_err(|source| Error::Output { target, source })?;
         }
         sink.done = true;
         Ok(ExportSummary {

@@ -59,7 +59,7 @@ use url::Url;
 
 pub use credentials::{
     AuthCode, CONFIDENTIAL_REFRESH_SECS, ClientCredentials, Grant, Origin, PendingLogin,
-    RENEW_BEFORE_SECS, StaticToken, TokenSource, unix_now,
+    RENEW_BEFORE_SECS, StaticToken, TokenSource, renewals_in_flight, unix_now,
 };
 pub use error::{ApiError, Error, ErrorDetail};
 pub use governance::{Governor, RetryPolicy};
