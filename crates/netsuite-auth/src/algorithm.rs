@@ -7,8 +7,6 @@ use std::str::FromStr;
 use aws_lc_rs::signature::{self, VerificationAlgorithm};
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
-
 /// A JWS algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Algorithm {
@@ -89,9 +87,26 @@ impl fmt::Display for Algorithm {
     }
 }
 
+/// An algorithm name that is not a JWS algorithm this crate knows (it converts into
+/// [`crate::Error::UnsupportedAlgorithm`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownAlgorithm(pub String);
+
+impl fmt::Display for UnknownAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unsupported algorithm {:?}: use PS256, PS384, PS512, ES256, ES384 or ES512",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownAlgorithm {}
+
 impl FromStr for Algorithm {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
+    type Err = UnknownAlgorithm;
+    fn from_str(s: &str) -> Result<Self, UnknownAlgorithm> {
         match s.to_ascii_uppercase().as_str() {
             "PS256" => Ok(Algorithm::PS256),
             "PS384" => Ok(Algorithm::PS384),
@@ -100,7 +115,69 @@ impl FromStr for Algorithm {
             "ES384" => Ok(Algorithm::ES384),
             "ES512" => Ok(Algorithm::ES512),
             "RS256" => Ok(Algorithm::RS256),
-            _ => Err(Error::UnsupportedAlgorithm { alg: s.to_owned() }),
+            _ => Err(UnknownAlgorithm(s.to_owned())),
+        }
+    }
+}
+
+/// What kind of key a key or certificate holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// RSA with the modulus size in bits.
+    Rsa {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// ECDSA on NIST P-256.
+    EcP256,
+    /// ECDSA on NIST P-384.
+    EcP384,
+    /// ECDSA on NIST P-521.
+    EcP521,
+}
+
+impl KeyKind {
+    /// The algorithm a client assertion uses by default for this key:
+    /// ES256/ES384/ES512 by curve, PS256 for RSA.
+    pub fn default_algorithm(self) -> Algorithm {
+        match self {
+            KeyKind::Rsa { .. } => Algorithm::PS256,
+            KeyKind::EcP256 => Algorithm::ES256,
+            KeyKind::EcP384 => Algorithm::ES384,
+            KeyKind::EcP521 => Algorithm::ES512,
+        }
+    }
+
+    /// Whether NetSuite accepts certificates with this key (RSA 3072/4096, EC P-256/384/521).
+    pub fn netsuite_accepts(self) -> bool {
+        match self {
+            KeyKind::Rsa { bits } => bits == 3072 || bits == 4096,
+            _ => true,
+        }
+    }
+
+    /// Whether `alg` can be used with this key.
+    pub fn supports(self, alg: Algorithm) -> bool {
+        matches!(
+            (self, alg),
+            (
+                KeyKind::Rsa { .. },
+                Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 | Algorithm::RS256
+            ) | (KeyKind::EcP256, Algorithm::ES256)
+                | (KeyKind::EcP384, Algorithm::ES384)
+                | (KeyKind::EcP521, Algorithm::ES512)
+        )
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA {bits}"),
+            KeyKind::EcP256 => f.write_str("EC P-256"),
+            KeyKind::EcP384 => f.write_str("EC P-384"),
+            KeyKind::EcP521 => f.write_str("EC P-521"),
         }
     }
 }

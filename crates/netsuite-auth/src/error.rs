@@ -1,9 +1,8 @@
 //! The error type of `netsuite-auth`.
 
+use crate::algorithm::{Algorithm, KeyKind, UnknownAlgorithm};
+use crate::error_code::OAuthError;
 use crate::error_code::OAuthErrorCode;
-use crate::jws::Algorithm;
-use crate::key::KeyKind;
-use crate::token::OAuthError;
 
 /// Everything that can go wrong in the sans-IO core.
 #[derive(Debug, thiserror::Error)]
@@ -163,4 +162,10 @@ pub enum Error {
         /// The start of the body.
         snippet: String,
     },
+}
+
+impl From<UnknownAlgorithm> for Error {
+    fn from(e: UnknownAlgorithm) -> Self {
+        Error::UnsupportedAlgorithm { alg: e.0 }
+    }
 }

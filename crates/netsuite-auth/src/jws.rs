@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::Error;
-pub use crate::algorithm::Algorithm;
+pub use crate::algorithm::{Algorithm, UnknownAlgorithm};
 use crate::key::{Inner, KeyKind, PrivateKey};
 
 /// A JWS header: `alg`, `typ`, `kid`, and anything else as extra members.

@@ -11,69 +11,7 @@ use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
 
 use crate::Error;
-use crate::algorithm::Algorithm;
-
-/// What kind of key a key or certificate holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyKind {
-    /// RSA with the modulus size in bits.
-    Rsa {
-        /// Modulus size.
-        bits: usize,
-    },
-    /// ECDSA on NIST P-256.
-    EcP256,
-    /// ECDSA on NIST P-384.
-    EcP384,
-    /// ECDSA on NIST P-521.
-    EcP521,
-}
-
-impl KeyKind {
-    /// The algorithm a client assertion uses by default for this key:
-    /// ES256/ES384/ES512 by curve, PS256 for RSA.
-    pub fn default_algorithm(self) -> Algorithm {
-        match self {
-            KeyKind::Rsa { .. } => Algorithm::PS256,
-            KeyKind::EcP256 => Algorithm::ES256,
-            KeyKind::EcP384 => Algorithm::ES384,
-            KeyKind::EcP521 => Algorithm::ES512,
-        }
-    }
-
-    /// Whether NetSuite accepts certificates with this key (RSA 3072/4096, EC P-256/384/521).
-    pub fn netsuite_accepts(self) -> bool {
-        match self {
-            KeyKind::Rsa { bits } => bits == 3072 || bits == 4096,
-            _ => true,
-        }
-    }
-
-    /// Whether `alg` can be used with this key.
-    pub fn supports(self, alg: Algorithm) -> bool {
-        matches!(
-            (self, alg),
-            (
-                KeyKind::Rsa { .. },
-                Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512 | Algorithm::RS256
-            ) | (KeyKind::EcP256, Algorithm::ES256)
-                | (KeyKind::EcP384, Algorithm::ES384)
-                | (KeyKind::EcP521, Algorithm::ES512)
-        )
-    }
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyKind::Rsa { bits } => write!(f, "RSA {bits}"),
-            KeyKind::EcP256 => f.write_str("EC P-256"),
-            KeyKind::EcP384 => f.write_str("EC P-384"),
-            KeyKind::EcP521 => f.write_str("EC P-521"),
-        }
-    }
-}
+pub use crate::algorithm::KeyKind;
 
 /// The size in bits of an RSA modulus given as big-endian bytes (leading zeros allowed).
 pub(crate) fn rsa_bits(modulus: &[u8]) -> usize {
@@ -238,6 +176,7 @@ impl PrivateKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::algorithm::Algorithm;
 
     #[test]
     fn refuses_non_keys_with_names() {

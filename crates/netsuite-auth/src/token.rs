@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Error;
+pub use crate::error_code::OAuthError;
 use crate::error_code::OAuthErrorCode;
 use crate::id::{ClientId, RedirectUri};
 use crate::secret::{AccessToken, Assertion, RefreshToken};
@@ -199,55 +200,6 @@ struct RawToken {
     refresh_token: Option<String>,
     #[serde(default)]
     scope: Option<Value>,
-}
-
-/// An OAuth 2.0 error response (`{"error": ..., "error_description": ...}`), kept as data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthError {
-    /// HTTP status.
-    pub status: u16,
-    /// The `error` code (`invalid_grant`, `invalid_client`, ...).
-    pub error: OAuthErrorCode,
-    /// `error_description`, when the server gave one.
-    pub description: Option<String>,
-    /// The `WWW-Authenticate` header, when present.
-    pub www_authenticate: Option<String>,
-}
-
-impl std::fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (HTTP {})", self.error, self.status)?;
-        if let Some(d) = &self.description {
-            write!(f, ": {d}")?;
-        }
-        Ok(())
-    }
-}
-
-impl OAuthError {
-    /// A short explanation of what the error code usually means with NetSuite.
-    pub fn meaning(&self) -> &'static str {
-        match self.error {
-            OAuthErrorCode::InvalidRequest => "the request was malformed or missed a parameter",
-            OAuthErrorCode::InvalidClient => {
-                "client authentication failed (client id, secret or assertion)"
-            }
-            OAuthErrorCode::InvalidGrant => {
-                "the grant was refused (assertion signature, kid, iss, aud, exp or iat; or a code or refresh token that is invalid, expired or revoked)"
-            }
-            OAuthErrorCode::InvalidScope => {
-                "a requested scope is not enabled on the integration record"
-            }
-            OAuthErrorCode::UnauthorizedClient => {
-                "the integration record does not allow this grant"
-            }
-            OAuthErrorCode::UnsupportedGrantType => "the grant type is not supported",
-            OAuthErrorCode::AccessDenied => "the user or the account denied the request",
-            OAuthErrorCode::ServerError => "NetSuite failed to process the request",
-            OAuthErrorCode::TemporarilyUnavailable => "NetSuite is temporarily unavailable",
-            _ => "see the Login Audit Trail in NetSuite for the reason",
-        }
-    }
 }
 
 /// Snippet of a body for error messages: at most 200 characters, one line.

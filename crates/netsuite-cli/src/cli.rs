@@ -31,6 +31,9 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    #[command(flatten)]
+    pub governor: crate::governor::GovernorArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -65,6 +65,9 @@ pub struct Profile {
     /// Base URL overriding the account's domains.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// Redis URL of the shared governor (`--governor` and `NETSUITE_GOVERNOR` win).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governor: Option<String>,
 }
 
 /// The whole config file.

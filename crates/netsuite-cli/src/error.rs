@@ -304,6 +304,8 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::Ambiguous { .. } => Some("it was not repeated, to avoid a duplicate: check whether it happened (`netsuite record list TYPE --q ...` or `netsuite suiteql ...`) before trying again; `netsuite record create ... --idempotency-key KEY` or `netsuite record upsert TYPE eid:X` are safe to repeat".into()),
         E::Checkpoint { .. } => Some("run the same command with the same options, or start again without --resume (the output file is rewritten)".into()),
         E::OutputBusy { .. } => Some("wait for the other export to finish (or stop it: it saves a checkpoint for --resume), or write to another --out".into()),
+        E::GovernorTimeout { .. } => Some("other workers held every slot: raise --governor-wait-secs (NETSUITE_GOVERNOR_WAIT_SECS), run fewer workers at once, or check the account's limit (--concurrency)".into()),
+        E::GovernorUnavailable { .. } => Some("start Redis (`redis-server`) or fix --governor / NETSUITE_GOVERNOR; --governor-fallback local goes on with this process's own limit while Redis is away".into()),
         E::Output { .. } => Some("check the free disk space and that the file is writable".into()),
         E::TokenStore { reason, .. } if reason.contains("0600") => Some(format!("the file may have been exposed: delete it and sign in again (`{}`, or `netsuite auth token{} --fresh` for client credentials), or chmod 600 it if you are sure", login_command(), profile_flag())),
         E::TokenStore { reason, .. } if reason.contains("ermission denied") || reason.contains("ead-only") => Some("the directory cannot be written: set NETSUITE_CONFIG_DIR (or XDG_CACHE_HOME, for tokens) to a writable directory, or pass --no-cache to keep tokens in memory".into()),

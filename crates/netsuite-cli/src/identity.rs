@@ -212,6 +212,8 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
         // A refresh needs no redirect; this one is never sent to a browser.
         redirect_uri: Some("https://127.0.0.1/callback".into()),
         base_url: None,
+        // NETSUITE_GOVERNOR is read with the --governor flag.
+        governor: None,
     });
     let set = |field: &mut String, v: &Option<String>| {
         if let Some(v) = v {
@@ -258,7 +260,7 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
         key_pem: env
             .private_key
             .as_deref()
-            .map(crate::commands::profile::repair_pem),
+            .map(crate::credentials::repair_pem),
         client_secret: env.client_secret.map(ClientSecret::new),
         refresh_token: env.refresh_token,
         access_token: env.access_token,
@@ -287,7 +289,7 @@ impl Identity {
             UserError::usage(format!("{} has no private key", self.describe()))
                 .hint("set NETSUITE_PRIVATE_KEY (the PEM) or NETSUITE_PRIVATE_KEY_FILE, or re-add the profile with --private-key PATH --force")
         })?;
-        crate::commands::load_private_key(path)
+        crate::credentials::load_private_key(path)
     }
 
     /// Whether the key comes from `NETSUITE_PRIVATE_KEY` (no file).
@@ -332,9 +334,9 @@ impl Identity {
         let grant = match p.flow {
             Flow::ClientCredentials => {
                 let key = self.private_key()?;
-                crate::commands::m2m_grant(&self.name, p, endpoints, key)?
+                crate::credentials::m2m_grant(&self.name, p, endpoints, key)?
             }
-            Flow::AuthCode => crate::commands::auth_code_grant(&self.name, p, endpoints)?,
+            Flow::AuthCode => crate::credentials::auth_code_grant(&self.name, p, endpoints)?,
         };
         let store = token_store(&self.config)?;
         let in_config = store
@@ -376,9 +378,10 @@ impl Identity {
         Ok(source)
     }
 
-    /// A client over [`Identity::token_source`].
+    /// A client over [`Identity::token_source`], with the shared governor when the
+    /// flags, the environment or the profile name one.
     pub fn client(&self) -> Result<Client> {
-        Ok(Client::new(self.token_source()?)?)
+        crate::governor::apply(Client::new(self.token_source()?)?, &self.profile)
     }
 }
 
@@ -394,7 +397,7 @@ pub fn token_store(config: &Config) -> Result<Option<TokenStore>> {
     for dir in std::iter::once(config.tokens_dir()).chain(cache) {
         if writable(&dir) {
             tracing::debug!(dir = %dir.display(), "token store");
-            return crate::commands::open_store_at(dir).map(Some);
+            return crate::credentials::open_store_at(dir).map(Some);
         }
         tracing::debug!(dir = %dir.display(), "cannot write here; not keeping tokens in it");
     }

@@ -3,8 +3,10 @@
 mod cli;
 mod commands;
 mod config;
+mod credentials;
 mod error;
 mod files;
+mod governor;
 mod identity;
 mod output;
 mod trace;
@@ -13,6 +15,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
+
+use cli::{Cli, Command};
+use commands::{api, auth, cert, doctor, exec, profile, proxy, record, restlet, suiteql};
+#[cfg(feature = "emulator")]
+use commands::{demo, emulator};
 
 fn main() -> ExitCode {
     let parsed = cli::with_exit_codes(cli::Cli::command())
@@ -45,7 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(commands::run(cli));
+    let result = runtime.block_on(run(cli));
     // A refresh token NetSuite rotated exists nowhere but in a renewal still storing
     // it (the command was interrupted meanwhile): let it land before exiting.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -61,6 +68,30 @@ fn main() -> ExitCode {
             report(&e);
             ExitCode::from(error::exit_code(&e) as u8)
         }
+    }
+}
+
+/// Runs the parsed command line.
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::identity::set_no_cache(cli.no_cache);
+    crate::identity::set_allow_insecure_http(cli.allow_insecure_http);
+    crate::governor::install(cli.governor.clone());
+    let profile = cli.profile.as_deref();
+    match cli.command {
+        Command::Cert(c) => cert::run(c),
+        Command::Profile(c) => profile::run(c),
+        Command::Auth(c) => auth::run(c, profile).await,
+        Command::Record(c) => record::run(c, profile).await,
+        Command::Suiteql(a) => suiteql::run(a, profile).await,
+        Command::Restlet(a) => restlet::run(a, profile).await,
+        Command::Api(a) => api::run(a, profile).await,
+        Command::Proxy(a) => proxy::run(a, profile).await,
+        Command::Exec(a) => exec::run(a, profile).await,
+        Command::Doctor(a) => doctor::run(a, profile).await,
+        #[cfg(feature = "emulator")]
+        Command::Emulator(c) => emulator::run(c).await,
+        #[cfg(feature = "emulator")]
+        Command::Demo => demo::run().await,
     }
 }
 

@@ -42,12 +42,12 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// A progress or status message on stderr.
-#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {{
         eprintln!($($arg)*);
     }};
 }
+pub(crate) use say;
 
 /// How rows are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -197,6 +197,32 @@ pub enum Error {
         /// The output file.
         path: PathBuf,
     },
+    /// A shared governor found no free concurrency slot of the account within its
+    /// wait (`--governor-wait-secs`). The request was not sent.
+    #[error(
+        "no concurrency slot of account {account} came free within {waited_secs} s ({held} of {slots} held by the workers sharing {url})"
+    )]
+    GovernorTimeout {
+        /// The account.
+        account: String,
+        /// How long the request waited.
+        waited_secs: u64,
+        /// Leases held account-wide at the last look.
+        held: u32,
+        /// Slots of the account's window at the last look.
+        slots: u32,
+        /// The Redis URL (without its password).
+        url: String,
+    },
+    /// A shared governor cannot reach Redis and its fallback is `fail`. The request
+    /// was not sent.
+    #[error("the shared governor at {url} cannot be reached: {reason}")]
+    GovernorUnavailable {
+        /// The Redis URL (without its password).
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// An export's checkpoint cannot be used to resume.
     #[error("cannot resume from {path}: {reason}")]
     Checkpoint {

@@ -17,16 +17,37 @@
 //! one), once per round: refusals of requests that started before the last decrease
 //! do not decrease it again. Slots are a fair (FIFO) semaphore resized to the
 //! window; a shrink takes slots back as requests in flight finish.
+//!
+//! A governor has two implementations behind the same API: in-process (the above),
+//! and shared on Redis ([`Governor::shared`]), where every process and host pointed at
+//! the same Redis shares one budget per account. There each slot is a lease in a
+//! sorted set, taken and given back by Lua scripts on Redis's clock; the ceiling
+//! and the AIMD window live in Redis, so every holder backs off together. A lease
+//! lives 30 s and is renewed every 10 s while its request runs, so a crashed
+//! holder's slots come back within 30 s. Waiting is first come, first served
+//! (tickets) and bounded ([`SharedOptions::wait()`]). When Redis cannot be reached the
+//! governor falls back to the in-process limiter ([`Fallback::Local`], one loud
+//! warning, counted in [`GovernorStats::fallbacks`]) or fails the request before it
+//! is sent ([`Fallback::Fail`]); when Redis answers again, shared mode resumes.
+
+mod shared;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub use shared::{Fallback, SharedOptions};
+
+use crate::Error;
 
 /// NetSuite's smallest account concurrency limit (Standard and developer accounts),
 /// used until a ceiling is set or discovered.
 pub const DEFAULT_CEILING: u32 = 5;
+
+/// How often a governor that fell back to its local limiter asks Redis again.
+const RETRY_REDIS_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 struct State {
@@ -41,6 +62,9 @@ struct State {
     discovered: bool,
     throttled: u64,
     peak: u32,
+    /// Shared mode only: when Redis was last asked while it was down.
+    redis_down: Option<Instant>,
+    fallbacks: u64,
 }
 
 /// The concurrency limiter of one account. Waiters are served in the order they
@@ -50,6 +74,7 @@ struct State {
 pub struct Governor {
     state: Mutex<State>,
     slots: Arc<Semaphore>,
+    shared: Option<shared::Shared>,
 }
 
 /// A slot to send one request; released when dropped.
@@ -58,6 +83,7 @@ pub struct Permit {
     governor: Arc<Governor>,
     permit: Option<OwnedSemaphorePermit>,
     epoch: u64,
+    lease: Option<shared::Lease>,
 }
 
 /// What the limiter looks like now.
@@ -68,12 +94,31 @@ pub struct GovernorStats {
     pub ceiling: u32,
     /// The adaptive window (requests allowed in flight is its floor).
     pub window: f64,
-    /// Requests in flight.
+    /// Requests in flight (from this process).
     pub in_flight: u32,
-    /// Governance refusals seen.
+    /// Governance refusals seen (by this process).
     pub throttled: u64,
-    /// The most requests ever in flight at once.
+    /// The most requests ever in flight at once (from this process).
     pub peak: u32,
+    /// Shared mode: the account-wide figures Redis gave with the last lease.
+    pub shared: Option<SharedStats>,
+    /// Times a shared governor fell back to its local limiter because Redis could not
+    /// be reached.
+    pub fallbacks: u64,
+}
+
+/// The account-wide figures of a shared governor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SharedStats {
+    /// Whether Redis answered last time (false: the local limiter is in use).
+    pub up: bool,
+    /// Leases held by every worker of the account.
+    pub held: u32,
+    /// The most leases ever held at once.
+    pub peak: u32,
+    /// Governance refusals reported by every worker.
+    pub throttled: u64,
 }
 
 fn registry() -> &'static Mutex<HashMap<String, Weak<Governor>>> {
@@ -84,8 +129,12 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<Governor>>> {
 impl Governor {
     /// A limiter with `ceiling` (at least 1).
     pub fn new(ceiling: u32) -> Arc<Self> {
+        Arc::new(Self::local(ceiling, None))
+    }
+
+    fn local(ceiling: u32, shared: Option<shared::Shared>) -> Self {
         let ceiling = ceiling.max(1);
-        Arc::new(Self {
+        Self {
             state: Mutex::new(State {
                 ceiling,
                 window: f64::from(ceiling),
@@ -96,9 +145,32 @@ impl Governor {
                 discovered: false,
                 throttled: 0,
                 peak: 0,
+                redis_down: None,
+                fallbacks: 0,
             }),
             slots: Arc::new(Semaphore::new(ceiling as usize)),
-        })
+            shared,
+        }
+    }
+
+    /// A governor shared on Redis by every process and host given the same URL and
+    /// account. No connection is made until the first request; a URL that is not a
+    /// Redis URL is an [`Error::InvalidRequest`].
+    pub fn shared(options: SharedOptions) -> Result<Arc<Self>, Error> {
+        let shared =
+            shared::Shared::new(options).map_err(|reason| Error::InvalidRequest { reason })?;
+        Ok(Arc::new(Self::local(DEFAULT_CEILING, Some(shared))))
+    }
+
+    /// The shared governor's options, when it is one.
+    pub fn shared_options(&self) -> Option<&SharedOptions> {
+        self.shared.as_ref().map(|s| &s.options)
+    }
+
+    /// The shared governor's holder id in Redis (`HOST:PID:RANDOM`), when it is one:
+    /// every lease of this process is a member starting with it.
+    pub fn holder(&self) -> Option<&str> {
+        self.shared.as_ref().map(shared::Shared::holder)
     }
 
     /// The process-wide limiter of the account served at `key` (the SuiteTalk base
@@ -136,7 +208,8 @@ impl Governor {
     }
 
     /// Sets the ceiling (at least 1); the window is clamped to it and, when it was
-    /// at the old ceiling, raised to the new one.
+    /// at the old ceiling, raised to the new one. A shared governor also sets it in
+    /// Redis, for every worker of the account, with its next request.
     pub fn set_ceiling(&self, ceiling: u32) {
         let ceiling = ceiling.max(1);
         let mut s = self.lock();
@@ -147,6 +220,9 @@ impl Governor {
         }
         s.discovered = true;
         self.resize(&mut s);
+        if let Some(sh) = &self.shared {
+            sh.set_ceiling(ceiling);
+        }
     }
 
     /// Whether a ceiling was set or discovered (rather than the default).
@@ -154,25 +230,76 @@ impl Governor {
         self.lock().discovered
     }
 
-    /// The ceiling.
+    /// The ceiling (a shared governor's: the account's in Redis, once known).
     pub fn ceiling(&self) -> u32 {
-        self.lock().ceiling
+        let s = self.lock();
+        match self.shared.as_ref().and_then(shared::Shared::view) {
+            Some(v) if s.redis_down.is_none() => v.ceiling,
+            _ => s.ceiling,
+        }
     }
 
     /// Counters and the window.
     pub fn stats(&self) -> GovernorStats {
         let s = self.lock();
+        let view = self.shared.as_ref().and_then(shared::Shared::view);
+        let up = s.redis_down.is_none();
+        let (ceiling, window) = match view {
+            Some(v) if up => (v.ceiling, v.window),
+            _ => (s.ceiling, s.window),
+        };
         GovernorStats {
-            ceiling: s.ceiling,
-            window: s.window,
+            ceiling,
+            window,
             in_flight: s.in_flight,
             throttled: s.throttled,
             peak: s.peak,
+            shared: self.shared.as_ref().map(|_| {
+                let v = view.unwrap_or_default();
+                SharedStats {
+                    up: up && view.is_some(),
+                    held: v.held,
+                    peak: v.peak,
+                    throttled: v.throttled,
+                }
+            }),
+            fallbacks: s.fallbacks,
         }
     }
 
-    /// Waits for a slot (first come, first served).
-    pub async fn acquire(self: &Arc<Self>) -> Permit {
+    /// Waits for a slot (first come, first served). Only a shared governor can fail:
+    /// no slot came free within its wait, or Redis cannot be reached and the fallback
+    /// is [`Fallback::Fail`]. Either way the request was not sent.
+    pub async fn acquire(self: &Arc<Self>) -> Result<Permit, Error> {
+        if let Some(sh) = &self.shared
+            && self.should_ask_redis(sh)
+        {
+            let default_ceiling = self.lock().ceiling;
+            match sh.acquire(default_ceiling).await {
+                Ok(lease) => {
+                    self.redis_up(sh);
+                    let mut s = self.lock();
+                    s.in_flight += 1;
+                    s.peak = s.peak.max(s.in_flight);
+                    return Ok(Permit {
+                        governor: Arc::clone(self),
+                        permit: None,
+                        epoch: lease.epoch,
+                        lease: Some(lease),
+                    });
+                }
+                Err(shared::SharedError::Timeout { waited, view }) => {
+                    return Err(Error::GovernorTimeout {
+                        account: sh.options.account.clone(),
+                        waited_secs: waited.as_secs(),
+                        held: view.held,
+                        slots: (view.window.floor() as u32).max(1),
+                        url: sh.options.display_url(),
+                    });
+                }
+                Err(shared::SharedError::Unavailable(reason)) => self.redis_down(sh, reason)?,
+            }
+        }
         let permit = Arc::clone(&self.slots)
             .acquire_owned()
             .await
@@ -180,17 +307,73 @@ impl Governor {
         let mut s = self.lock();
         s.in_flight += 1;
         s.peak = s.peak.max(s.in_flight);
-        Permit {
+        Ok(Permit {
             governor: Arc::clone(self),
             permit: Some(permit),
             epoch: s.epoch,
+            lease: None,
+        })
+    }
+
+    /// Whether to ask Redis now: always while it answers (or when falling back is
+    /// not allowed), else every [`RETRY_REDIS_EVERY`].
+    fn should_ask_redis(&self, sh: &shared::Shared) -> bool {
+        let mut s = self.lock();
+        match s.redis_down {
+            Some(last) if sh.options.fallback == Fallback::Local => {
+                if last.elapsed() < RETRY_REDIS_EVERY {
+                    return false;
+                }
+                s.redis_down = Some(Instant::now());
+                true
+            }
+            _ => true,
         }
+    }
+
+    fn redis_up(&self, sh: &shared::Shared) {
+        let mut s = self.lock();
+        if s.redis_down.take().is_some() {
+            eprintln!(
+                "governor: Redis at {} answers again: shared mode resumed (account {})",
+                sh.options.display_url(),
+                sh.options.account
+            );
+        }
+    }
+
+    /// Redis cannot be reached: an error with [`Fallback::Fail`], else the local
+    /// limiter, with one loud warning per outage.
+    fn redis_down(&self, sh: &shared::Shared, reason: String) -> Result<(), Error> {
+        let url = sh.options.display_url();
+        if sh.options.fallback == Fallback::Fail {
+            return Err(Error::GovernorUnavailable { url, reason });
+        }
+        let mut s = self.lock();
+        if s.redis_down.is_none() {
+            s.fallbacks += 1;
+            eprintln!(
+                "warning: the shared governor at {url} cannot be reached ({reason}).\n\
+                 warning: This process falls back to its own limit of {} request(s) at once for account {};\n\
+                 warning: with other workers it may exceed the account's limit (refusals are retried)\n\
+                 warning: until Redis answers again. (--governor-fallback fail refuses to go on.)",
+                s.ceiling, sh.options.account
+            );
+        }
+        s.redis_down = Some(Instant::now());
+        Ok(())
     }
 }
 
 impl Permit {
     /// The request went through: widen the window a little.
     pub fn success(&self) {
+        if let Some(lease) = &self.lease {
+            lease
+                .outcome
+                .store(b's', std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         let mut s = self.governor.lock();
         let ceiling = f64::from(s.ceiling);
         if s.window < ceiling {
@@ -203,10 +386,30 @@ impl Permit {
     pub fn throttled(&self) {
         let mut s = self.governor.lock();
         s.throttled += 1;
+        if let Some(lease) = &self.lease {
+            lease
+                .outcome
+                .store(b't', std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         if self.epoch == s.epoch {
             s.window = (s.window / 2.0).max(1.0);
             s.epoch += 1;
             self.governor.resize(&mut s);
+        }
+    }
+
+    /// Whether this slot is a lease of a shared governor (not a local one).
+    pub fn is_lease(&self) -> bool {
+        self.lease.is_some()
+    }
+
+    /// Gives the slot back and, for a lease, waits until Redis has it back (dropping
+    /// a permit gives a lease back in the background).
+    pub async fn release(mut self) {
+        if let (Some(lease), Some(sh)) = (self.lease.take(), self.governor.shared.as_ref()) {
+            // A lease Redis did not take back expires by itself.
+            let _ = sh.release(&lease).await;
         }
     }
 }
@@ -222,6 +425,18 @@ impl Drop for Permit {
             } else {
                 drop(p);
             }
+        }
+        drop(s);
+        if let Some(lease) = self.lease.take()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let governor = Arc::clone(&self.governor);
+            rt.spawn(async move {
+                if let Some(sh) = governor.shared.as_ref() {
+                    // A lease Redis did not take back expires by itself.
+                    let _ = sh.release(&lease).await;
+                }
+            });
         }
     }
 }
@@ -298,7 +513,8 @@ mod tests {
     async fn window_limits_in_flight_and_adapts() {
         let g = Governor::new(4);
         let permits: Vec<Permit> =
-            futures_util::future::join_all((0..4).map(|_| g.acquire())).await;
+            futures_util::future::join_all((0..4).map(|_| async { g.acquire().await.unwrap() }))
+                .await;
         assert_eq!(g.stats().in_flight, 4);
         // A fifth waits.
         let fifth = tokio::time::timeout(Duration::from_millis(20), g.acquire()).await;
@@ -310,8 +526,8 @@ mod tests {
         assert_eq!(g.stats().window, 2.0);
         assert_eq!(g.stats().throttled, 4);
         drop(permits);
-        let a = g.acquire().await;
-        let b = g.acquire().await;
+        let a = g.acquire().await.unwrap();
+        let b = g.acquire().await.unwrap();
         assert!(
             tokio::time::timeout(Duration::from_millis(20), g.acquire())
                 .await
@@ -324,7 +540,7 @@ mod tests {
         drop(b);
         // Successes widen it back, never above the ceiling.
         for _ in 0..20 {
-            g.acquire().await.success();
+            g.acquire().await.unwrap().success();
         }
         assert_eq!(g.stats().window, 4.0);
         assert_eq!(g.stats().peak, 4);
@@ -333,7 +549,7 @@ mod tests {
     #[tokio::test]
     async fn waiter_wakes_on_release() {
         let g = Governor::new(1);
-        let p = g.acquire().await;
+        let p = g.acquire().await.unwrap();
         let g2 = Arc::clone(&g);
         let waiter = tokio::spawn(async move {
             let _p = g2.acquire().await;

@@ -77,6 +77,48 @@ pub struct Client {
     renew: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Builds a [`Client`] ([`Client::builder`]).
+#[derive(Debug)]
+pub struct ClientBuilder {
+    source: TokenSource,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    governor: Option<Arc<Governor>>,
+}
+
+impl ClientBuilder {
+    /// Over an existing reqwest client (default: [`http::http_client`]).
+    pub fn http(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// With another retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// With this governor instead of the process's one for the account.
+    pub fn governor(mut self, governor: Arc<Governor>) -> Self {
+        self.governor = Some(governor);
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<Client, Error> {
+        let http = match self.http {
+            Some(h) => h,
+            None => http::http_client()?,
+        };
+        let mut client = Client::with_http(http, self.source).with_retry(self.retry);
+        if let Some(g) = self.governor {
+            client = client.with_governor(g);
+        }
+        Ok(client)
+    }
+}
+
 /// One API call, before the token and governance are applied.
 #[derive(Clone, Debug)]
 pub struct ApiRequest {
@@ -165,6 +207,26 @@ impl Client {
             governor,
             retry: RetryPolicy::default(),
             renew: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// A builder: the HTTP client, the retry policy and the governor (in-process by
+    /// default; [`Governor::shared`] for one budget per account across processes
+    /// and hosts, on Redis).
+    ///
+    /// ```no_run
+    /// # fn run(source: netsuite_client::TokenSource) -> Result<(), netsuite_client::Error> {
+    /// use netsuite_client::{Client, Governor, governance::SharedOptions};
+    /// let governor = Governor::shared(SharedOptions::new("redis://127.0.0.1:6379/0", "1234567"))?;
+    /// let client = Client::builder(source).governor(governor).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(source: TokenSource) -> ClientBuilder {
+        ClientBuilder {
+            source,
+            http: None,
+            retry: RetryPolicy::default(),
+            governor: None,
         }
     }
 
@@ -272,7 +334,8 @@ impl Client {
         let mut renewed = false;
         let mut failures = 0u32;
         loop {
-            let permit = self.slot().await;
+            // A governor failure comes before sending: nothing was sent.
+            let permit = self.slot().await?;
             let (token, _) = self.source.token(&self.http, false).await?;
             let access = token.access_token.expose_secret().to_owned();
             let mut req = self
@@ -393,9 +456,9 @@ impl Client {
     }
 
     /// A slot of the governor, saying in traces how long it took.
-    async fn slot(&self) -> governance::Permit {
+    async fn slot(&self) -> Result<governance::Permit, Error> {
         let queued = std::time::Instant::now();
-        let permit = self.governor.acquire().await;
+        let permit = self.governor.acquire().await?;
         let waited = queued.elapsed();
         if waited >= std::time::Duration::from_millis(1) {
             tracing::debug!(
@@ -403,7 +466,7 @@ impl Client {
                 "waited for a governance slot"
             );
         }
-        permit
+        Ok(permit)
     }
 
     /// A 401 survived a renewal: the token `failed` is dead, never sent again.

@@ -57,6 +57,9 @@ pub struct Config {
     pub retry_after_secs: Option<u64>,
     /// Fault injection on the data plane (none by default).
     pub faults: Faults,
+    /// The NetSuite data model: tables, record types and code tables
+    /// ([`netsuite_suiteql::Model::netsuite`] by default; an extended one in tests).
+    pub model: &'static netsuite_suiteql::Model,
 }
 
 impl Config {
@@ -75,6 +78,7 @@ impl Config {
             concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
             retry_after_secs: None,
             faults: Faults::none(),
+            model: netsuite_suiteql::Model::netsuite(),
         }
     }
 }
@@ -130,7 +134,7 @@ impl Emulator {
             .faults
             .validate()
             .map_err(|reason| Error::InvalidSettings { reason })?;
-        let store = Store::open(config.data_dir.as_deref())?;
+        let store = Store::open(config.data_dir.as_deref(), config.model)?;
         let oauth = OAuthPlane::open(
             store.clone(),
             oauth_state::Settings {
@@ -153,6 +157,7 @@ impl Emulator {
                 concurrency_limit: config.concurrency_limit,
                 retry_after_secs: config.retry_after_secs,
                 faults: config.faults,
+                model: config.model,
             },
         )?;
         Ok(Emulator { oauth, data })

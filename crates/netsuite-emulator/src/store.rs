@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use netsuite_suiteql::Model;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use tokio::sync::Semaphore;
 
@@ -196,7 +197,7 @@ CREATE TABLE IF NOT EXISTS async_job (
 );
 "#;
 
-/// Indexes beyond those of `netsuite_suiteql::schema_sql`: a narrow covering index
+/// Indexes beyond those of the model's generated DDL (`Model::schema_sql`): a narrow covering index
 /// on transaction ids, which lets SQLite count a keyset range (`id > :last`) without
 /// reading whole rows.
 const EXTRA_INDEXES: &str = r#"
@@ -218,7 +219,7 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<
 /// server's tables (adding the columns older databases lack), the record tables
 /// shared with SuiteQL and their extra indexes, and the async job table. Idempotent;
 /// runs inside the opening transaction.
-pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn migrate(conn: &Connection, model: &Model) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(OAUTH_TABLES)?;
     for (table, column, definition) in COLUMNS {
@@ -232,7 +233,7 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         "CREATE INDEX IF NOT EXISTS access_token_chain ON access_token(chain_id) \
          WHERE chain_id IS NOT NULL",
     )?;
-    conn.execute_batch(netsuite_suiteql::schema_sql())?;
+    conn.execute_batch(model.schema_sql())?;
     conn.execute_batch(EXTRA_INDEXES)?;
     conn.execute_batch(ASYNC_JOB_TABLE)?;
     Store::stamp_version(conn)
@@ -276,12 +277,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Store {
     /// Opens (creating when missing) `dir/emulator.sqlite3`, or an in-memory database.
-    pub(crate) fn open(dir: Option<&Path>) -> Result<Self, Error> {
+    pub(crate) fn open(dir: Option<&Path>, model: &Model) -> Result<Self, Error> {
         match dir {
             None => {
                 let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
                 configure(&conn).map_err(|e| storage(":memory:", e))?;
-                migrate(&conn).map_err(|e| storage(":memory:", e))?;
+                migrate(&conn, model).map_err(|e| storage(":memory:", e))?;
                 Ok(Self::new(
                     Backend::Memory(Mutex::new(conn)),
                     ":memory:".into(),
@@ -312,7 +313,7 @@ impl Store {
                         reason: format!("SQLite refused WAL mode (journal_mode is {mode})"),
                     });
                 }
-                with_immediate(&conn, migrate).map_err(|e| storage(&label, e))?;
+                with_immediate(&conn, |c| migrate(c, model)).map_err(|e| storage(&label, e))?;
                 let backend = Backend::File {
                     path,
                     idle: Mutex::new(vec![conn]),

@@ -724,6 +724,17 @@ async fn forward(
         let w = waited.elapsed();
         inner.metrics.queue_leave(w);
         x.queue += w;
+        let permit = match permit {
+            Ok(p) => p,
+            Err(e) => {
+                return reply::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code::GOVERNOR,
+                    &format!("{e}; the request was not sent"),
+                    "send it again later; the proxy's --governor-wait-secs bounds the wait, --governor-fallback local goes on without Redis",
+                );
+            }
+        };
         let access = match c.token_source().token(c.http(), false).await {
             Ok((t, origin)) => {
                 if origin == Origin::Fresh {

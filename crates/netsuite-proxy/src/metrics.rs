@@ -216,6 +216,29 @@ impl Metrics {
             "The most requests this process had at NetSuite at once.",
             governor.peak.to_string(),
         );
+        gauge(
+            &mut o,
+            "netsuite_proxy_governor_fallbacks_total",
+            "counter",
+            "Times the shared governor could not reach Redis and fell back to this process's own limit.",
+            governor.fallbacks.to_string(),
+        );
+        if let Some(shared) = governor.shared {
+            gauge(
+                &mut o,
+                "netsuite_proxy_governor_shared_up",
+                "gauge",
+                "1 while the shared governor's Redis answers, 0 while the local limit is in use.",
+                u8::from(shared.up).to_string(),
+            );
+            gauge(
+                &mut o,
+                "netsuite_proxy_governor_shared_held",
+                "gauge",
+                "Leases held by every worker of the account at the last look.",
+                shared.held.to_string(),
+            );
+        }
         o
     }
 }
@@ -245,6 +268,8 @@ mod tests {
         assert!(text.contains("netsuite_proxy_throttled_total 1\n"));
         assert!(text.contains("netsuite_proxy_token_renewals_total 1\n"));
         assert!(text.contains("netsuite_proxy_governor_ceiling 5\n"));
+        assert!(text.contains("netsuite_proxy_governor_fallbacks_total 0\n"));
+        assert!(!text.contains("shared_up"));
         assert!(text.contains("netsuite_proxy_queued 0\n"));
         // Every sample line is `name{labels} value` or `name value`.
         for line in text.lines().filter(|l| !l.starts_with('#')) {

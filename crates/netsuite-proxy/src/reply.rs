@@ -27,6 +27,9 @@ pub mod code {
     pub const OUTCOME_UNKNOWN: &str = "PROXY_OUTCOME_UNKNOWN";
     /// The token store could not be read or written.
     pub const TOKEN_STORE: &str = "PROXY_TOKEN_STORE";
+    /// The shared governor gave no slot (none came free in time, or Redis is away and
+    /// the fallback is `fail`); the request was not sent.
+    pub const GOVERNOR: &str = "PROXY_GOVERNOR";
 }
 
 /// A JSON error answer.

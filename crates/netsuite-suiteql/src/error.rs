@@ -28,7 +28,7 @@ pub enum Error {
         /// The construct, e.g. `function REGEXP_LIKE`.
         construct: String,
     },
-    /// A table that is not one of [`crate::TABLES`].
+    /// A table that is not one of the model's ([`crate::Model::tables`]).
     #[error("record '{name}' was not found")]
     UnknownTable {
         /// The table name, in lowercase.

@@ -11,10 +11,14 @@
 //! # Ok::<(), netsuite_suiteql::Error>(())
 //! ```
 //!
-//! Only `SELECT` queries over [`TABLES`] are accepted, and only the constructs
-//! listed in the README; anything else is an [`Error`] naming it. The SQL runs
-//! against the tables of [`schema_sql`] with SQLite's built-in functions only
-//! (no math extension, no user functions).
+//! Only `SELECT` queries over the tables of the [`model`] are accepted, and only
+//! the constructs listed in the README; anything else is an [`Error`] naming it.
+//! The SQL runs against the tables of [`schema_sql`] with SQLite's built-in
+//! functions only (no math extension, no user functions).
+//!
+//! The crate also holds the NetSuite data model both the translator and the
+//! emulator read ([`model`]), and the compiler of the REST record API's `q`
+//! filter ([`filter`]).
 //!
 //! The translation keeps Oracle's semantics where SQLite differs: identifiers
 //! are case-insensitive and always quoted, `LIKE` is case-sensitive (as
@@ -24,9 +28,10 @@
 //! `YYYY-MM-DDTHH:MM:SSZ` for date-times).
 
 mod error;
+pub mod filter;
 mod format;
 mod limits;
-mod schema;
+pub mod model;
 mod sql;
 mod translate;
 
@@ -35,7 +40,14 @@ use sqlparser::dialect::OracleDialect;
 use sqlparser::parser::{Parser, ParserError};
 
 pub use error::Error;
-pub use schema::{TABLES, schema_sql};
+pub use model::Model;
+
+/// `CREATE TABLE` and `CREATE INDEX` statements (all `IF NOT EXISTS`) for the
+/// SQLite tables behind SuiteQL, generated from [`Model::netsuite`].
+#[must_use]
+pub fn schema_sql() -> &'static str {
+    Model::netsuite().schema_sql()
+}
 
 /// A SuiteQL query translated to SQLite.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,18 +58,105 @@ pub struct Translation {
     /// The output columns, in order, in lowercase, named as NetSuite names
     /// them: the alias, else the column name, else `expr1`, `expr2`, ...
     pub columns: Vec<String>,
+    /// Byte length of the statement without its final `ORDER BY`, when
+    /// nothing (such as a `LIMIT`) follows it: see [`Translation::unordered`].
+    unordered_len: Option<usize>,
+    /// The keyset predicate of the statement, if it has one.
+    pub keyset: Option<Keyset>,
+}
+
+impl Translation {
+    /// The statement without its final `ORDER BY` (when nothing such as a
+    /// `LIMIT` follows it): the order does not change a count, and SQLite can
+    /// count an unordered subquery without computing its rows.
+    #[must_use]
+    pub fn unordered(&self) -> &str {
+        match self.unordered_len {
+            Some(n) => &self.sql[..n],
+            None => &self.sql,
+        }
+    }
+}
+
+/// The comparison of a keyset predicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeysetOp {
+    /// `column > bound`.
+    Greater,
+    /// `column >= bound`.
+    GreaterOrEqual,
+}
+
+/// The one keyset predicate (`column > N` or `column >= N`, N an integer) of
+/// a statement whose top-level `WHERE` is a conjunction, with no grouping,
+/// aggregates, distinct rows, set operations or row limits: as rows are
+/// filtered one by one, `count(col > new) = count(col > old) - count(old <
+/// col <= new)`, which lets a caller count keyset pages cheaply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Keyset {
+    /// The column, as SQLite SQL (`"t"."id"`).
+    pub column: String,
+    /// `>` or `>=`.
+    pub op: KeysetOp,
+    /// The integer the column is compared with (`N`).
+    pub bound: i64,
+    /// [`Translation::unordered`] before and after the predicate.
+    before: String,
+    after: String,
+}
+
+impl Keyset {
+    /// The unordered statement with the predicate cut out: the same for every
+    /// page of one keyset scan, whatever the bound.
+    #[must_use]
+    pub fn shape(&self) -> String {
+        format!("{}\u{0}{}", self.before, self.after)
+    }
+
+    /// The unordered statement restricted to the rows between `lo` and `hi`
+    /// in the predicate's direction: `lo < col <= hi` (or `lo <= col < hi`
+    /// for `>=`).
+    #[must_use]
+    pub fn between(&self, lo: i64, hi: i64) -> String {
+        let c = &self.column;
+        let range = match self.op {
+            KeysetOp::GreaterOrEqual => format!("{c} >= {lo} AND {c} < {hi}"),
+            KeysetOp::Greater => format!("{c} > {lo} AND {c} <= {hi}"),
+        };
+        format!("{}{range}{}", self.before, self.after)
+    }
 }
 
 /// Options of [`translate_with`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
     /// The current time for `SYSDATE` and `CURRENT_DATE`, as
     /// `YYYY-MM-DDTHH:MM:SSZ` (UTC). `None` uses SQLite's clock.
     pub now: Option<String>,
+    /// The tables queries may use ([`Model::netsuite`] by default).
+    pub model: &'static Model,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            now: None,
+            model: Model::netsuite(),
+        }
+    }
 }
 
 impl Options {
+    /// Translates over another model (an extended one, in tests).
+    #[must_use]
+    pub fn with_model(mut self, model: &'static Model) -> Options {
+        self.model = model;
+        self
+    }
+
     /// Fixes the current time (`YYYY-MM-DDTHH:MM:SSZ`, UTC).
     #[must_use]
     pub fn with_now(mut self, now: impl Into<String>) -> Options {
@@ -121,9 +220,22 @@ pub fn translate_with(suiteql: &str, options: &Options) -> Result<Translation, E
         }
         _ => return Err(Error::unsupported("multiple statements")),
     };
-    let out = translate::Translator::new(now).query(query)?;
+    let out = translate::Translator::new(now, options.model).query(query)?;
+    let keyset = out.keyset.map(|k| Keyset {
+        column: k.column,
+        op: if k.inclusive {
+            KeysetOp::GreaterOrEqual
+        } else {
+            KeysetOp::Greater
+        },
+        bound: k.bound,
+        before: out.sql[..k.start].to_owned(),
+        after: out.sql[k.end..out.unordered_len.unwrap_or(out.sql.len())].to_owned(),
+    });
     Ok(Translation {
+        unordered_len: out.unordered_len,
         sql: out.sql,
         columns: out.columns.into_iter().map(|c| c.name).collect(),
+        keyset,
     })
 }

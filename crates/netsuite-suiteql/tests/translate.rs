@@ -1,6 +1,6 @@
 //! Exact SQLite output for SuiteQL queries, and the errors for what is refused.
 
-use netsuite_suiteql::{Error, Options, TABLES, schema_sql, translate, translate_with};
+use netsuite_suiteql::{Error, KeysetOp, Model, Options, schema_sql, translate, translate_with};
 
 #[track_caller]
 fn sql(suiteql: &str) -> String {
@@ -649,8 +649,22 @@ fn messages_name_the_problem() {
 
 #[test]
 fn schema_and_tables() {
-    assert!(TABLES.contains(&"transaction") && TABLES.contains(&"transactionline"));
-    for t in TABLES {
+    let tables: Vec<&str> = Model::netsuite().table_names().collect();
+    assert_eq!(
+        tables,
+        [
+            "account",
+            "contact",
+            "currency",
+            "customer",
+            "employee",
+            "item",
+            "subsidiary",
+            "transaction",
+            "transactionline"
+        ]
+    );
+    for t in tables {
         assert!(
             schema_sql().contains(&format!("CREATE TABLE IF NOT EXISTS {t} ("))
                 || schema_sql().contains(&format!("CREATE TABLE IF NOT EXISTS \"{t}\" (")),
@@ -658,4 +672,79 @@ fn schema_and_tables() {
         );
         assert!(translate(&format!("SELECT * FROM {t}")).is_ok(), "{t}");
     }
+}
+
+#[test]
+fn keyset_predicates() {
+    let t = translate(
+        "SELECT t.id FROM transaction t WHERE t.type = 'SalesOrd' AND t.id > 500 AND t.id <= 900 ORDER BY t.id",
+    )
+    .unwrap();
+    let k = t.keyset.as_ref().unwrap();
+    assert_eq!(k.column, r#""t"."id""#);
+    assert_eq!((k.op, k.bound), (KeysetOp::Greater, 500));
+    assert_eq!(
+        t.unordered(),
+        r#"SELECT "t"."id" AS "id" FROM "transaction" AS "t" WHERE "t"."type" = 'SalesOrd' AND "t"."id" > 500 AND "t"."id" <= 900"#
+    );
+    assert_eq!(
+        k.between(500, 600),
+        r#"SELECT "t"."id" AS "id" FROM "transaction" AS "t" WHERE "t"."type" = 'SalesOrd' AND "t"."id" > 500 AND "t"."id" <= 600 AND "t"."id" <= 900"#
+    );
+    // The shape does not depend on the bound.
+    let other = translate(
+        "SELECT t.id FROM transaction t WHERE t.type = 'SalesOrd' AND t.id > 7 AND t.id <= 900 ORDER BY t.id",
+    )
+    .unwrap();
+    assert_eq!(other.keyset.unwrap().shape(), k.shape());
+    let k = translate("SELECT id FROM customer WHERE id >= 7")
+        .unwrap()
+        .keyset
+        .unwrap();
+    assert_eq!((k.op, k.bound), (KeysetOp::GreaterOrEqual, 7));
+    for no in [
+        "SELECT id FROM customer WHERE id > 5 OR email = 'x'",
+        "SELECT id FROM customer WHERE NOT id > 5",
+        "SELECT id FROM customer WHERE creditlimit + id > 5",
+        "SELECT id FROM customer WHERE id > 5 + 1",
+        "SELECT id FROM customer WHERE id > 5 AND balance > 6",
+        "SELECT DISTINCT id FROM customer WHERE id > 5",
+        "SELECT id, COUNT(*) FROM customer WHERE id > 5 GROUP BY id",
+        "SELECT COUNT(*) FROM customer WHERE id > 5",
+        "SELECT id FROM customer WHERE id > 5 FETCH FIRST 10 ROWS ONLY",
+        "SELECT id FROM customer WHERE id > 5 AND ROWNUM <= 10",
+        "SELECT id FROM (SELECT id FROM customer WHERE id > 5) x",
+        "SELECT id FROM customer WHERE id > '5'",
+        "SELECT id FROM customer WHERE id > 5.5",
+        "SELECT id FROM customer",
+        "SELECT id FROM customer WHERE id > 5 UNION SELECT id FROM contact WHERE id > 5",
+        "SELECT id FROM customer WHERE CASE WHEN email = 'x' AND id > 5 THEN 1 END = 1",
+        "SELECT id FROM customer WHERE email BETWEEN 'a' AND 'b' OR id > 5",
+    ] {
+        assert_eq!(translate(no).unwrap().keyset, None, "{no}");
+    }
+}
+
+#[test]
+fn statements_without_their_final_order_by() {
+    let unordered = |q: &str| translate(q).unwrap().unordered().to_owned();
+    assert_eq!(
+        unordered("SELECT id FROM customer WHERE id > 5 ORDER BY id"),
+        r#"SELECT "customer"."id" AS "id" FROM "customer" WHERE "customer"."id" > 5"#
+    );
+    let limited = translate("SELECT id FROM customer ORDER BY id FETCH FIRST 5 ROWS ONLY").unwrap();
+    assert_eq!(limited.unordered(), limited.sql);
+    let union =
+        translate("SELECT id FROM customer UNION SELECT id FROM contact ORDER BY 1").unwrap();
+    assert!(union.sql.len() > union.unordered().len());
+    assert!(!union.unordered().contains("ORDER BY"));
+    let nested =
+        translate("SELECT a FROM (SELECT id AS a FROM customer ORDER BY id) x ORDER BY a DESC")
+            .unwrap();
+    assert!(
+        nested.unordered().ends_with(r#" AS "x""#) || !nested.unordered().ends_with("DESC"),
+        "{}",
+        nested.unordered()
+    );
+    assert!(nested.unordered().contains("ORDER BY"));
 }

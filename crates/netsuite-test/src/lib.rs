@@ -1,7 +1,10 @@
 //! Test support shared by the workspace's tests: the emulator on 127.0.0.1:0 with a
 //! temporary data directory (also for synchronous tests that drive the built CLI),
 //! ready-made client-credentials set-ups, key pairs with certificates, and file-mode
-//! and loopback-port helpers. Not published.
+//! and loopback-port helpers, and a real `redis-server` ([`redis::RedisServer`]). Not
+//! published.
+
+pub mod redis;
 
 use std::path::{Path, PathBuf};
 

@@ -101,9 +101,9 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
     }
     let resp = client.send(req).await?;
     if args.include {
-        crate::say!("HTTP {}", resp.status);
+        crate::output::say!("HTTP {}", resp.status);
         for (k, v) in &resp.headers {
-            crate::say!("{k}: {}", v.to_str().unwrap_or("(binary)"));
+            crate::output::say!("{k}: {}", v.to_str().unwrap_or("(binary)"));
         }
     }
     let body = match serde_json::from_slice::<serde_json::Value>(&resp.body) {
@@ -121,7 +121,7 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
     if resp.body.is_empty()
         && let Some(loc) = &resp.location
     {
-        crate::say!("Location: {loc}");
+        crate::output::say!("Location: {loc}");
     }
     Ok(())
 }

@@ -136,7 +136,7 @@ fn new(kt: KeyTypeArg, days: u32, subject: &str, out: &Path, force: bool) -> Res
         key_path.display(),
         cert_path.display()
     ))?;
-    crate::say!(
+    crate::output::say!(
         "\nWrote a {} key (mode 0600) and a certificate valid for {days} days.\n\
          Next, in NetSuite:\n  \
          1. Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup > Create New\n  \

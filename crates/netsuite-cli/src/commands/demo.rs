@@ -22,7 +22,7 @@ struct Steps {
 impl Steps {
     fn done(&mut self, what: &str) {
         self.n += 1;
-        crate::say!(
+        crate::output::say!(
             "[{}] ok  {what}  ({} ms)",
             self.n,
             self.started.elapsed().as_millis()
@@ -39,8 +39,8 @@ pub async fn run() -> Result<()> {
         .prefix("netsuite-demo-")
         .tempdir()
         .context("could not create a temporary directory")?;
-    crate::say!("netsuite demo: client credentials (M2M) against an embedded emulator");
-    crate::say!("working in {}", work.path().display());
+    crate::output::say!("netsuite demo: client credentials (M2M) against an embedded emulator");
+    crate::output::say!("working in {}", work.path().display());
 
     // 1. The emulator, in-process, on a free loopback port.
     let account = AccountId::parse("1234567")?;
@@ -110,6 +110,7 @@ pub async fn run() -> Result<()> {
         public: false,
         redirect_uri: None,
         base_url: Some(base_url.clone()),
+        governor: None,
     };
     super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
@@ -151,7 +152,7 @@ pub async fn run() -> Result<()> {
     let _ = stop_tx.send(());
     server.await.context("the emulator task failed")??;
     output::json(&order)?;
-    crate::say!(
+    crate::output::say!(
         "demo finished: every step worked in {} ms",
         steps.started.elapsed().as_millis()
     );
@@ -166,7 +167,7 @@ async fn login_flow(
     cli_config: &mut Config,
     base_url: &str,
 ) -> Result<()> {
-    crate::say!("-- authorization code + PKCE (browser login)");
+    crate::output::say!("-- authorization code + PKCE (browser login)");
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;
         l.local_addr()?.port()
@@ -198,6 +199,7 @@ async fn login_flow(
         public: false,
         redirect_uri: Some(redirect_uri.clone()),
         base_url: Some(base_url.to_owned()),
+        governor: None,
     };
     super::profile::save_profile(
         cli_config,
@@ -281,7 +283,7 @@ async fn data_flow(steps: &mut Steps, client: &netsuite_client::Client) -> Resul
     use netsuite_client::restlet::{RestletBody, RestletCall, RestletResponse};
     use serde_json::json;
 
-    crate::say!("-- records, SuiteQL and a RESTlet");
+    crate::output::say!("-- records, SuiteQL and a RESTlet");
     let id = client
         .create_record(
             "customer",
@@ -352,14 +354,15 @@ async fn data_flow(steps: &mut Steps, client: &netsuite_client::Client) -> Resul
 
 /// Builds the client for a profile (credentials, endpoints, token store).
 fn client_for(config: &Config, name: &str, profile: &Profile) -> Result<Client> {
-    Ok(Client::new(token_source_for(config, name, profile)?)?)
+    let client = Client::new(token_source_for(config, name, profile)?)?;
+    crate::governor::apply(client, profile)
 }
 
 /// The token source of a profile, without an HTTP client (cheap: no TLS set-up).
 fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<TokenSource> {
     let account = AccountId::parse(&profile.account)?;
     let endpoints = Endpoints::resolve(&account, profile.base_url.as_deref())?;
-    let store = super::open_store(config)?;
+    let store = crate::credentials::open_store(config)?;
     let grant: Grant = match profile.flow {
         Flow::ClientCredentials => {
             let key_path = profile.private_key.as_ref().ok_or_else(|| {
@@ -367,9 +370,14 @@ fn token_source_for(config: &Config, name: &str, profile: &Profile) -> Result<To
                     "re-add it with `netsuite profile add NAME ... --private-key PATH --force`",
                 )
             })?;
-            super::m2m_grant(name, profile, endpoints, super::load_private_key(key_path)?)?
+            crate::credentials::m2m_grant(
+                name,
+                profile,
+                endpoints,
+                crate::credentials::load_private_key(key_path)?,
+            )?
         }
-        Flow::AuthCode => super::auth_code_grant(name, profile, endpoints)?,
+        Flow::AuthCode => crate::credentials::auth_code_grant(name, profile, endpoints)?,
     };
     Ok(TokenSource::new(grant, Some((store, name.to_owned()))))
 }

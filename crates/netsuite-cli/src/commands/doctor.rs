@@ -238,7 +238,7 @@ fn check_key(id: &Identity, r: &mut Report) -> Option<PrivateKey> {
             return None;
         }
     };
-    match crate::commands::algorithm_for(&key, id.profile.algorithm.as_deref()) {
+    match crate::credentials::algorithm_for(&key, id.profile.algorithm.as_deref()) {
         Ok(alg) => r.ok(
             "key",
             format!("{}, NetSuite accepts it; signs {alg}", key.kind()),
@@ -346,7 +346,7 @@ fn assertion_params(
         certificate_id: p.certificate_id.clone().unwrap_or_default().into(),
         scopes: p.scopes.clone(),
         audience: endpoints.token_url().to_string(),
-        algorithm: crate::commands::algorithm_for(key, p.algorithm.as_deref())?,
+        algorithm: crate::credentials::algorithm_for(key, p.algorithm.as_deref())?,
         lifetime_secs: netsuite_auth::assertion::DEFAULT_LIFETIME_SECS,
         scope_format: p.scope_format,
     })

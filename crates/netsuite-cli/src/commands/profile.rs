@@ -176,8 +176,8 @@ pub fn save_profile(
                 .hint("or pass --flow auth-code for a browser login profile")
                 .into());
             };
-            let key = super::load_private_key(path)?;
-            super::algorithm_for(&key, profile.algorithm.as_deref())?;
+            let key = crate::credentials::load_private_key(path)?;
+            crate::credentials::algorithm_for(&key, profile.algorithm.as_deref())?;
         }
         Flow::AuthCode => {
             let uri = profile.redirect_uri.as_deref().ok_or_else(|| {
@@ -197,7 +197,7 @@ pub fn save_profile(
         ..profile
     };
     // Secrets first: a profile must never exist without the secret it needs.
-    let store = super::open_store(config)?;
+    let store = crate::credentials::open_store(config)?;
     store.remove_profile(name)?;
     if let Some(s) = &secret {
         store.set_client_secret(name, s)?;
@@ -284,7 +284,7 @@ fn key_from_stdin(config: &Config, name: &str, force: bool) -> Result<PathBuf> {
     std::io::stdin()
         .read_to_string(&mut text)
         .map_err(|e| UserError::usage(format!("cannot read the private key from stdin: {e}")))?;
-    let pem = repair_pem(text.trim());
+    let pem = crate::credentials::repair_pem(text.trim());
     netsuite_auth::key::PrivateKey::from_pem(&pem).context("the private key read from stdin")?;
     let path = config.keys_dir().join(format!("{name}.pem"));
     if path.exists() && !force {
@@ -335,9 +335,10 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         public: args.public,
         redirect_uri: args.redirect_uri,
         base_url: args.base_url,
+        governor: None,
     };
     save_profile(&mut config, &args.name, profile, secret, args.force)?;
-    crate::say!(
+    crate::output::say!(
         "added profile {:?} to {}",
         args.name,
         config.path().display()
@@ -379,7 +380,9 @@ fn list(as_json: bool) -> Result<()> {
         return output::json(&items);
     }
     if items.is_empty() {
-        crate::say!("no profiles yet: add one with `netsuite profile add` or try `netsuite demo`");
+        crate::output::say!(
+            "no profiles yet: add one with `netsuite profile add` or try `netsuite demo`"
+        );
         return Ok(());
     }
     let mut text = String::new();
@@ -428,58 +431,9 @@ fn remove(name: &str) -> Result<()> {
         config.file.default_profile = config.file.profiles.keys().next().cloned();
     }
     config.save()?;
-    super::open_store(&config)?.remove_profile(name)?;
-    crate::say!("removed profile {name:?} and its stored tokens and secret");
+    crate::credentials::open_store(&config)?.remove_profile(name)?;
+    crate::output::say!("removed profile {name:?} and its stored tokens and secret");
     Ok(())
-}
-
-/// Repairs a PEM whose line breaks were flattened: literal `\n` sequences (as Postman
-/// stores them), `\r\n`, or breaks lost entirely when the backslashes were stripped
-/// (`-----BEGIN PRIVATE KEY-----nMIIG...n-----END...`).
-pub(crate) fn repair_pem(raw: &str) -> String {
-    let mut s = raw
-        .replace("\\r\\n", "\n")
-        .replace("\\n", "\n")
-        .replace("\r\n", "\n");
-    if !s.trim().contains('\n')
-        && let Some(fixed) = unflatten_pem(&s)
-    {
-        s = fixed;
-    }
-    if !s.ends_with('\n') {
-        s.push('\n');
-    }
-    s
-}
-
-/// Restores the line breaks of a PEM whose breaks became a bare `n`: the body is
-/// 64-character lines, each preceded by the `n` that was a line break.
-fn unflatten_pem(s: &str) -> Option<String> {
-    let b = s.find("-----BEGIN ")?;
-    let e = s.find("-----END ")?;
-    let h_end = s[b + 11..].find("-----").map(|i| b + 11 + i + 5)?;
-    let footer_end = s[e + 9..]
-        .find("-----")
-        .map(|i| e + 9 + i + 5)
-        .unwrap_or(s.len());
-    let (header, footer) = (&s[b..h_end], &s[e..footer_end]);
-    let mut lines = Vec::new();
-    let mut rest = s.get(h_end..e)?;
-    while let Some(stripped) = rest.strip_prefix('n') {
-        if stripped.is_empty() {
-            rest = stripped;
-            break;
-        }
-        let (line, tail) = stripped.split_at(stripped.len().min(64));
-        let line = line
-            .strip_suffix('n')
-            .filter(|_| tail.is_empty())
-            .unwrap_or(line);
-        lines.push(line.to_owned());
-        rest = tail;
-    }
-    (rest.is_empty() && !lines.is_empty())
-        .then(|| format!("{header}\n{}\n{footer}\n", lines.join("\n")))
 }
 
 fn import_postman(
@@ -548,7 +502,7 @@ fn import_postman(
             )
         }
     };
-    let pem = repair_pem(&key_pem);
+    let pem = crate::credentials::repair_pem(&key_pem);
     let key = netsuite_auth::key::PrivateKey::from_pem(&pem)
         .context("CERTIFICATE_PRIVATE_KEY of the environment")?;
     let name = name
@@ -577,38 +531,16 @@ fn import_postman(
         public: false,
         redirect_uri: None,
         base_url,
+        governor: None,
     };
     if let Err(e) = save_profile(&mut config, &name, profile, None, force) {
         let _ = std::fs::remove_file(&key_path);
         return Err(e);
     }
-    crate::say!(
+    crate::output::say!(
         "imported profile {name:?} (account {account}, {} key written to {} with mode 0600)",
         key.kind(),
         key_path.display()
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::repair_pem;
-
-    #[test]
-    fn repairs_flattened_pem() {
-        let body = "A".repeat(64) + "\n" + &"B".repeat(64) + "\n" + "CCCn";
-        let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
-        let escaped = pem.replace('\n', "\\n");
-        assert_eq!(repair_pem(&escaped), pem);
-        let stripped = pem.replace('\n', "n");
-        let fixed = repair_pem(&stripped);
-        assert_eq!(fixed, pem, "{fixed}");
-        let full = format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----\n",
-            "A".repeat(64),
-            "B".repeat(64)
-        );
-        assert_eq!(repair_pem(&full.replace('\n', "n")), full);
-        assert_eq!(repair_pem(&pem), pem);
-    }
 }

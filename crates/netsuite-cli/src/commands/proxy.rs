@@ -72,6 +72,10 @@ pub(crate) async fn build(profile: Option<&str>, s: &Settings<'_>) -> Result<(Pr
             max_attempts: s.max_attempts,
             ..RetryPolicy::default()
         });
+    let client = crate::governor::apply(client, p)?;
+    if let Some(line) = crate::governor::describe(client.governor()) {
+        crate::output::say!("{line}");
+    }
     if let Some(n) = s.concurrency {
         client.set_concurrency(n);
     }
@@ -103,14 +107,14 @@ pub(crate) async fn build(profile: Option<&str>, s: &Settings<'_>) -> Result<(Pr
     match proxy.warm_up().await {
         Ok(_) => {
             let ceiling = proxy.client().discover_concurrency().await;
-            crate::say!("concurrency: {ceiling} request(s) at NetSuite at once");
+            crate::output::say!("concurrency: {ceiling} request(s) at NetSuite at once");
         }
         Err(e) => {
             let e = anyhow::Error::from(e);
             let hint = crate::error::hint_for(&e)
                 .map(|h| format!("\nhint: {h}"))
                 .unwrap_or_default();
-            crate::say!(
+            crate::output::say!(
                 "warning: no token for profile {name}: {e:#}{hint}\nwarning: requests are answered 401 until the login works again"
             );
         }
@@ -172,7 +176,7 @@ pub async fn run(args: ProxyArgs, profile: Option<&str>) -> Result<()> {
                 .hint("choose another port with --listen 127.0.0.1:PORT, or port 0 for a free one")
         })?;
     let url = format!("http://{}", listener.local_addr()?);
-    crate::say!(
+    crate::output::say!(
         "proxy for profile {name} ({}) listening on {url}",
         proxy.client().endpoints().suitetalk_base()
     );
@@ -187,8 +191,8 @@ pub async fn run(args: ProxyArgs, profile: Option<&str>) -> Result<()> {
         )
         .await?;
     match drained {
-        Drained::Clean => crate::say!("proxy stopped"),
-        Drained::TimedOut(n) => crate::say!(
+        Drained::Clean => crate::output::say!("proxy stopped"),
+        Drained::TimedOut(n) => crate::output::say!(
             "proxy stopped: --drain-secs {} ran out with {n} request(s) still in flight",
             args.drain_secs
         ),

@@ -224,7 +224,7 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
                 }
                 None => client.create_record(&record_type, &body).await?,
             };
-            crate::say!("created {record_type} {id}");
+            crate::output::say!("created {record_type} {id}");
             output::data(&id)
         }
         RecordCommand::Update {
@@ -242,7 +242,7 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             client
                 .update_record(&record_type, &id, &body, &options)
                 .await?;
-            crate::say!("updated {record_type} {id}");
+            crate::output::say!("updated {record_type} {id}");
             Ok(())
         }
         RecordCommand::Upsert {
@@ -263,7 +263,7 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
                 .upsert_record(&record_type, &external_id, &body)
                 .await
                 .with_context(|| format!("upsert of {record_type} {external_id}"))?;
-            crate::say!("upserted {record_type} {external_id}");
+            crate::output::say!("upserted {record_type} {external_id}");
             if let Some(id) = id {
                 output::data(&id)?;
             }
@@ -272,7 +272,7 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
         RecordCommand::Delete { record_type, id } => {
             let client = client(profile)?;
             client.delete_record(&record_type, &id).await?;
-            crate::say!("deleted {record_type} {id}");
+            crate::output::say!("deleted {record_type} {id}");
             Ok(())
         }
     }

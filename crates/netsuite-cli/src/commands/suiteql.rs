@@ -127,7 +127,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
     let summary = match &args.out {
         Some(path) => {
             if args.resume && !netsuite_client::export::checkpoint_path(path).exists() {
-                crate::say!(
+                crate::output::say!(
                     "no checkpoint at {}: starting from the beginning",
                     netsuite_client::export::checkpoint_path(path).display()
                 );
@@ -172,7 +172,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
         ),
     };
     if !args.quiet {
-        crate::say!(
+        crate::output::say!(
             "{} rows{} in {secs:.1} s ({how}, concurrency {})",
             summary.rows,
             summary
@@ -185,7 +185,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
     if let Some(expected) = summary.expected_rows
         && expected != summary.rows
     {
-        crate::say!(
+        crate::output::say!(
             "warning: the key column counted {expected} rows but {} were written: is the key unique, and did the data change during the export?",
             summary.rows
         );
@@ -253,7 +253,7 @@ async fn page(client: &netsuite_client::Client, query: &str, args: &SuiteqlArgs)
     let n = w.rows();
     w.finish()?;
     if n == limit && args.limit.is_none() && !args.quiet {
-        crate::say!("showing the first {limit} rows; --limit N or --all for more");
+        crate::output::say!("showing the first {limit} rows; --limit N or --all for more");
     }
     Ok(())
 }

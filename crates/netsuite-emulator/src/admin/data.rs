@@ -10,11 +10,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use netsuite_suiteql::Model;
+use netsuite_suiteql::model::RecordType;
 use serde_json::Value;
 
 use crate::data::fault::Faults;
 use crate::data::record::types::{self, RecordKey};
-use crate::data::record::{catalog, document, read};
+use crate::data::record::{document, read};
 use crate::data::rest::Params;
 use crate::data::state::DataPlane;
 use crate::error::Error;
@@ -72,7 +74,7 @@ fn enc(s: &str) -> String {
 }
 
 /// The columns the browser shows for a type (besides the id).
-fn key_fields(def: &catalog::TypeDef) -> Vec<&'static str> {
+fn key_fields(def: &RecordType) -> Vec<&'static str> {
     let wanted: &[&str] = match def.table {
         "customer" => &[
             "entityId",
@@ -126,11 +128,14 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-fn type_options(selected: &str) -> String {
-    types::RECORD_TYPES
+fn type_options(model: &Model, selected: &str) -> String {
+    model
+        .known_types()
         .iter()
         .map(|t| {
-            let label = catalog::lookup(t).map_or_else(|| (*t).to_owned(), |d| d.label.to_owned());
+            let label = model
+                .record_type(t)
+                .map_or_else(|| (*t).to_owned(), |d| d.label.to_owned());
             let on = if *t == selected { " selected" } else { "" };
             format!("<option value=\"{t}\"{on}>{}</option>", escape(&label))
         })
@@ -142,7 +147,7 @@ async fn records(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
     let params = Params::parse(query.as_deref());
     let record_type = params
         .get("type")
-        .and_then(types::canonical_type)
+        .and_then(|t| types::canonical_type(emu.model(), t))
         .unwrap_or_else(|| "salesorder".to_owned());
     let q = params.get("q").unwrap_or_default().to_owned();
     let offset: u64 = params
@@ -152,7 +157,7 @@ async fn records(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
         .min(crate::data::rest::RESULT_CEILING);
     let out = emu
         .run_blocking(move |emu| {
-            let def = catalog::lookup(&record_type);
+            let def = emu.model().record_type(&record_type);
             let filter = (!q.trim().is_empty()).then_some(q.as_str());
             let form = format!(
                 "<form method=\"get\" action=\"/admin/records\" class=\"card\">\
@@ -160,7 +165,7 @@ async fn records(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
                  <label for=\"q\">Filter (<span class=\"mono\">q</span>, as the REST API takes it)</label>\
                  <input type=\"text\" id=\"q\" name=\"q\" value=\"{qv}\" placeholder='companyName START_WITH \"Acme\" AND dateCreated AFTER \"1/1/2025\"'>\
                  <div class=\"actions\"><button type=\"submit\">Show</button></div></form>",
-                opts = type_options(&record_type),
+                opts = type_options(emu.model(), &record_type),
                 qv = escape(&q),
             );
             let (from, sql_params) = match read::collection_source(def, &record_type, filter) {
@@ -185,7 +190,7 @@ async fn records(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
                                 fields: Some(key_fields(def).iter().map(|s| (*s).to_owned()).collect()),
                                 expand: false,
                             };
-                            read::load(conn, def, id, base, &options)?.unwrap_or_default()
+                            read::load(conn, emu.model(), def, id, base, &options)?.unwrap_or_default()
                         }
                         None => document::find(conn, &record_type, &RecordKey::Internal(id))?
                             .and_then(|(_, body)| serde_json::from_str::<BTreeMap<String, Value>>(&body).ok())
@@ -270,18 +275,19 @@ async fn one_record(
                     ),
                 )
             };
-            let Some(record_type) = types::canonical_type(&type_name) else {
+            let Some(record_type) = types::canonical_type(emu.model(), &type_name) else {
                 return Ok(not_found(&format!("Record type '{type_name}' does not exist.")));
             };
             let Some(key) = types::parse_key(&id) else {
                 return Ok(not_found(&format!("'{id}' is not a record id.")));
             };
-            let def = catalog::lookup(&record_type);
+            let def = emu.model().record_type(&record_type);
             let loaded = emu.store().with(|conn| {
                 Ok(match def {
                     Some(def) => match read::find_id(conn, def, &key)? {
                         Some(id) => read::load(
                             conn,
+                            emu.model(),
                             def,
                             id,
                             "",
@@ -358,59 +364,39 @@ async fn suiteql(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
                  <div class=\"actions\"><button type=\"submit\">Run</button></div></form>",
                 escape(shown)
             );
-            let result = match crate::data::suiteql::translate(shown, emu.clock().now()) {
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let run = crate::data::suiteql::run_page(emu, shown, PAGE, 0, false, |_, r| {
+                let mut line = Vec::new();
+                for i in 0..r.as_ref().column_count() {
+                    line.push(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(x) | rusqlite::types::ValueRef::Blob(x) => {
+                            String::from_utf8_lossy(x).into_owned()
+                        }
+                    });
+                }
+                rows.push(line);
+                Ok(())
+            })?;
+            let result = match run {
                 Err(e) => format!("<div class=\"error\">{}</div>", escape(&e)),
                 Ok(t) => {
-                    let sql = format!("SELECT * FROM ({}) LIMIT {PAGE}", t.sql);
-                    let rows: Result<Vec<Vec<String>>, String> = emu.store().with(|conn| {
-                        let mut stmt = match conn.prepare(&sql) {
-                            Ok(s) => s,
-                            Err(e) => return Ok(Err(e.to_string())),
-                        };
-                        let n = stmt.column_count();
-                        let mut out = Vec::new();
-                        let mut rows = stmt.query([])?;
-                        loop {
-                            match rows.next() {
-                                Ok(Some(r)) => {
-                                    let mut line = Vec::with_capacity(n);
-                                    for i in 0..n {
-                                        line.push(match r.get_ref(i)? {
-                                            rusqlite::types::ValueRef::Null => String::new(),
-                                            rusqlite::types::ValueRef::Integer(x) => x.to_string(),
-                                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                                            rusqlite::types::ValueRef::Text(x) | rusqlite::types::ValueRef::Blob(x) => {
-                                                String::from_utf8_lossy(x).into_owned()
-                                            }
-                                        });
-                                    }
-                                    out.push(line);
-                                }
-                                Ok(None) => break,
-                                Err(e) => return Ok(Err(e.to_string())),
-                            }
-                        }
-                        Ok(Ok(out))
-                    })?;
-                    match rows {
-                        Err(e) => format!("<div class=\"error\">{}</div>", escape(&e)),
-                        Ok(rows) => {
-                            let head: String = t.columns.iter().map(|c| format!("<th>{}</th>", escape(c))).collect();
-                            let body: String = rows
-                                .iter()
-                                .map(|r| {
-                                    let cells: String = r.iter().map(|v| format!("<td>{}</td>", escape(v))).collect();
-                                    format!("<tr>{cells}</tr>")
-                                })
-                                .collect();
-                            format!(
-                                "<div class=\"card\"><h2>{} rows (at most {PAGE} shown)</h2><table><tr>{head}</tr>{body}</table>\
-                                 <p class=\"muted\">SQLite: <span class=\"mono\">{}</span></p></div>",
-                                rows.len(),
-                                escape(&t.sql)
-                            )
-                        }
-                    }
+                    let head: String = t.columns.iter().map(|c| format!("<th>{}</th>", escape(c))).collect();
+                    let body: String = rows
+                        .iter()
+                        .map(|r| {
+                            let cells: String = r.iter().map(|v| format!("<td>{}</td>", escape(v))).collect();
+                            format!("<tr>{cells}</tr>")
+                        })
+                        .collect();
+                    format!(
+                        "<div class=\"card\"><h2>{} rows (at most {PAGE} shown)</h2><table><tr>{head}</tr>{body}</table>\
+                         <p class=\"muted\">SQLite: <span class=\"mono\">{}</span></p></div>",
+                        rows.len(),
+                        escape(&t.sql)
+                    )
                 }
             };
             Ok(page("/admin/suiteql", "SuiteQL", &format!("<h1>SuiteQL</h1>{form}{result}")))

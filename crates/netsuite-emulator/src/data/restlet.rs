@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::record::{catalog, document, read, types};
+use super::record::{document, read, types};
 use super::rest::{self, Params, suitescript_error};
 use super::state::DataPlane;
 use crate::error::Error;
@@ -291,7 +291,7 @@ fn read_record(emu: &DataPlane, call: &Call, args: &Value) -> Result<Response, E
     let Some(id) = arg(args, "id") else {
         return Ok(missing("id"));
     };
-    let Some(record_type) = types::canonical_type(&type_name) else {
+    let Some(record_type) = types::canonical_type(emu.model(), &type_name) else {
         return Ok(suitescript_error(
             StatusCode::BAD_REQUEST,
             "SSS_INVALID_RECORD_TYPE",
@@ -313,11 +313,18 @@ fn read_record(emu: &DataPlane, call: &Call, args: &Value) -> Result<Response, E
     };
     let base = call.base.clone();
     let fields = emu.store().with(|conn| {
-        Ok(match catalog::lookup(&record_type) {
+        Ok(match emu.model().record_type(&record_type) {
             Some(def) => match read::find_id(conn, def, &key)? {
                 None => None,
-                Some(id) => read::load(conn, def, id, &base, &read::ReadOptions::default())?
-                    .map(|f| f.into_iter().collect::<Map<String, Value>>()),
+                Some(id) => read::load(
+                    conn,
+                    emu.model(),
+                    def,
+                    id,
+                    &base,
+                    &read::ReadOptions::default(),
+                )?
+                .map(|f| f.into_iter().collect::<Map<String, Value>>()),
             },
             None => document::find(conn, &record_type, &key)?.and_then(|(id, body)| {
                 let mut m: Map<String, Value> = serde_json::from_str(&body).ok()?;

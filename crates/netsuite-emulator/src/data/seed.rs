@@ -216,12 +216,20 @@ fn base(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The demo's subsidiaries, employees, customers, contacts and items.
 fn entities(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "INSERT OR IGNORE INTO subsidiary (id, name, fullname, parent, currency, country, lastmodifieddate) VALUES
             (2, 'UK Subsidiary', 'Parent Company : UK Subsidiary', 1, 2, 'GB', '2024-10-01T08:00:00Z'),
             (3, 'Canada Subsidiary', 'Parent Company : Canada Subsidiary', 1, 3, 'CA', '2024-10-01T08:00:00Z');",
     )?;
+    employees(conn)?;
+    customers(conn)?;
+    contacts(conn)?;
+    items(conn)
+}
+
+fn employees(conn: &Connection) -> rusqlite::Result<()> {
     let mut emp = conn.prepare(
         "INSERT OR IGNORE INTO employee (id, entityid, firstname, lastname, email, phone, title, subsidiary, supervisor, hiredate, externalid, datecreated, lastmodifieddate)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
@@ -253,6 +261,10 @@ fn entities(conn: &Connection) -> rusqlite::Result<()> {
             "2024-10-02T08:00:00Z",
         ])?;
     }
+    Ok(())
+}
+
+fn customers(conn: &Connection) -> rusqlite::Result<()> {
     let mut cust = conn.prepare(
         "INSERT OR IGNORE INTO customer (id, entityid, companyname, email, phone, subsidiary, currency, salesrep, creditlimit, externalid, datecreated, lastmodifieddate)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -293,6 +305,10 @@ fn entities(conn: &Connection) -> rusqlite::Result<()> {
             format!("2025-01-{:02}T16:40:00Z", 1 + i % 28),
         ])?;
     }
+    Ok(())
+}
+
+fn contacts(conn: &Connection) -> rusqlite::Result<()> {
     let mut contact = conn.prepare(
         "INSERT OR IGNORE INTO contact (id, entityid, firstname, lastname, email, phone, title, company, subsidiary, externalid, datecreated, lastmodifieddate)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?10)",
@@ -323,6 +339,10 @@ fn entities(conn: &Connection) -> rusqlite::Result<()> {
             format!("2024-11-{:02}T10:00:00Z", 1 + i % 28),
         ])?;
     }
+    Ok(())
+}
+
+fn items(conn: &Connection) -> rusqlite::Result<()> {
     let mut item = conn.prepare(
         "INSERT OR IGNORE INTO item (id, itemid, displayname, description, purchasedescription, itemtype, baseprice, cost, subsidiary, externalid, createddate, lastmodifieddate)
          VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, 1, ?8, '2024-10-15T12:00:00Z', '2025-01-02T12:00:00Z')",

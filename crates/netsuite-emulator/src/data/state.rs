@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use netsuite_auth::account::AccountId;
+use netsuite_suiteql::Model;
 
 use super::fault::Faults;
 use super::governance::{GovernanceStats, Governor, Stats};
@@ -31,11 +32,14 @@ pub(crate) struct Settings {
     pub retry_after_secs: Option<u64>,
     /// Fault injection.
     pub faults: Faults,
+    /// The data model of the tables and record types.
+    pub model: &'static Model,
 }
 
 struct Inner {
     account: AccountId,
     clock: Clock,
+    model: &'static Model,
     store: Store,
     bearer: Bearer,
     governor: Arc<Governor>,
@@ -74,6 +78,7 @@ impl DataPlane {
             inner: Arc::new(Inner {
                 account: settings.account,
                 clock: settings.clock,
+                model: settings.model,
                 store,
                 bearer,
                 governor: Arc::new(governor),
@@ -88,6 +93,11 @@ impl DataPlane {
 
     pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    /// The data model its tables, records and SuiteQL follow.
+    pub(crate) fn model(&self) -> &'static Model {
+        self.inner.model
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -25,12 +25,100 @@ use crate::origin::Origin;
 /// Longest statement accepted.
 pub const MAX_QUERY_LEN: usize = 100_000;
 
-/// Translates SuiteQL to SQLite with the emulator's clock for `SYSDATE`; the error
-/// names the construct that cannot be translated.
-pub(crate) fn translate(q: &str, now: i64) -> Result<netsuite_suiteql::Translation, String> {
-    let options =
-        netsuite_suiteql::Options::default().with_now(crate::clock::Now::at(now).datetime);
+/// Translates SuiteQL to SQLite over `model`, with `now` (Unix seconds) for
+/// `SYSDATE`; the error names the construct that cannot be translated.
+pub(crate) fn translate(
+    model: &'static netsuite_suiteql::Model,
+    q: &str,
+    now: i64,
+) -> Result<netsuite_suiteql::Translation, String> {
+    let options = netsuite_suiteql::Options::default()
+        .with_now(crate::clock::Now::at(now).datetime)
+        .with_model(model);
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
+}
+
+/// What [`run_page`] ran.
+#[derive(Debug)]
+pub(crate) struct Page {
+    /// The translated statement.
+    pub sql: String,
+    /// The output columns, lowercase.
+    pub columns: Vec<String>,
+    /// Rows passed to the callback.
+    pub count: u64,
+    /// Every row of the statement, when asked for.
+    pub total: Option<u64>,
+}
+
+/// Runs one page (`limit` rows from `offset`) of a SuiteQL query: translates it with
+/// the emulator's model and clock, hands each row to `on_row`, and counts every row
+/// when `with_total` (cached, cheap for keyset paging: [`super::total_results`]).
+/// `Ok(Err(detail))` is the user's error (translation, SQLite's refusal), for a
+/// `USER_ERROR` or the console's message. The REST endpoint and the admin SuiteQL
+/// console both run queries through it.
+pub(crate) fn run_page(
+    emu: &DataPlane,
+    q: &str,
+    limit: u64,
+    offset: u64,
+    with_total: bool,
+    mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> Result<Result<Page, String>, Error> {
+    let translated = match translate(emu.model(), q, emu.clock().now()) {
+        Ok(t) => t,
+        Err(detail) => return Ok(Err(detail)),
+    };
+    let page_sql = format!(
+        "SELECT * FROM ({}) LIMIT {limit} OFFSET {offset}",
+        translated.sql
+    );
+    emu.store().with(|conn| {
+        // Page statements are unique (bounds, offsets): not worth a cache slot.
+        let mut stmt = match conn.prepare(&page_sql) {
+            Ok(s) => s,
+            Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+            Err(e) => return Err(e),
+        };
+        if !stmt.readonly() {
+            return Ok(Err("Only SELECT statements are supported.".to_owned()));
+        }
+        let columns: Vec<String> = if translated.columns.len() == stmt.column_count() {
+            translated.columns.clone()
+        } else {
+            stmt.column_names()
+                .map(|n| n.to_ascii_lowercase())
+                .collect()
+        };
+        let mut count = 0u64;
+        let mut rows = stmt.query([])?;
+        loop {
+            let row = match rows.next() {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+                Err(e) => return Err(e),
+            };
+            on_row(&columns, row)?;
+            count += 1;
+        }
+        drop(rows);
+        let total = if with_total {
+            match emu.counts().count(conn, &translated) {
+                Ok(t) => Some(t),
+                Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        Ok(Ok(Page {
+            sql: translated.sql.clone(),
+            columns,
+            count,
+            total,
+        }))
+    })
 }
 
 fn user_error(detail: impl std::fmt::Display) -> Response {
@@ -140,47 +228,23 @@ fn run(emu: &DataPlane, base: &str, params: &Params, body: &[u8]) -> Result<Resp
         Ok(q) => q,
         Err(r) => return Ok(r),
     };
-    let translated = match translate(&q, emu.clock().now()) {
-        Ok(t) => t,
-        Err(detail) => return Ok(user_error(detail)),
-    };
-    let page_sql = format!(
-        "SELECT * FROM ({}) LIMIT {} OFFSET {}",
-        translated.sql, paging.limit, paging.offset
-    );
-    let outcome = emu.store().with(|conn| {
-        // Page statements are unique (bounds, offsets): not worth a cache slot.
-        let mut stmt = match conn.prepare(&page_sql) {
-            Ok(s) => s,
-            Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
-            Err(e) => return Err(e),
-        };
-        if !stmt.readonly() {
-            return Ok(Err("Only SELECT statements are supported.".to_owned()));
-        }
-        let names: Vec<String> = if translated.columns.len() == stmt.column_count() {
-            translated.columns.clone()
-        } else {
-            stmt.column_names()
-                .map(|n| n.to_ascii_lowercase())
-                .collect()
-        };
-        // `,"name":` of every column, escaped once.
-        let keys: Vec<String> = names
-            .iter()
-            .map(|n| format!(",{}:", Value::String(n.clone())))
-            .collect();
-        let mut items = String::with_capacity(paging.limit as usize * 128);
-        let mut count = 0u64;
-        let mut rows = stmt.query([])?;
-        loop {
-            let row = match rows.next() {
-                Ok(Some(r)) => r,
-                Ok(None) => break,
-                Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
-                Err(e) => return Err(e),
-            };
-            if count > 0 {
+    // `,"name":` of every column, escaped once (on the first row).
+    let mut keys: Vec<String> = Vec::new();
+    let mut items = String::with_capacity(paging.limit as usize * 128);
+    let outcome = run_page(
+        emu,
+        &q,
+        paging.limit,
+        paging.offset,
+        true,
+        |columns, row| {
+            if keys.is_empty() {
+                keys = columns
+                    .iter()
+                    .map(|n| format!(",{}:", Value::String(n.clone())))
+                    .collect();
+            }
+            if !items.is_empty() {
                 items.push(',');
             }
             items.push_str("{\"links\":[]");
@@ -203,19 +267,11 @@ fn run(emu: &DataPlane, base: &str, params: &Params, body: &[u8]) -> Result<Resp
                 }
             }
             items.push('}');
-            count += 1;
-        }
-        drop(rows);
-        let total = emu.counts().count(conn, &translated.sql);
-        let total = match total {
-            Ok(t) => t,
-            Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
-            Err(e) => return Err(e),
-        };
-        Ok(Ok((items, count, total)))
-    })?;
-    let (items, count, total) = match outcome {
-        Ok(v) => v,
+            Ok(())
+        },
+    )?;
+    let (count, total) = match outcome {
+        Ok(page) => (page.count, page.total.unwrap_or(page.count)),
         Err(detail) => return Ok(user_error(detail)),
     };
     let url = format!("{base}{SUITEQL_PATH}");
@@ -274,14 +330,15 @@ mod tests {
 
     #[test]
     fn only_select() {
-        assert!(translate("SELECT id FROM customer", 0).is_ok());
+        let model = netsuite_suiteql::Model::netsuite();
+        assert!(translate(model, "SELECT id FROM customer", 0).is_ok());
         assert!(
-            translate("DELETE FROM customer", 0)
+            translate(model, "DELETE FROM customer", 0)
                 .unwrap_err()
                 .contains("only SELECT")
         );
         assert!(
-            translate("SELECT 1 FROM nowhere", 0)
+            translate(model, "SELECT 1 FROM nowhere", 0)
                 .unwrap_err()
                 .contains("nowhere")
         );

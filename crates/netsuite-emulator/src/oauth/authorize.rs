@@ -39,10 +39,11 @@ use super::integration::{self, ConsentPolicy, Integration, json_list, parse_list
 use super::login::{self, LoginUser};
 use super::pages;
 use super::pkce;
-use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop};
+use super::refusal::{Checked, Rejection, Stop};
 use super::request::Form;
 use super::state::OAuthPlane;
 use crate::error::Error;
+use netsuite_auth::OAuthErrorCode;
 
 /// Shortest and longest `state` NetSuite accepts.
 pub const STATE_LEN: std::ops::RangeInclusive<usize> = 22..=1024;
@@ -76,7 +77,8 @@ enum Refusal {
     Redirect {
         redirect_uri: String,
         state: Option<String>,
-        rejection: Rejection,
+        /// Boxed: it holds the error code's text, and the refusal travels in `Err`.
+        rejection: Box<Rejection>,
     },
 }
 
@@ -84,7 +86,7 @@ fn page_error(error: OAuthErrorCode, code: AuditCode, detail: impl Into<String>)
     Refusal::Page(Rejection::new(error, code, detail))
 }
 
-fn error_name(r: &Rejection) -> &'static str {
+fn error_name(r: &Rejection) -> &str {
     r.error.as_str()
 }
 
@@ -230,7 +232,7 @@ fn validate(emu: &OAuthPlane, query: &str) -> Checked<Validated, Refusal> {
         Err(Stop::Refused(Refusal::Redirect {
             redirect_uri: redirect_uri.to_owned(),
             state: echo_state.clone(),
-            rejection: Rejection::new(error, code, detail).client(&client),
+            rejection: Box::new(Rejection::new(error, code, detail).client(&client)),
         }))
     };
     if let Some(k) = repeated_param(&pairs) {
@@ -658,7 +660,7 @@ fn decide(
     let redirect_refusal = |error, code: AuditCode, detail: &str| Refusal::Redirect {
         redirect_uri: v.redirect_uri.clone(),
         state: Some(v.state.clone()),
-        rejection: Rejection::new(error, code, detail).client(client),
+        rejection: Box::new(Rejection::new(error, code, detail).client(client)),
     };
     let session_user = match cookie {
         Some(c) if !auto => emu
@@ -1092,12 +1094,14 @@ fn submit(emu: &OAuthPlane, form: &Form, now: i64) -> Result<Response, Error> {
             let refusal = Refusal::Redirect {
                 redirect_uri: v.redirect_uri.clone(),
                 state: Some(v.state.clone()),
-                rejection: Rejection::new(
-                    OAuthErrorCode::AccessDenied,
-                    AuditCode::AccessDenied,
-                    format!("{} clicked Deny on the consent page", user.email),
-                )
-                .client(client),
+                rejection: Box::new(
+                    Rejection::new(
+                        OAuthErrorCode::AccessDenied,
+                        AuditCode::AccessDenied,
+                        format!("{} clicked Deny on the consent page", user.email),
+                    )
+                    .client(client),
+                ),
             };
             Ok(with_cookie(refusal.respond(emu, now)))
         }

@@ -8,8 +8,9 @@ use rusqlite::Connection;
 use super::audit::AuditCode;
 use super::identifier;
 use super::integration::{self, Integration};
-use super::refusal::{OAuthErrorCode, Rejection};
+use super::refusal::Rejection;
 use super::request::{ClientAuthMethod, ClientCredentials};
+use netsuite_auth::OAuthErrorCode;
 
 fn failed(detail: String) -> Rejection {
     Rejection::new(

@@ -17,9 +17,10 @@ use super::identifier;
 use super::integration::Integration;
 use super::login;
 use super::pkce;
-use super::refusal::{Checked, OAuthErrorCode, Rejection};
+use super::refusal::{Checked, Rejection};
 use super::state::OAuthPlane;
 use crate::error::Error;
+use netsuite_auth::OAuthErrorCode;
 
 fn invalid_grant(code: AuditCode, detail: impl Into<String>) -> Rejection {
     Rejection::new(OAuthErrorCode::InvalidGrant, code, detail)

@@ -34,7 +34,7 @@ use axum::extract::FromRef;
 use axum::routing::{get, post};
 use netsuite_auth::account::{AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH};
 
-pub use refusal::{OAuthErrorCode, Rejection};
+pub use refusal::Rejection;
 use state::OAuthPlane;
 
 /// The OAuth plane's routes:

@@ -5,7 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::audit::AuditCode;
-use super::refusal::{OAuthErrorCode, Rejection};
+use super::refusal::Rejection;
+use netsuite_auth::OAuthErrorCode;
 
 /// The length of an S256 challenge: base64url of 32 bytes, no padding.
 pub const CHALLENGE_LEN: usize = 43;

@@ -1,68 +1,24 @@
-//! How the OAuth plane refuses: the OAuth 2.0 `error` codes, a refused request with
+//! How the OAuth plane refuses: the HTTP status of each OAuth 2.0 `error` code
+//! ([`netsuite_auth::OAuthErrorCode`]), a refused request with
 //! its audit entry, and the JSON error responses NetSuite gives
 //! (`{"error":"invalid_grant"}` and friends).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use netsuite_auth::OAuthErrorCode;
 use netsuite_auth::account::AccountId;
 use serde::Serialize;
 
 use super::audit::AuditCode;
-use crate::error::Error;
+use crate::error::{Error, RestError};
 
-/// The OAuth 2.0 `error` values the token endpoint answers with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OAuthErrorCode {
-    /// 400: malformed request.
-    InvalidRequest,
-    /// 401 with `WWW-Authenticate: Basic realm="<ACCOUNT>"`: client authentication failed.
-    InvalidClient,
-    /// 400: the grant (assertion, code, refresh token) is not acceptable.
-    InvalidGrant,
-    /// 400: the client may not use this grant.
-    UnauthorizedClient,
-    /// 400: the grant type is not supported.
-    UnsupportedGrantType,
-    /// 400: the scope is not acceptable.
-    InvalidScope,
-    /// 500: the server failed.
-    ServerError,
-    /// Authorize redirect: the response type is not `code`.
-    UnsupportedResponseType,
-    /// Authorize redirect: the user clicked Deny.
-    AccessDenied,
-    /// Authorize redirect: `prompt=none` without a login session.
-    LoginRequired,
-    /// Authorize redirect: `prompt=none` when consent would have to be asked.
-    ConsentRequired,
-}
-
-impl OAuthErrorCode {
-    /// The `error` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OAuthErrorCode::InvalidRequest => "invalid_request",
-            OAuthErrorCode::InvalidClient => "invalid_client",
-            OAuthErrorCode::InvalidGrant => "invalid_grant",
-            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
-            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            OAuthErrorCode::InvalidScope => "invalid_scope",
-            OAuthErrorCode::ServerError => "server_error",
-            OAuthErrorCode::UnsupportedResponseType => "unsupported_response_type",
-            OAuthErrorCode::AccessDenied => "access_denied",
-            OAuthErrorCode::LoginRequired => "login_required",
-            OAuthErrorCode::ConsentRequired => "consent_required",
-        }
-    }
-
-    /// The HTTP status NetSuite uses with it.
-    pub fn status(self) -> StatusCode {
-        match self {
-            OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
-            OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        }
+/// The HTTP status NetSuite answers an OAuth 2.0 `error` with: 401 (with
+/// `WWW-Authenticate`) for `invalid_client`, 500 for `server_error`, 400 otherwise.
+pub(crate) fn status(error: &OAuthErrorCode) -> StatusCode {
+    match error {
+        OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+        OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 
@@ -70,7 +26,8 @@ impl OAuthErrorCode {
 /// (the client is told, the audit trail gets the refusal `R`), or failed (the
 /// emulator's own error, a 500). The one outcome type of the OAuth plane's checks:
 /// the token and revoke endpoints' (`Stop<Rejection>`), the authorize endpoint's
-/// (`Stop<authorize::Refusal>`) and the bearer check's (`Stop<bearer::Refusal>`).
+/// (`Stop<authorize::Refusal>`) and the bearer check's (`Stop<bearer::Refusal>`); the
+/// data plane's record writes use it too (`Stop<RestError>`).
 /// Parsing a request needs no store and returns the refusal alone.
 #[derive(Debug)]
 pub(crate) enum Stop<R = Rejection> {
@@ -83,6 +40,24 @@ pub(crate) enum Stop<R = Rejection> {
 impl<R> From<Error> for Stop<R> {
     fn from(e: Error) -> Self {
         Stop::Failed(e)
+    }
+}
+
+/// A SQLite failure inside a check or a write: the caller that knows the database
+/// labels it (see [`crate::store::storage`]).
+impl<R> From<rusqlite::Error> for Stop<R> {
+    fn from(source: rusqlite::Error) -> Self {
+        Stop::Failed(Error::Storage {
+            path: String::new(),
+            source,
+        })
+    }
+}
+
+/// The data plane's refused write: the REST error the client gets.
+impl From<RestError> for Stop<RestError> {
+    fn from(r: RestError) -> Self {
+        Stop::Refused(r)
     }
 }
 
@@ -134,7 +109,7 @@ struct ErrorBody<'a> {
 
 /// The JSON error response, with `error_description` only when `explain` is set.
 pub(crate) fn error_response(
-    error: OAuthErrorCode,
+    error: &OAuthErrorCode,
     description: Option<&str>,
     account: &AccountId,
 ) -> Response {
@@ -143,8 +118,8 @@ pub(crate) fn error_response(
         error_description: description,
     })
     .unwrap_or_default();
-    let mut resp = json_response(error.status(), body);
-    if error == OAuthErrorCode::InvalidClient
+    let mut resp = json_response(status(error), body);
+    if *error == OAuthErrorCode::InvalidClient
         && let Ok(v) = HeaderValue::from_str(&format!("Basic realm=\"{}\"", account.as_str()))
     {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);

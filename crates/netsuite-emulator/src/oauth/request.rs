@@ -10,7 +10,8 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use netsuite_auth::token::JWT_BEARER;
 
 use super::audit::AuditCode;
-use super::refusal::{OAuthErrorCode, Rejection};
+use super::refusal::Rejection;
+use netsuite_auth::OAuthErrorCode;
 
 /// The only media type the token and revoke endpoints take.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";

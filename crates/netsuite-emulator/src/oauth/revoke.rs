@@ -13,11 +13,12 @@ use serde_json::Value;
 use super::access_token;
 use super::audit::AuditCode;
 use super::chain;
-use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop, error_response};
+use super::refusal::{Checked, Rejection, Stop, error_response};
 use super::request::{Form, invalid_request};
 use super::state::OAuthPlane;
 use super::token::{FormPost, authenticate_client};
 use crate::error::Error;
+use netsuite_auth::OAuthErrorCode;
 
 /// The axum handler.
 pub(crate) async fn handle(State(emu): State<OAuthPlane>, req: Request) -> Response {
@@ -27,7 +28,7 @@ pub(crate) async fn handle(State(emu): State<OAuthPlane>, req: Request) -> Respo
         Ok(resp) => resp,
         Err(e) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            error_response(OAuthErrorCode::ServerError, None, &account)
+            error_response(&OAuthErrorCode::ServerError, None, &account)
         }
     }
 }
@@ -51,7 +52,7 @@ fn revoke(emu: &OAuthPlane, request: &FormPost) -> Response {
         Err(Stop::Refused(r)) => emu.refuse(now, r),
         Err(Stop::Failed(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            error_response(OAuthErrorCode::ServerError, None, emu.account())
+            error_response(&OAuthErrorCode::ServerError, None, emu.account())
         }
     }
 }

@@ -283,7 +283,7 @@ impl OAuthPlane {
     pub(crate) fn refuse(&self, now: i64, r: Rejection) -> Response {
         self.log(now, &r);
         let description = self.explain_errors().then_some(r.detail.as_str());
-        error_response(r.error, description, self.account())
+        error_response(&r.error, description, self.account())
     }
 
     /// Writes `r` to the audit trail (a failure to write is logged, not answered).

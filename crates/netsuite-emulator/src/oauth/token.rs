@@ -23,11 +23,12 @@ use super::client_auth;
 use super::grant;
 use super::integration::Integration;
 use super::mapping::{self, Candidate, IntegrationState};
-use super::refusal::{Checked, OAuthErrorCode, Rejection, Stop, error_response, json_response};
+use super::refusal::{Checked, Rejection, Stop, error_response, json_response};
 use super::request::{self, GrantRequest, invalid_request};
 use super::state::OAuthPlane;
 use crate::error::Error;
 use crate::origin::Origin;
+use netsuite_auth::OAuthErrorCode;
 
 /// Largest accepted request body.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -93,7 +94,7 @@ pub(crate) async fn handle(State(emu): State<OAuthPlane>, req: Request) -> Respo
         Ok(resp) => resp,
         Err(e) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            error_response(OAuthErrorCode::ServerError, None, &account)
+            error_response(&OAuthErrorCode::ServerError, None, &account)
         }
     }
 }
@@ -115,7 +116,7 @@ fn exchange(emu: &OAuthPlane, request: FormPost) -> Response {
         Err(Stop::Refused(r)) => emu.refuse(now, r),
         Err(Stop::Failed(e)) => {
             eprintln!("netsuite-emulator: {}", crate::error::chain(&e));
-            error_response(OAuthErrorCode::ServerError, None, emu.account())
+            error_response(&OAuthErrorCode::ServerError, None, emu.account())
         }
     }
 }

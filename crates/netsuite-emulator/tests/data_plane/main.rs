@@ -11,6 +11,7 @@ mod async_jobs;
 mod collections;
 mod governance;
 mod http;
+mod model;
 mod persistence;
 mod records;
 mod restlets;

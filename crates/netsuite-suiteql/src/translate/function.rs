@@ -13,7 +13,7 @@ use crate::format::{
     looks_like_date_format, parse_date_format, parse_date_literal, parse_loose_date,
     parse_number_format, to_char_date, to_char_number, to_date_sql,
 };
-use crate::schema::{self, Display};
+use crate::model::{self, Display};
 use crate::sql::{Sql, Ty, call, ident, prec, string};
 
 /// An argument of a call: an expression or `*`.
@@ -703,18 +703,19 @@ impl Translator {
             Display::Value => value,
             Display::Record(target) => {
                 let a = ident(DISPLAY_ALIAS);
+                let name = self
+                    .model
+                    .table(target)
+                    .map_or_else(|| "NULL".to_owned(), |t| model::record_name(t, &a));
                 format!(
-                    "(SELECT {} FROM {} AS {a} WHERE {a}.\"id\" = {value})",
-                    schema::record_name(target, &a),
+                    "(SELECT {name} FROM {} AS {a} WHERE {a}.\"id\" = {value})",
                     ident(target)
                 )
             }
-            Display::TransactionType => schema::code_display(&value, schema::TRANSACTION_TYPES),
+            Display::Codes(codes) => model::code_display(&value, codes),
             Display::TransactionStatus => {
-                schema::status_display(&format!("{alias}.\"type\""), &value)
+                model::status_display(&format!("{alias}.\"type\""), &value)
             }
-            Display::ItemType => schema::code_display(&value, schema::ITEM_TYPES),
-            Display::AccountType => schema::code_display(&value, schema::ACCOUNT_TYPES),
         };
         Ok(Sql::atom(text, Ty::Text))
     }

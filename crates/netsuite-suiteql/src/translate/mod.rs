@@ -9,7 +9,7 @@ use sqlparser::ast::{Expr, Ident, UnaryOperator, Value};
 
 use crate::Error;
 use crate::limits::{MAX_DEPTH, MAX_SQL_BYTES};
-use crate::schema::{Column, Table};
+use crate::model::{Column, Model, Table};
 use crate::sql::{Sql, Ty, ident};
 
 /// Prefix of the aliases the translator invents; users may not use it.
@@ -34,6 +34,20 @@ pub(crate) struct QueryOut {
     pub(crate) bare: bool,
     /// A set operation (UNION, ...).
     pub(crate) compound: bool,
+    /// Length of `sql` without its final ORDER BY, when nothing follows it.
+    pub(crate) unordered_len: Option<usize>,
+    /// The keyset predicate of a top-level SELECT.
+    pub(crate) keyset: Option<KeysetSpan>,
+}
+
+/// A keyset predicate `column > bound` (or `>=`) and its span in the SQL.
+#[derive(Debug)]
+pub(crate) struct KeysetSpan {
+    pub(crate) column: String,
+    pub(crate) inclusive: bool,
+    pub(crate) bound: i64,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// A table (or subquery) in a FROM clause.
@@ -108,15 +122,17 @@ pub(crate) struct Translator {
     derived: usize,
     /// The current time, as `YYYY-MM-DDTHH:MM:SSZ`, if fixed.
     now: Option<String>,
+    model: &'static Model,
 }
 
 impl Translator {
-    pub(crate) fn new(now: Option<String>) -> Translator {
+    pub(crate) fn new(now: Option<String>, model: &'static Model) -> Translator {
         Translator {
             scopes: Vec::new(),
             depth: 0,
             derived: 0,
             now,
+            model,
         }
     }
 

@@ -8,10 +8,10 @@ use sqlparser::ast::{
 };
 
 use super::{
-    Clause, OutColumn, QueryOut, Scope, Source, Translator, is_rownum, literal_number, user_alias,
+    Clause, KeysetSpan, OutColumn, QueryOut, Scope, Source, Translator, is_rownum, literal_number,
+    user_alias,
 };
 use crate::Error;
-use crate::schema;
 use crate::sql::{Sql, Ty, ident, join_all, prec};
 
 /// A row limit and offset.
@@ -79,11 +79,15 @@ impl Translator {
                     Some(o) => self.output_order_by(o, &inner.columns)?,
                     None => String::new(),
                 };
+                let sql = format!("SELECT * FROM ({})", inner.sql);
+                let unordered_len = (!order.is_empty() && !limits.is_some()).then_some(sql.len());
                 Ok(QueryOut {
-                    sql: format!("SELECT * FROM ({}){order}{}", inner.sql, limits.sql()),
+                    sql: format!("{sql}{order}{}", limits.sql()),
                     columns: inner.columns,
                     bare: false,
                     compound: false,
+                    unordered_len,
+                    keyset: None,
                 })
             }
             other => Err(set_expr_error(other)),
@@ -170,7 +174,11 @@ impl Translator {
                 return Err(Error::too_complex("the translated SQL is too long"));
             }
         }
+        let mut unordered_len = None;
         if let Some(o) = order_by {
+            if !limits.is_some() {
+                unordered_len = Some(sql.len());
+            }
             sql.push_str(&self.output_order_by(o, &columns)?);
         }
         sql.push_str(&limits.sql());
@@ -179,6 +187,8 @@ impl Translator {
             columns,
             bare: order_by.is_none() && !limits.is_some(),
             compound: true,
+            unordered_len,
+            keyset: None,
         })
     }
 
@@ -258,6 +268,9 @@ impl Translator {
         let mut rownum_limit: Option<u64> = None;
         let mut conditions = Vec::new();
         let mut outer: Vec<(String, Sql, Vec<String>)> = Vec::new();
+        // Keyset candidates: (index in `conditions`, column SQL, inclusive, bound).
+        let mut keysets: Vec<(usize, String, bool, i64)> = Vec::new();
+        let top_level = self.scopes.len() == 1;
         if let Some(selection) = &s.selection {
             for conjunct in conjuncts(selection) {
                 match rownum_bound(conjunct)? {
@@ -277,7 +290,14 @@ impl Translator {
                 let refs = scope.references.take().unwrap_or_default();
                 let sql = sql?;
                 match marks.as_slice() {
-                    [] => conditions.push(sql),
+                    [] => {
+                        if top_level
+                            && let Some((c, inc, n)) = self.keyset_predicate(conjunct, &sql)?
+                        {
+                            keysets.push((conditions.len(), c, inc, n));
+                        }
+                        conditions.push(sql);
+                    }
                     [alias] => {
                         if ansi {
                             return Err(Error::unsupported(
@@ -348,33 +368,7 @@ impl Translator {
         };
 
         // ORDER BY
-        let order = match order_by {
-            Some(o) => {
-                self.scope().clause = Clause::OrderBy;
-                let mut parts = Vec::new();
-                for item in order_items(o)? {
-                    let (text, not_null) = match &item.expr {
-                        Expr::Identifier(id)
-                            if columns.iter().any(|c| c.name == id.value.to_lowercase()) =>
-                        {
-                            named_output(&id.value, &columns)?
-                        }
-                        e => match e {
-                            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
-                                position(literal_number(e).unwrap_or(0.0), &columns)?
-                            }
-                            _ => {
-                                let sql = self.expr(e)?;
-                                (sql.text, sql.not_null)
-                            }
-                        },
-                    };
-                    parts.push(order_term(text, not_null, item)?);
-                }
-                format!(" ORDER BY {}", parts.join(", "))
-            }
-            None => String::new(),
-        };
+        let order = self.select_order_by(order_by, &columns)?;
 
         // Row limits: ROWNUM (before ORDER BY in Oracle), TOP, FETCH/OFFSET.
         let scope = self.scope();
@@ -411,6 +405,11 @@ impl Translator {
             limits.limit = Some(n);
         }
 
+        let keyset_ok = !grouped
+            && having.is_none()
+            && !limits.is_some()
+            && s.distinct.is_none()
+            && keysets.len() == 1;
         let mut sql = String::from("SELECT ");
         if matches!(s.distinct, Some(Distinct::Distinct)) {
             sql.push_str("DISTINCT ");
@@ -418,8 +417,12 @@ impl Translator {
         sql.push_str(&projection.join(", "));
         sql.push_str(" FROM ");
         sql.push_str(&from_sql);
+        let mut keyset = None;
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
+            if keyset_ok && let Some((at, column, inclusive, bound)) = keysets.pop() {
+                keyset = keyset_span(&conditions, at, sql.len(), column, inclusive, bound);
+            }
             sql.push_str(&join_all(conditions, "AND", prec::AND).text);
         }
         if !group_by.is_empty() {
@@ -430,6 +433,7 @@ impl Translator {
             sql.push_str(" HAVING ");
             sql.push_str(&h.text);
         }
+        let unordered_len = (!order.is_empty() && !limits.is_some()).then_some(sql.len());
         sql.push_str(&order);
         sql.push_str(&limits.sql());
         if sql.len() > crate::limits::MAX_SQL_BYTES {
@@ -440,6 +444,44 @@ impl Translator {
             columns,
             bare: order.is_empty() && !limits.is_some(),
             compound: false,
+            unordered_len,
+            keyset,
+        })
+    }
+
+    /// The ` ORDER BY ...` of a SELECT (empty without one): output names and
+    /// positions refer to the select list's `columns`.
+    fn select_order_by(
+        &mut self,
+        order_by: Option<&OrderBy>,
+        columns: &[OutColumn],
+    ) -> Result<String, Error> {
+        Ok(match order_by {
+            Some(o) => {
+                self.scope().clause = Clause::OrderBy;
+                let mut parts = Vec::new();
+                for item in order_items(o)? {
+                    let (text, not_null) = match &item.expr {
+                        Expr::Identifier(id)
+                            if columns.iter().any(|c| c.name == id.value.to_lowercase()) =>
+                        {
+                            named_output(&id.value, columns)?
+                        }
+                        e => match e {
+                            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+                                position(literal_number(e).unwrap_or(0.0), columns)?
+                            }
+                            _ => {
+                                let sql = self.expr(e)?;
+                                (sql.text, sql.not_null)
+                            }
+                        },
+                    };
+                    parts.push(order_term(text, not_null, item)?);
+                }
+                format!(" ORDER BY {}", parts.join(", "))
+            }
+            None => String::new(),
         })
     }
 
@@ -509,6 +551,42 @@ impl Translator {
             }
         }
         Ok(())
+    }
+
+    /// `column > N` or `column >= N` with N an integer, translated to `translated`
+    /// as written: the column's SQL, whether the bound is inclusive, and N.
+    fn keyset_predicate(
+        &mut self,
+        e: &Expr,
+        translated: &Sql,
+    ) -> Result<Option<(String, bool, i64)>, Error> {
+        let Expr::BinaryOp { left, op, right } = e else {
+            return Ok(None);
+        };
+        let inclusive = match op {
+            BinaryOperator::Gt => false,
+            BinaryOperator::GtEq => true,
+            _ => return Ok(None),
+        };
+        if !matches!(**left, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+            return Ok(None);
+        }
+        let Expr::Value(v) = &**right else {
+            return Ok(None);
+        };
+        let Value::Number(n, false) = &v.value else {
+            return Ok(None);
+        };
+        let Ok(bound) = n.parse::<i64>() else {
+            return Ok(None);
+        };
+        if is_rownum(left) {
+            return Ok(None);
+        }
+        let column = self.expr(left)?.text;
+        let op = if inclusive { ">=" } else { ">" };
+        Ok((translated.text == format!("{column} {op} {bound}"))
+            .then_some((column, inclusive, bound)))
     }
 
     /// A comma-separated FROM item: a table or subquery and its JOINs.
@@ -631,7 +709,7 @@ impl Translator {
                         format!("(SELECT 'X' AS \"dummy\") AS {}", ident(&alias)),
                     ));
                 }
-                let Some(table) = schema::table(&table_name) else {
+                let Some(table) = self.model.table(&table_name) else {
                     return Err(Error::UnknownTable { name: table_name });
                 };
                 self.add_source(Source {
@@ -642,7 +720,7 @@ impl Translator {
                         .iter()
                         .map(|c| OutColumn {
                             name: c.name.to_owned(),
-                            ty: c.ty,
+                            ty: c.ty(),
                             not_null: c.not_null,
                         })
                         .collect(),
@@ -1046,4 +1124,34 @@ fn set_expr_error(e: &SetExpr) -> Error {
         SetExpr::Table(_) => Error::unsupported("TABLE"),
         _ => Error::unsupported("this query form"),
     }
+}
+
+/// Where keyset conjunct `at` of `conditions` lands in the statement once they are
+/// joined with AND after `offset` bytes: the same join with a marker in its place.
+fn keyset_span(
+    conditions: &[Sql],
+    at: usize,
+    offset: usize,
+    column: String,
+    inclusive: bool,
+    bound: i64,
+) -> Option<KeysetSpan> {
+    const MARK: &str = "\u{0}keyset\u{0}";
+    let mut marked = conditions.to_vec();
+    let len = std::mem::replace(&mut marked[at], Sql::atom(MARK, Ty::Number))
+        .text
+        .len();
+    let marked = join_all(marked, "AND", prec::AND).text;
+    let (before, after) = marked.split_once(MARK)?;
+    if before.contains(MARK) || after.contains(MARK) {
+        return None;
+    }
+    let start = offset + before.len();
+    Some(KeysetSpan {
+        column,
+        inclusive,
+        bound,
+        start,
+        end: start + len,
+    })
 }

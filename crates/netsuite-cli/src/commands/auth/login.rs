@@ -100,26 +100,28 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
                     .hint("free the port, or pass --port N (the redirect URI registered in NetSuite must use the same port), or use --no-browser and paste the redirected URL")
                     .into());
             }
-            Err(e) => crate::say!("note: {e}; paste the redirected URL instead"),
+            Err(e) => crate::output::say!("note: {e}; paste the redirected URL instead"),
         }
     } else if browser {
-        crate::say!(
+        crate::output::say!(
             "note: the redirect URI {redirect} is not on this machine; after the login, paste the URL the browser was sent to"
         );
     }
 
-    crate::say!(
+    crate::output::say!(
         "Open this URL in a browser to sign in to NetSuite:\n\n  {}\n",
         pending.url
     );
     if browser {
         match webbrowser::open(pending.url.as_str()) {
-            Ok(()) => crate::say!("(opened your browser; waiting for NetSuite to redirect back)"),
-            Err(e) => crate::say!("(could not open a browser: {e})"),
+            Ok(()) => {
+                crate::output::say!("(opened your browser; waiting for NetSuite to redirect back)")
+            }
+            Err(e) => crate::output::say!("(could not open a browser: {e})"),
         }
     }
     if paste {
-        crate::say!(
+        crate::output::say!(
             "After signing in, paste the full URL the browser was redirected to (or just the code), then press Enter:"
         );
     }
@@ -173,7 +175,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
                         | netsuite_auth::Error::StateMismatch),
                     ) => {
                         let e = login_error(e.into(), timeout);
-                        crate::say!("{e}; paste the redirected URL again:");
+                        crate::output::say!("{e}; paste the redirected URL again:");
                         last = Some(e);
                     }
                     other => return other.map_err(anyhow::Error::from),
@@ -196,7 +198,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         .store()
         .map(|(s, p)| s.path(p).display().to_string())
         .unwrap_or_default();
-    crate::say!(
+    crate::output::say!(
         "logged in: profile {name:?}, account {}, role {}, entity {}\n\
          access token valid until {}{}\ntokens stored encrypted in {store_path}",
         t.company.as_deref().unwrap_or(&p.account),
@@ -296,7 +298,7 @@ fn callback_tls(config: &Config) -> Result<(String, String)> {
     let g = netsuite_auth::cert::generate_localhost_tls(time::OffsetDateTime::now_utc(), 825)?;
     netsuite_client::store::write_private(&key_path, g.private_key_pem.expose_secret().as_bytes())?;
     netsuite_client::store::write_private(&cert_path, g.certificate_pem.as_bytes())?;
-    crate::say!(
+    crate::output::say!(
         "created a self-signed certificate for the login callback on 127.0.0.1 ({}).\n\
          Your browser will warn about it once: it is this tool's own listener; proceed to 127.0.0.1.",
         cert_path.display()

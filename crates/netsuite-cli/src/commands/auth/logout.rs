@@ -22,9 +22,9 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
         let http = netsuite_client::http::http_client()?;
         match source.revoke(&http).await {
             Ok(true) => {
-                crate::say!("revoked the refresh token (and its access tokens) at NetSuite")
+                crate::output::say!("revoked the refresh token (and its access tokens) at NetSuite")
             }
-            Ok(false) => crate::say!("no refresh token to revoke"),
+            Ok(false) => crate::output::say!("no refresh token to revoke"),
             Err(netsuite_client::Error::Auth(netsuite_auth::Error::OAuth(o)))
                 if matches!(
                     o.error,
@@ -32,7 +32,7 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
                         | netsuite_auth::OAuthErrorCode::InvalidToken
                 ) =>
             {
-                crate::say!("the refresh token was already invalid at NetSuite ({o})");
+                crate::output::say!("the refresh token was already invalid at NetSuite ({o})");
             }
             Err(e) => {
                 return Err(anyhow::Error::from(e).context("revoking the refresh token failed; the stored tokens were kept"))
@@ -45,9 +45,9 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
         }
     }
     if source.forget().await? {
-        crate::say!("deleted the stored tokens of profile {name:?}");
+        crate::output::say!("deleted the stored tokens of profile {name:?}");
     } else {
-        crate::say!("profile {name:?} had no stored tokens");
+        crate::output::say!("profile {name:?} had no stored tokens");
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ pub(super) async fn run(args: RefreshArgs, profile: Option<&str>) -> Result<()> 
     let source = id.token_source()?;
     let http = netsuite_client::http::http_client()?;
     let (t, origin) = source.token(&http, true).await?;
-    crate::say!(
+    crate::output::say!(
         "refreshed profile {name:?}: access token valid until {}{}",
         rfc3339(t.expires_at),
         t.refresh_expires_at

@@ -65,7 +65,7 @@ async fn check(id: &crate::identity::Identity) -> Result<()> {
         )
         .json(&json!({"q": "SELECT 1 AS ok FROM dual"}))?;
     client.send_json(request).await?;
-    crate::say!("check: an authenticated SuiteQL call succeeded");
+    crate::output::say!("check: an authenticated SuiteQL call succeeded");
     Ok(())
 }
 
@@ -176,7 +176,7 @@ pub(super) async fn run(args: StatusArgs, profile: Option<&str>) -> Result<()> {
     }
     output::data(text.trim_end())?;
     if let Some(w) = warning {
-        crate::say!("warning: {w}");
+        crate::output::say!("warning: {w}");
     }
     finish(&id, problem, prove).await
 }

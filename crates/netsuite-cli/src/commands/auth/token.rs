@@ -35,7 +35,7 @@ pub(super) async fn run(args: TokenArgs, profile: Option<&str>) -> Result<()> {
         }
     };
     if origin == Origin::Fresh {
-        crate::say!(
+        crate::output::say!(
             "got a new access token for profile {name:?} (expires {})",
             rfc3339(token.expires_at)
         );

@@ -39,7 +39,7 @@ pub(super) async fn run(cmd: AppsCommand) -> Result<()> {
         }
         AppsCommand::Revoke { target, id } => {
             Backend::new(&target)?.revoke_authorized_app(id).await?;
-            crate::say!("revoked authorized application #{id} and its tokens");
+            crate::output::say!("revoked authorized application #{id} and its tokens");
             Ok(())
         }
     }

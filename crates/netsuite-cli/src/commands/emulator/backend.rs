@@ -237,7 +237,7 @@ pub(super) fn marked(flag: bool, suffix: &'static str) -> &'static str {
 /// Lines on stdout, or the `empty` message on stderr.
 pub(super) fn print_lines(lines: Vec<String>, empty: &str) -> Result<()> {
     if lines.is_empty() {
-        crate::say!("{empty}");
+        crate::output::say!("{empty}");
         return Ok(());
     }
     output::data(&lines.join("\n"))

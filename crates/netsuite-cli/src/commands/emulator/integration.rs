@@ -138,7 +138,9 @@ pub(super) async fn run(cmd: IntegrationCommand) -> Result<()> {
                 out.push_str(&format!("\nclient secret: {s}"));
             }
             output::data(&out)?;
-            crate::say!("keep the secret now: like NetSuite, the emulator shows it only once");
+            crate::output::say!(
+                "keep the secret now: like NetSuite, the emulator shows it only once"
+            );
             Ok(())
         }
         IntegrationCommand::List { target, json } => {
@@ -175,7 +177,7 @@ async fn set_blocked(target: &Target, client_id: &str, blocked: bool) -> Result<
     Backend::new(target)?
         .set_integration_blocked(client_id, blocked)
         .await?;
-    crate::say!(
+    crate::output::say!(
         "integration {client_id} {}",
         if blocked { "blocked" } else { "enabled" }
     );

@@ -85,7 +85,7 @@ pub(super) async fn run(cmd: MappingCommand) -> Result<()> {
                 return print_json(&m);
             }
             output::data(&m.certificate_id)?;
-            crate::say!(
+            crate::output::say!(
                 "mapped the {} certificate (role {}, entity {}); use the certificate id above as --certificate-id",
                 m.key,
                 m.role,
@@ -110,7 +110,7 @@ pub(super) async fn run(cmd: MappingCommand) -> Result<()> {
                 .revoke_mapping(&certificate_id, client_id.as_deref())
                 .await?;
             let n = revoked.len();
-            crate::say!("revoked {n} mapping(s) of certificate {certificate_id}");
+            crate::output::say!("revoked {n} mapping(s) of certificate {certificate_id}");
             Ok(())
         }
     }

@@ -148,7 +148,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         );
     }
     if !data_plane.no_demo && data_plane.demo_scale >= 100_000 {
-        crate::say!(
+        crate::output::say!(
             "preparing {} demo transactions (the first time on a data directory: about 20 s per million)",
             data_plane.demo_scale
         );
@@ -174,7 +174,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
     } else {
         format!("data in {}", data_dir(&data)?.display())
     };
-    crate::say!(
+    crate::output::say!(
         "listening on {base} (account {}, {kept})",
         emulator.account()
     );
@@ -197,6 +197,6 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         }
     };
     netsuite_emulator::serve(emulator, listener, shutdown).await?;
-    crate::say!("emulator stopped");
+    crate::output::say!("emulator stopped");
     Ok(())
 }

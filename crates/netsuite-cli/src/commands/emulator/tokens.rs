@@ -52,7 +52,7 @@ pub(super) async fn run(cmd: TokensCommand) -> Result<()> {
         }
         TokensCommand::Revoke { target, jti } => {
             Backend::new(&target)?.revoke_token(&jti).await?;
-            crate::say!("revoked {jti}");
+            crate::output::say!("revoked {jti}");
             Ok(())
         }
     }

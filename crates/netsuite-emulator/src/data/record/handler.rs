@@ -6,6 +6,7 @@ use axum::extract::{Path, State, rejection::PathRejection};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::RECORD_PATH;
+use netsuite_suiteql::model::RecordType;
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::{Map, Value, json};
 
@@ -13,13 +14,14 @@ use crate::data::rest::{self, COLLECTION_CONTENT_TYPE, Params, SINGULAR_CONTENT_
 use crate::data::state::DataPlane;
 use crate::error::Error;
 use crate::error::RestError;
+use crate::oauth::refusal::Stop;
 use crate::origin::Origin;
 
 use crate::clock::Now;
 
 use super::document::{find, render};
 use super::types::{ADMINISTRATOR, RecordKey, canonical_type, parse_key};
-use super::{catalog, read, write};
+use super::{read, write};
 
 /// The scope the REST web services need.
 pub const SCOPE: &str = rest::REST_SCOPE;
@@ -138,7 +140,7 @@ pub(crate) fn handle(emu: &DataPlane, req: &RecordRequest, role: i64) -> Result<
         }
     };
     let type_name = &segments[0];
-    let Some(record_type) = canonical_type(type_name) else {
+    let Some(record_type) = canonical_type(emu.model(), type_name) else {
         return Ok(RestError::new(
             StatusCode::NOT_FOUND,
             "NONEXISTENT_ID",
@@ -156,7 +158,7 @@ pub(crate) fn handle(emu: &DataPlane, req: &RecordRequest, role: i64) -> Result<
         emu,
         req,
         record_type: &record_type,
-        def: catalog::lookup(&record_type),
+        def: emu.model().record_type(&record_type),
     };
     #[allow(clippy::result_large_err)] // the error is the ready response
     let key = || -> Result<RecordKey, Response> {
@@ -208,7 +210,7 @@ struct Ctx<'a> {
     emu: &'a DataPlane,
     req: &'a RecordRequest,
     record_type: &'a str,
-    def: Option<&'static catalog::TypeDef>,
+    def: Option<&'static RecordType>,
 }
 
 fn search_error(detail: &str) -> Response {
@@ -225,7 +227,7 @@ fn search_error(detail: &str) -> Response {
 /// refused write rolls back. Successful writes invalidate cached counts.
 fn write_tx<T>(
     emu: &DataPlane,
-    f: impl FnOnce(&Connection) -> Result<T, write::WriteError>,
+    f: impl FnOnce(&Connection) -> Result<T, Stop<RestError>>,
 ) -> Result<Result<T, RestError>, Error> {
     let label = emu.store().label().to_owned();
     let st = |e| crate::store::storage(&label, e);
@@ -238,20 +240,20 @@ fn write_tx<T>(
                 tx.commit().map_err(st)?;
                 Ok(Ok(v))
             }
-            Err(write::WriteError::Rest(r)) => Ok(Err(r)),
-            Err(write::WriteError::Sql(rusqlite::Error::SqliteFailure(e, msg)))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Ok(Err(RestError::new(
-                    StatusCode::BAD_REQUEST,
-                    "USER_ERROR",
-                    format!(
-                        "Error while accessing a resource. The record violates a constraint: {}.",
-                        msg.unwrap_or_default()
-                    ),
-                )))
-            }
-            Err(write::WriteError::Sql(e)) => Err(st(e)),
+            Err(Stop::Refused(r)) => Ok(Err(r)),
+            Err(Stop::Failed(Error::Storage {
+                source: rusqlite::Error::SqliteFailure(e, msg),
+                ..
+            })) if e.code == rusqlite::ErrorCode::ConstraintViolation => Ok(Err(RestError::new(
+                StatusCode::BAD_REQUEST,
+                "USER_ERROR",
+                format!(
+                    "Error while accessing a resource. The record violates a constraint: {}.",
+                    msg.unwrap_or_default()
+                ),
+            ))),
+            Err(Stop::Failed(Error::Storage { source, .. })) => Err(st(source)),
+            Err(Stop::Failed(e)) => Err(e),
         }
     })?;
     if out.is_ok() {
@@ -328,10 +330,12 @@ impl Ctx<'_> {
             Ok(match self.def {
                 Some(def) => match self.resolve(conn, key)? {
                     Err(r) => Err(r),
-                    Ok(id) => match read::load(conn, def, id, self.base(), &options)? {
-                        Some(fields) => Ok(Ok(read::serialize(&self.href(id), &fields))),
-                        None => Err(not_found()),
-                    },
+                    Ok(id) => {
+                        match read::load(conn, self.emu.model(), def, id, self.base(), &options)? {
+                            Some(fields) => Ok(Ok(read::serialize(&self.href(id), &fields))),
+                            None => Err(not_found()),
+                        }
+                    }
                 },
                 None => match find(conn, self.record_type, key)? {
                     None => Err(not_found()),
@@ -407,7 +411,7 @@ impl Ctx<'_> {
         };
         let now = self.now();
         let out = write_tx(self.emu, |conn| match self.def {
-            Some(def) => write::create(conn, def, &body, &now, None),
+            Some(def) => write::create(conn, self.emu.model(), def, &body, &now, None),
             None => write::document_create(conn, self.record_type, &body, None),
         })?;
         Ok(match out {
@@ -437,7 +441,7 @@ impl Ctx<'_> {
                 Err(r) => return Ok(Err(r)),
             };
             match self.def {
-                Some(def) => write::update(conn, def, id, &body, &now, &replace)?,
+                Some(def) => write::update(conn, self.emu.model(), def, id, &body, &now, &replace)?,
                 None => {
                     let stored = find(conn, self.record_type, &RecordKey::Internal(id))?
                         .map(|(_, b)| b)
@@ -476,10 +480,12 @@ impl Ctx<'_> {
             };
             match (self.def, existing) {
                 (Some(def), Some(id)) => {
-                    write::update(conn, def, id, &body, &now, &replace)?;
+                    write::update(conn, self.emu.model(), def, id, &body, &now, &replace)?;
                     Ok(id)
                 }
-                (Some(def), None) => write::create(conn, def, &body, &now, Some(eid)),
+                (Some(def), None) => {
+                    write::create(conn, self.emu.model(), def, &body, &now, Some(eid))
+                }
                 (None, Some(id)) => {
                     let stored = find(conn, self.record_type, key)?
                         .map(|(_, b)| b)
@@ -505,7 +511,7 @@ impl Ctx<'_> {
                 Err(r) => return Ok(Err(r)),
             };
             match self.def {
-                Some(def) => write::delete(conn, def, id)?,
+                Some(def) => write::delete(conn, self.emu.model(), def, id)?,
                 None => write::document_delete(conn, self.record_type, id)?,
             }
             Ok(Ok(()))
@@ -564,12 +570,20 @@ impl Ctx<'_> {
                 None => (
                     COLLECTION_CONTENT_TYPE,
                     Some(
-                        read::sublist_collection(conn, sub, id, &url, self.base(), expand)?
-                            .to_string(),
+                        read::sublist_collection(
+                            conn,
+                            self.emu.model(),
+                            sub,
+                            id,
+                            &url,
+                            self.base(),
+                            expand,
+                        )?
+                        .to_string(),
                     ),
                 ),
                 Some(l) => {
-                    let found = read::lines(conn, sub, id, self.base(), Some(l))?;
+                    let found = read::lines(conn, self.emu.model(), sub, id, self.base(), Some(l))?;
                     (
                         SINGULAR_CONTENT_TYPE,
                         found

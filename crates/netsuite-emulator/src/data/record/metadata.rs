@@ -7,10 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::RECORD_PATH;
+use netsuite_suiteql::Model;
+use netsuite_suiteql::model::{Kind, Target};
 use serde_json::{Map, Value, json};
 
-use super::catalog::{self, Kind, Target};
-use super::types::{RECORD_TYPES, canonical_type};
+use super::types::canonical_type;
 use crate::data::rest;
 use crate::data::state::DataPlane;
 use crate::error::RestError;
@@ -33,16 +34,16 @@ async fn authorized(emu: &DataPlane, headers: &HeaderMap) -> Result<(), Response
 }
 
 /// Record type names, with the `select` filter (`?select=customer,salesorder`).
-fn selected(uri: &Uri) -> Vec<&'static str> {
+fn selected(model: &Model, uri: &Uri) -> Vec<&'static str> {
     let params = rest::Params::parse(uri.query());
     let wanted: Option<Vec<String>> = params.get("select").map(|s| {
         s.split(',')
             .map(|t| t.trim().to_ascii_lowercase())
             .collect()
     });
-    RECORD_TYPES
-        .iter()
-        .copied()
+    model
+        .known_types()
+        .into_iter()
         .filter(|t| wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == t)))
         .collect()
 }
@@ -59,13 +60,13 @@ pub(crate) async fn catalog(
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
     let root = format!("{base}{RECORD_PATH}/metadata-catalog");
     let wants_openapi = accepts(&headers, "application/swagger+json");
-    let types = selected(&uri);
+    let types = selected(emu.model(), &uri);
     if wants_openapi {
         let mut paths = Map::new();
         let mut schemas = Map::new();
         for t in &types {
             paths.insert(format!("/{t}/{{id}}"), json!({"get": {"summary": format!("Get {t} record"), "responses": {"200": {"content": {"application/vnd.oracle.resource+json; type=singular": {"schema": {"$ref": format!("#/components/schemas/{t}")}}}}}}}));
-            schemas.insert((*t).to_owned(), schema(t));
+            schemas.insert((*t).to_owned(), schema(emu.model(), t));
         }
         let doc = json!({
             "openapi": "3.0.1",
@@ -105,8 +106,8 @@ fn accepts(headers: &HeaderMap, media: &str) -> bool {
 }
 
 /// A JSON Schema of a record type.
-fn schema(record_type: &str) -> Value {
-    let Some(def) = catalog::lookup(record_type) else {
+fn schema(model: &Model, record_type: &str) -> Value {
+    let Some(def) = model.record_type(record_type) else {
         return json!({
             "type": "object",
             "title": record_type,
@@ -120,15 +121,15 @@ fn schema(record_type: &str) -> Value {
         "id".into(),
         json!({"type": "string", "title": "Internal ID", "readOnly": true}),
     );
-    for f in def.fields {
+    for f in &def.fields {
         props.insert(
             f.name.to_owned(),
             field_schema(f.kind, f.label, f.read_only),
         );
     }
-    for s in def.sublists {
+    for s in &def.sublists {
         let mut line = Map::new();
-        for f in s.fields {
+        for f in &s.fields {
             line.insert(
                 f.name.to_owned(),
                 field_schema(f.kind, f.label, f.read_only),
@@ -196,7 +197,7 @@ pub(crate) async fn record_type(
     if let Err(r) = authorized(&emu, &headers).await {
         return r;
     }
-    let Some(t) = canonical_type(&name) else {
+    let Some(t) = canonical_type(emu.model(), &name) else {
         return RestError::new(
             StatusCode::NOT_FOUND,
             "NONEXISTENT_ID",
@@ -207,7 +208,7 @@ pub(crate) async fn record_type(
         )
         .into_response();
     };
-    let schema = schema(&t);
+    let schema = schema(emu.model(), &t);
     if accepts(&headers, "application/swagger+json") {
         let base = Origin::from_request(&uri, &headers).base_url(emu.account());
         let doc = json!({

@@ -4,14 +4,12 @@
 //! update (PATCH; `null` clears), upsert (PUT on `eid:`), delete, the metadata
 //! catalog, and `Prefer: respond-async`.
 //!
-//! Record types listed in `catalog` live in tables shared with SuiteQL; every other
+//! Record types of the data model (`netsuite_suiteql::Model`) live in tables shared with SuiteQL; every other
 //! known type (vendors, custom records, ...) is a JSON document in the `record` table,
 //! whose stored hrefs are paths (`/services/rest/record/v1/customer/101`) that get the
 //! base URL put in front when served. Links use the request's own host.
 
-pub(crate) mod catalog;
 pub(crate) mod document;
-pub(crate) mod filter;
 pub(crate) mod handler;
 mod metadata;
 pub(crate) mod read;
@@ -25,7 +23,7 @@ use netsuite_auth::account::RECORD_PATH;
 
 pub use crate::data::rest::{COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE};
 pub use handler::SCOPE;
-pub use types::{RECORD_TYPES, RecordKey, canonical_type, parse_key};
+pub use types::{RecordKey, canonical_type, parse_key};
 
 use super::state::DataPlane;
 use handler::dispatch;

@@ -9,8 +9,10 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value, json};
 
-use super::catalog::{self, Field, Kind, Sublist, Target, TypeDef};
-use super::filter::{self, Column, Condition, FieldType};
+use netsuite_suiteql::Model;
+use netsuite_suiteql::filter::{self, Column, Condition, FieldType, Param};
+use netsuite_suiteql::model::{Field, Kind, RecordType as TypeDef, Sublist, Target};
+
 use super::types::RecordKey;
 
 /// `{base}/services/rest/record/v1/{type}/{id}`.
@@ -67,13 +69,14 @@ pub(crate) fn exists_as_other_type(
 /// The `{links, id, refName}` object of a reference.
 pub(crate) fn reference(
     conn: &Connection,
+    model: &'static Model,
     base: &str,
     target: Target,
     id: i64,
 ) -> rusqlite::Result<Value> {
     let (type_name, ref_name): (String, Option<String>) = match target {
         Target::Type(name) => {
-            let def = catalog::lookup(name);
+            let def = model.record_type(name);
             let ref_name = match def {
                 Some(def) => conn
                     .prepare_cached(&format!(
@@ -93,7 +96,7 @@ pub(crate) fn reference(
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             match row {
-                Some((name, kind)) => (catalog::item_type_name(&kind).to_owned(), name),
+                Some((name, kind)) => (model.item_type_name(&kind).to_owned(), name),
                 None => ("inventoryitem".to_owned(), None),
             }
         }
@@ -110,6 +113,7 @@ pub(crate) fn reference(
 /// The JSON value of a column, or `None` for NULL.
 fn field_value(
     conn: &Connection,
+    model: &'static Model,
     base: &str,
     field: &Field,
     v: ValueRef<'_>,
@@ -139,7 +143,7 @@ fn field_value(
         },
         Kind::Bool => Some(Value::Bool(text(v).is_some_and(|t| t == "T"))),
         Kind::Ref(target) => match v {
-            ValueRef::Integer(id) => Some(reference(conn, base, target, id)?),
+            ValueRef::Integer(id) => Some(reference(conn, model, base, target, id)?),
             other => text(other).map(Value::String),
         },
         Kind::Select(options) => text(v).map(|id| {
@@ -182,6 +186,7 @@ impl ReadOptions {
 /// The body fields of record `id` (`id` included, `links` not), or `None`.
 pub(crate) fn load(
     conn: &Connection,
+    model: &'static Model,
     def: &TypeDef,
     id: i64,
     base: &str,
@@ -189,7 +194,7 @@ pub(crate) fn load(
 ) -> rusqlite::Result<Option<BTreeMap<String, Value>>> {
     let sql = select_sql(
         def.table,
-        def.fields,
+        &def.fields,
         &format!("id = ?1{}", def.and_discriminator()),
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -202,20 +207,20 @@ pub(crate) fn load(
         if !options.wants(field.name) {
             continue;
         }
-        if let Some(v) = field_value(conn, base, field, row.get_ref(i + 1)?)? {
+        if let Some(v) = field_value(conn, model, base, field, row.get_ref(i + 1)?)? {
             out.insert(field.name.to_owned(), v);
         }
     }
     drop(rows);
     out.insert("id".into(), Value::String(id.to_string()));
     let href = record_href(base, def.name, id);
-    for sub in def.sublists {
+    for sub in &def.sublists {
         if !options.wants(sub.name) {
             continue;
         }
         let url = format!("{href}/{}", sub.name);
         let v = if options.expand {
-            sublist_collection(conn, sub, id, &url, base, true)?
+            sublist_collection(conn, model, sub, id, &url, base, true)?
         } else {
             json!({"links": self_link(url)})
         };
@@ -227,6 +232,7 @@ pub(crate) fn load(
 /// The lines of a sublist: `(line, fields)` in line order.
 pub(crate) fn lines(
     conn: &Connection,
+    model: &'static Model,
     sub: &Sublist,
     parent: i64,
     base: &str,
@@ -238,7 +244,7 @@ pub(crate) fn lines(
     }
     let sql = format!(
         "{} ORDER BY \"{}\"",
-        select_sql(sub.table, sub.fields, &condition),
+        select_sql(sub.table, &sub.fields, &condition),
         sub.line_column
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -261,7 +267,7 @@ pub(crate) fn lines(
         let mut fields = BTreeMap::new();
         for (field, v) in sub.fields.iter().zip(values) {
             let r = ValueRef::from(&v);
-            if let Some(v) = field_value(conn, base, field, r)? {
+            if let Some(v) = field_value(conn, model, base, field, r)? {
                 fields.insert(field.name.to_owned(), v);
             }
         }
@@ -274,13 +280,14 @@ pub(crate) fn lines(
 /// items are links only unless `expand`.
 pub(crate) fn sublist_collection(
     conn: &Connection,
+    model: &'static Model,
     sub: &Sublist,
     parent: i64,
     url: &str,
     base: &str,
     expand: bool,
 ) -> rusqlite::Result<Value> {
-    let lines = lines(conn, sub, parent, base, None)?;
+    let lines = lines(conn, model, sub, parent, base, None)?;
     let n = lines.len();
     let items: Vec<Value> = lines
         .into_iter()
@@ -320,6 +327,16 @@ pub(crate) fn serialize(href: &str, fields: &BTreeMap<String, Value>) -> String 
     }
     out.push('}');
     out
+}
+
+/// A filter parameter as SQLite binds it.
+fn sql_value(p: Param) -> SqlValue {
+    match p {
+        Param::Integer(i) => SqlValue::Integer(i),
+        Param::Real(f) => SqlValue::Real(f),
+        Param::Text(s) => SqlValue::Text(s),
+        _ => SqlValue::Null,
+    }
 }
 
 /// The filter column of a field of `def` (`id` included).
@@ -379,7 +396,7 @@ pub(crate) fn collection_source(
             params: Vec::new(),
         },
     };
-    let mut params = cond.params;
+    let mut params: Vec<SqlValue> = cond.params.into_iter().map(sql_value).collect();
     let from = match def {
         Some(def) => match def.discriminator {
             Some((c, v)) => format!(

@@ -1,55 +1,18 @@
-//! Which record types exist, and how a record is addressed in a URL.
+//! Which record types exist (the [`Model`]'s), and how a record is addressed in a URL.
 
-/// Record types the emulator knows (lowercase); custom records (`customrecord_*`)
-/// are known too. Types outside this list answer "Record type '…' does not exist."
-pub const RECORD_TYPES: &[&str] = &[
-    "account",
-    "assemblyitem",
-    "calendarevent",
-    "cashsale",
-    "classification",
-    "contact",
-    "creditmemo",
-    "currency",
-    "customer",
-    "customerpayment",
-    "department",
-    "employee",
-    "estimate",
-    "expensereport",
-    "inventoryitem",
-    "invoice",
-    "itemfulfillment",
-    "journalentry",
-    "location",
-    "noninventorysaleitem",
-    "opportunity",
-    "partner",
-    "phonecall",
-    "purchaseorder",
-    "returnauthorization",
-    "salesorder",
-    "serviceresaleitem",
-    "servicesaleitem",
-    "subsidiary",
-    "supportcase",
-    "task",
-    "transferorder",
-    "vendor",
-    "vendorbill",
-    "vendorpayment",
-    "workorder",
-];
+use netsuite_suiteql::Model;
 
-/// The canonical (lowercase) name of a record type, when it exists.
-pub fn canonical_type(name: &str) -> Option<String> {
+/// The canonical (lowercase) name of a record type, when `model` knows it (custom
+/// records, `customrecord_*`, are known too). Types it does not know answer
+/// "Record type '…' does not exist."
+pub fn canonical_type(model: &Model, name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let custom = lower.starts_with("customrecord")
         && lower.len() <= 128
         && lower
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    (custom || RECORD_TYPES.contains(&lower.as_str())).then_some(lower)
+    (custom || model.is_known_type(&lower)).then_some(lower)
 }
 
 /// How a record is addressed in a URL.
@@ -87,13 +50,21 @@ mod tests {
 
     #[test]
     fn types_and_keys() {
-        assert_eq!(canonical_type("salesOrder").as_deref(), Some("salesorder"));
-        assert_eq!(canonical_type("SALESORDER").as_deref(), Some("salesorder"));
+        let m = Model::netsuite();
         assert_eq!(
-            canonical_type("customrecord_foo").as_deref(),
+            canonical_type(m, "salesOrder").as_deref(),
+            Some("salesorder")
+        );
+        assert_eq!(
+            canonical_type(m, "SALESORDER").as_deref(),
+            Some("salesorder")
+        );
+        assert_eq!(canonical_type(m, "vendor").as_deref(), Some("vendor"));
+        assert_eq!(
+            canonical_type(m, "customrecord_foo").as_deref(),
             Some("customrecord_foo")
         );
-        assert_eq!(canonical_type("file"), None);
+        assert_eq!(canonical_type(m, "file"), None);
         assert_eq!(parse_key("304"), Some(RecordKey::Internal(304)));
         assert_eq!(parse_key("-5"), Some(RecordKey::Internal(-5)));
         assert_eq!(

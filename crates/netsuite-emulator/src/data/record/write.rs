@@ -9,31 +9,15 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
-use super::catalog::{self, Field, Kind, Sublist, Target, TypeDef};
-use super::filter::normalize_date;
 use crate::clock::Now;
 use crate::error::RestError;
+use crate::oauth::refusal::Stop;
+use netsuite_suiteql::Model;
+use netsuite_suiteql::filter::normalize_date;
+use netsuite_suiteql::model::{Field, Kind, RecordType as TypeDef, Sublist, Target, find_field};
 
-/// A refused write, or a storage failure.
-#[derive(Debug)]
-pub(crate) enum WriteError {
-    Rest(RestError),
-    Sql(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for WriteError {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteError::Sql(e)
-    }
-}
-
-impl From<RestError> for WriteError {
-    fn from(e: RestError) -> Self {
-        WriteError::Rest(e)
-    }
-}
-
-type Result<T> = std::result::Result<T, WriteError>;
+/// A write's outcome: refused (the REST error the client gets) or failed (SQLite).
+type Result<T> = std::result::Result<T, Stop<RestError>>;
 
 /// Most lines one transaction may have.
 const MAX_LINES: i64 = 999;
@@ -122,12 +106,17 @@ fn has_column(def: &TypeDef, column: &str) -> bool {
 
 /// Resolves a reference value (`{"id": "104"}`, `{"id": 104}` or
 /// `{"externalId": "CUST-104"}`) to the internal id of an existing record.
-fn resolve_ref(conn: &Connection, target: Target, v: &Value) -> rusqlite::Result<Option<i64>> {
+fn resolve_ref(
+    conn: &Connection,
+    model: &'static Model,
+    target: Target,
+    v: &Value,
+) -> rusqlite::Result<Option<i64>> {
     let Value::Object(obj) = v else {
         return Ok(None);
     };
     let (table, disc) = match target {
-        Target::Type(name) => match catalog::lookup(name) {
+        Target::Type(name) => match model.record_type(name) {
             Some(def) => (def.table, def.and_discriminator()),
             None => return Ok(None),
         },
@@ -157,11 +146,17 @@ fn resolve_ref(conn: &Connection, target: Target, v: &Value) -> rusqlite::Result
 }
 
 /// Converts a body value for `field`; `path` is its `o:errorPath`.
-fn convert(conn: &Connection, field: &Field, v: &Value, path: &str) -> Result<SqlValue> {
+fn convert(
+    conn: &Connection,
+    model: &'static Model,
+    field: &Field,
+    v: &Value,
+    path: &str,
+) -> Result<SqlValue> {
     if v.is_null() {
         return Ok(SqlValue::Null);
     }
-    let bad = || WriteError::Rest(invalid_value(path, field.name, v));
+    let bad = || Stop::Refused(invalid_value(path, field.name, v));
     Ok(match field.kind {
         Kind::Text => match v {
             Value::String(s) => SqlValue::Text(s.clone()),
@@ -187,7 +182,7 @@ fn convert(conn: &Connection, field: &Field, v: &Value, path: &str) -> Result<Sq
             Some(d) if d.len() > 10 => SqlValue::Text(d),
             _ => return Err(bad()),
         },
-        Kind::Ref(target) => match resolve_ref(conn, target, v)? {
+        Kind::Ref(target) => match resolve_ref(conn, model, target, v)? {
             Some(id) => SqlValue::Integer(id),
             None => {
                 let shown_id = v
@@ -195,7 +190,7 @@ fn convert(conn: &Connection, field: &Field, v: &Value, path: &str) -> Result<Sq
                     .or_else(|| v.get("externalId"))
                     .cloned()
                     .unwrap_or_else(|| v.clone());
-                return Err(WriteError::Rest(invalid_value(path, field.name, &shown_id)));
+                return Err(Stop::Refused(invalid_value(path, field.name, &shown_id)));
             }
         },
         Kind::Select(options) => {
@@ -237,14 +232,19 @@ fn ignorable(key: &str) -> bool {
     matches!(key, "links" | "id" | "refName")
 }
 
-fn parse(conn: &Connection, def: &'static TypeDef, body: &Map<String, Value>) -> Result<Parsed> {
+fn parse(
+    conn: &Connection,
+    model: &'static Model,
+    def: &'static TypeDef,
+    body: &Map<String, Value>,
+) -> Result<Parsed> {
     let mut parsed = Parsed::default();
     for (key, v) in body {
         if ignorable(key) {
             continue;
         }
         if let Some(sub) = def.sublist(key) {
-            parsed.lines = Some((sub, parse_lines(conn, sub, v)?));
+            parsed.lines = Some((sub, parse_lines(conn, model, sub, v)?));
             continue;
         }
         let Some(field) = def.field(key) else {
@@ -253,13 +253,18 @@ fn parse(conn: &Connection, def: &'static TypeDef, body: &Map<String, Value>) ->
         if field.read_only {
             continue;
         }
-        let value = convert(conn, field, v, field.name)?;
+        let value = convert(conn, model, field, v, field.name)?;
         parsed.row.set(field.column, value);
     }
     Ok(parsed)
 }
 
-fn parse_lines(conn: &Connection, sub: &'static Sublist, v: &Value) -> Result<Vec<LineInput>> {
+fn parse_lines(
+    conn: &Connection,
+    model: &'static Model,
+    sub: &'static Sublist,
+    v: &Value,
+) -> Result<Vec<LineInput>> {
     let items = match v {
         Value::Object(o) => o.get("items"),
         Value::Array(_) => Some(v),
@@ -301,13 +306,13 @@ fn parse_lines(conn: &Connection, sub: &'static Sublist, v: &Value) -> Result<Ve
             if ignorable(key) {
                 continue;
             }
-            let Some(field) = catalog::find_field(sub.fields, key) else {
+            let Some(field) = find_field(&sub.fields, key) else {
                 return Err(unknown_field(&path, key, "line").into());
             };
             if field.read_only {
                 continue;
             }
-            let value = convert(conn, field, v, &path)?;
+            let value = convert(conn, model, field, v, &path)?;
             if field.column == "foreignamount" {
                 line.amount_given = !matches!(value, SqlValue::Null);
             }
@@ -555,12 +560,13 @@ fn update_row(conn: &Connection, table: &str, id: i64, row: &Row) -> rusqlite::R
 /// Creates a record; returns its internal id. `external_id` comes from a `PUT eid:`.
 pub(crate) fn create(
     conn: &Connection,
+    model: &'static Model,
     def: &'static TypeDef,
     body: &Map<String, Value>,
     now: &Now,
     external_id: Option<&str>,
 ) -> Result<i64> {
-    let parsed = parse(conn, def, body)?;
+    let parsed = parse(conn, model, def, body)?;
     let mut row = parsed.row;
     if let Some(eid) = external_id {
         row.set("externalid", SqlValue::Text(eid.to_owned()));
@@ -597,13 +603,14 @@ pub(crate) fn create(
 /// sublists whose lines are replaced by the ones sent.
 pub(crate) fn update(
     conn: &Connection,
+    model: &'static Model,
     def: &'static TypeDef,
     id: i64,
     body: &Map<String, Value>,
     now: &Now,
     replace: &[String],
 ) -> Result<()> {
-    let parsed = parse(conn, def, body)?;
+    let parsed = parse(conn, model, def, body)?;
     let mut row = parsed.row;
     if has_column(def, "lastmodifieddate") {
         row.set("lastmodifieddate", SqlValue::Text(now.datetime.clone()));
@@ -648,8 +655,7 @@ fn write_lines(
             sub.line_column, sub.table, sub.parent_column
         ))?
         .query_row([parent], |r| r.get(0))?;
-    for mut line in lines {
-        let path = |field: &str| format!("{}.items[{}].{field}", sub.name, line.index);
+    for line in lines {
         let existing = match line.line {
             Some(n) if !replace => conn
                 .prepare_cached(&format!(
@@ -662,95 +668,127 @@ fn write_lines(
             _ => None,
         };
         match existing {
-            Some(n) => {
-                let recompute = !line.amount_given
-                    && (line.row.get("quantity").is_some() || line.row.get("rate").is_some());
-                let sets: Vec<String> = line
-                    .row
-                    .0
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (c, _))| format!("\"{c}\" = ?{}", i + 3))
-                    .collect();
-                if !sets.is_empty() {
-                    let sql = format!(
-                        "UPDATE \"{}\" SET {} WHERE \"{}\" = ?1 AND \"{}\" = ?2",
-                        sub.table,
-                        sets.join(", "),
-                        sub.parent_column,
-                        sub.line_column
-                    );
-                    let head = [SqlValue::Integer(parent), SqlValue::Integer(n)];
-                    let params = head.iter().chain(line.row.0.iter().map(|(_, v)| v));
-                    conn.prepare_cached(&sql)?
-                        .execute(rusqlite::params_from_iter(params))?;
-                }
-                if !line_has_item(conn, sub, parent, n)? {
-                    return Err(missing("Item").with_path(path("item")).into());
-                }
-                if recompute {
-                    conn.prepare_cached(&format!(
-                        "UPDATE \"{}\" SET foreignamount = ROUND(COALESCE(quantity, 0) * COALESCE(rate, 0), 2) WHERE \"{}\" = ?1 AND \"{}\" = ?2",
-                        sub.table, sub.parent_column, sub.line_column
-                    ))?
-                    .execute([parent, n])?;
-                }
-            }
+            Some(n) => update_line(conn, sub, parent, n, &line)?,
             None => {
                 if let Some(n) = line.line
                     && !replace
                 {
-                    return Err(invalid_value(&path("line"), "line", &Value::from(n)).into());
+                    let path = line_path(sub, &line, "line");
+                    return Err(invalid_value(&path, "line", &Value::from(n)).into());
                 }
-                let Some(SqlValue::Integer(item)) = line.row.get("item").cloned() else {
-                    return Err(missing("Item").with_path(path("item")).into());
-                };
                 next += 1;
-                if next > MAX_LINES {
-                    return Err(user_error(format!(
-                        "A transaction can have at most {MAX_LINES} lines."
-                    ))
-                    .into());
-                }
-                line.row.set_default("quantity", SqlValue::Real(1.0));
-                if !line.row.is_set("rate") {
-                    let price =
-                        column_of(conn, "item", "baseprice", item)?.unwrap_or(SqlValue::Real(0.0));
-                    line.row.set("rate", price);
-                }
-                if !line.amount_given {
-                    let q = as_f64(line.row.get("quantity"));
-                    let r = as_f64(line.row.get("rate"));
-                    line.row.set(
-                        "foreignamount",
-                        SqlValue::Real(((q * r) * 100.0).round() / 100.0),
-                    );
-                }
-                line.row.set("mainline", SqlValue::Text("F".into()));
-                line.row.set("linesequencenumber", SqlValue::Integer(next));
-                line.row
-                    .set("uniquekey", SqlValue::Integer(parent * 1000 + next));
-                let mut cols = vec![
-                    format!("\"{}\"", sub.parent_column),
-                    format!("\"{}\"", sub.line_column),
-                ];
-                let head = [SqlValue::Integer(parent), SqlValue::Integer(next)];
-                for (c, _) in &line.row.0 {
-                    cols.push(format!("\"{c}\""));
-                }
-                let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-                let sql = format!(
-                    "INSERT INTO \"{}\" ({}) VALUES ({})",
-                    sub.table,
-                    cols.join(", "),
-                    marks.join(", ")
-                );
-                let params = head.iter().chain(line.row.0.iter().map(|(_, v)| v));
-                conn.prepare_cached(&sql)?
-                    .execute(rusqlite::params_from_iter(params))?;
+                insert_line(conn, sub, parent, next, line)?;
             }
         }
     }
+    Ok(())
+}
+
+/// `{sublist}.items[{index}].{field}`, the `o:errorPath` of a line's field.
+fn line_path(sub: &Sublist, line: &LineInput, field: &str) -> String {
+    format!("{}.items[{}].{field}", sub.name, line.index)
+}
+
+/// Updates existing line `n` with the fields sent; the amount follows a changed
+/// quantity or rate unless it was sent too.
+fn update_line(
+    conn: &Connection,
+    sub: &Sublist,
+    parent: i64,
+    n: i64,
+    line: &LineInput,
+) -> Result<()> {
+    let recompute = !line.amount_given
+        && (line.row.get("quantity").is_some() || line.row.get("rate").is_some());
+    let sets: Vec<String> = line
+        .row
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("\"{c}\" = ?{}", i + 3))
+        .collect();
+    if !sets.is_empty() {
+        let sql = format!(
+            "UPDATE \"{}\" SET {} WHERE \"{}\" = ?1 AND \"{}\" = ?2",
+            sub.table,
+            sets.join(", "),
+            sub.parent_column,
+            sub.line_column
+        );
+        let head = [SqlValue::Integer(parent), SqlValue::Integer(n)];
+        let params = head.iter().chain(line.row.0.iter().map(|(_, v)| v));
+        conn.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(params))?;
+    }
+    if !line_has_item(conn, sub, parent, n)? {
+        return Err(missing("Item")
+            .with_path(line_path(sub, line, "item"))
+            .into());
+    }
+    if recompute {
+        conn.prepare_cached(&format!(
+            "UPDATE \"{}\" SET foreignamount = ROUND(COALESCE(quantity, 0) * COALESCE(rate, 0), 2) WHERE \"{}\" = ?1 AND \"{}\" = ?2",
+            sub.table, sub.parent_column, sub.line_column
+        ))?
+        .execute([parent, n])?;
+    }
+    Ok(())
+}
+
+/// Adds a line numbered `next`: quantity 1 and the item's base price unless sent,
+/// the amount from them unless sent.
+fn insert_line(
+    conn: &Connection,
+    sub: &Sublist,
+    parent: i64,
+    next: i64,
+    mut line: LineInput,
+) -> Result<()> {
+    let Some(SqlValue::Integer(item)) = line.row.get("item").cloned() else {
+        return Err(missing("Item")
+            .with_path(line_path(sub, &line, "item"))
+            .into());
+    };
+    if next > MAX_LINES {
+        return Err(
+            user_error(format!("A transaction can have at most {MAX_LINES} lines.")).into(),
+        );
+    }
+    line.row.set_default("quantity", SqlValue::Real(1.0));
+    if !line.row.is_set("rate") {
+        let price = column_of(conn, "item", "baseprice", item)?.unwrap_or(SqlValue::Real(0.0));
+        line.row.set("rate", price);
+    }
+    if !line.amount_given {
+        let q = as_f64(line.row.get("quantity"));
+        let r = as_f64(line.row.get("rate"));
+        line.row.set(
+            "foreignamount",
+            SqlValue::Real(((q * r) * 100.0).round() / 100.0),
+        );
+    }
+    line.row.set("mainline", SqlValue::Text("F".into()));
+    line.row.set("linesequencenumber", SqlValue::Integer(next));
+    line.row
+        .set("uniquekey", SqlValue::Integer(parent * 1000 + next));
+    let mut cols = vec![
+        format!("\"{}\"", sub.parent_column),
+        format!("\"{}\"", sub.line_column),
+    ];
+    let head = [SqlValue::Integer(parent), SqlValue::Integer(next)];
+    for (c, _) in &line.row.0 {
+        cols.push(format!("\"{c}\""));
+    }
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO \"{}\" ({}) VALUES ({})",
+        sub.table,
+        cols.join(", "),
+        marks.join(", ")
+    );
+    let params = head.iter().chain(line.row.0.iter().map(|(_, v)| v));
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(params))?;
     Ok(())
 }
 
@@ -795,8 +833,13 @@ fn sync_transaction(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 }
 
 /// Deletes record `id`, unless another record references it.
-pub(crate) fn delete(conn: &Connection, def: &'static TypeDef, id: i64) -> Result<()> {
-    for other in catalog::TYPES {
+pub(crate) fn delete(
+    conn: &Connection,
+    model: &'static Model,
+    def: &'static TypeDef,
+    id: i64,
+) -> Result<()> {
+    for other in &model.record_types {
         let fields = other.fields.iter().map(|f| (other.table, f)).chain(
             other
                 .sublists
@@ -829,7 +872,7 @@ pub(crate) fn delete(conn: &Connection, def: &'static TypeDef, id: i64) -> Resul
             }
         }
     }
-    for sub in def.sublists {
+    for sub in &def.sublists {
         conn.prepare_cached(&format!(
             "DELETE FROM \"{}\" WHERE \"{}\" = ?1",
             sub.table, sub.parent_column

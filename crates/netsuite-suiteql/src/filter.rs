@@ -11,11 +11,32 @@
 //! `[1, 10]` or `1 AND 10`). Dates are `M/D/YYYY` or `YYYY-MM-DD`, optionally with a
 //! time (`YYYY-MM-DDTHH:MM:SSZ`). String matching ignores case, as NetSuite's does.
 
-use rusqlite::types::Value as SqlValue;
+/// A bound parameter of a compiled filter.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Param {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary (for messages).
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
 
 /// How a field is compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FieldType {
+#[non_exhaustive]
+pub enum FieldType {
     Text,
     Number,
     Bool,
@@ -30,16 +51,16 @@ pub(crate) enum FieldType {
 
 /// A filterable field: its SQL expression and type.
 #[derive(Clone, Debug)]
-pub(crate) struct Column {
+pub struct Column {
     pub sql: String,
     pub ty: FieldType,
 }
 
 /// A compiled filter: a SQL condition and its parameters in order.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Condition {
+pub struct Condition {
     pub sql: String,
-    pub params: Vec<SqlValue>,
+    pub params: Vec<Param>,
 }
 
 /// Longest `q` accepted, and deepest nesting of parentheses.
@@ -50,10 +71,7 @@ const MAX_VALUES: usize = 1000;
 
 /// Compiles `q`; `resolve` maps a field name to its column (`None`: unknown). The
 /// error is the text after NetSuite's "Search error occurred: ".
-pub(crate) fn compile(
-    q: &str,
-    resolve: &dyn Fn(&str) -> Option<Column>,
-) -> Result<Condition, String> {
+pub fn compile(q: &str, resolve: &dyn Fn(&str) -> Option<Column>) -> Result<Condition, String> {
     if q.len() > MAX_LEN {
         return Err(format!("The query is longer than {MAX_LEN} characters."));
     }
@@ -92,8 +110,8 @@ enum Token {
 impl Token {
     fn describe(&self) -> String {
         match self {
-            Token::Word(w) => format!("'{}'", crate::error::truncate(w, 60)),
-            Token::Quoted(s) => format!("\"{}\"", crate::error::truncate(s, 60)),
+            Token::Word(w) => format!("'{}'", truncate(w, 60)),
+            Token::Quoted(s) => format!("\"{}\"", truncate(s, 60)),
             Token::Open => "'('".into(),
             Token::Close => "')'".into(),
             Token::OpenBracket => "'['".into(),
@@ -300,16 +318,13 @@ impl Parser<'_> {
 
     fn condition(&mut self, field: &str) -> Result<String, String> {
         let Some(column) = (self.resolve)(field) else {
-            return Err(format!(
-                "Unknown identifier '{}'.",
-                crate::error::truncate(field, 100)
-            ));
+            return Err(format!("Unknown identifier '{}'.", truncate(field, 100)));
         };
         let (op, negated) = match self.next() {
             Some(Token::Word(w)) => operator(&w).ok_or_else(|| {
                 format!(
                     "Unknown operator '{}' after field '{field}'.",
-                    crate::error::truncate(&w, 60)
+                    truncate(&w, 60)
                 )
             })?,
             Some(t) => {
@@ -409,7 +424,7 @@ impl Parser<'_> {
         Ok(values)
     }
 
-    fn bind(&mut self, v: SqlValue) -> &'static str {
+    fn bind(&mut self, v: Param) -> &'static str {
         self.out.params.push(v);
         "?"
     }
@@ -425,7 +440,7 @@ impl Parser<'_> {
         if op == Op::Empty {
             return Ok(format!("({c} IS NULL OR {c} = '')"));
         }
-        let typed: Vec<SqlValue> = values
+        let typed: Vec<Param> = values
             .iter()
             .map(|v| typed_value(col.ty, op, field, v))
             .collect::<Result<_, _>>()?;
@@ -437,9 +452,9 @@ impl Parser<'_> {
                     Op::After | Op::Before | Op::On | Op::OnOrAfter | Op::OnOrBefore
                 ));
         // Date-only values compare with the date part of the column.
-        let lhs = |v: &SqlValue| -> String {
+        let lhs = |v: &Param| -> String {
             match v {
-                SqlValue::Text(s) if date_cmp && s.len() == 10 => format!("substr({c}, 1, 10)"),
+                Param::Text(s) if date_cmp && s.len() == 10 => format!("substr({c}, 1, 10)"),
                 _ => c.clone(),
             }
         };
@@ -447,13 +462,13 @@ impl Parser<'_> {
         let sql = match op {
             Op::Empty => unreachable!("handled above"),
             Op::Is | Op::Equal | Op::On => {
-                let v = first.next().unwrap_or(SqlValue::Null);
+                let v = first.next().unwrap_or(Param::Null);
                 let l = lhs(&v);
                 let collate = if text_cmp { " COLLATE NOCASE" } else { "" };
                 format!("{l} = {}{collate}", self.bind(v))
             }
             Op::AnyOf => {
-                let vals: Vec<SqlValue> = first.collect();
+                let vals: Vec<Param> = first.collect();
                 let collate = if text_cmp { " COLLATE NOCASE" } else { "" };
                 let marks: Vec<&str> = vals.into_iter().map(|v| self.bind(v)).collect();
                 format!("{c}{collate} IN ({})", marks.join(", "))
@@ -463,8 +478,8 @@ impl Parser<'_> {
             Op::Less | Op::Before => self.cmp(&mut first, &lhs, "<"),
             Op::LessOrEqual | Op::OnOrBefore => self.cmp(&mut first, &lhs, "<="),
             Op::Between => {
-                let a = first.next().unwrap_or(SqlValue::Null);
-                let b = first.next().unwrap_or(SqlValue::Null);
+                let a = first.next().unwrap_or(Param::Null);
+                let b = first.next().unwrap_or(Param::Null);
                 let l = lhs(&a);
                 let (ma, mb) = (self.bind(a), self.bind(b));
                 format!("{l} BETWEEN {ma} AND {mb}")
@@ -477,10 +492,7 @@ impl Parser<'_> {
                     Op::StartWith => format!("{esc}%"),
                     _ => format!("%{esc}"),
                 };
-                format!(
-                    "{c} LIKE {} ESCAPE '\\'",
-                    self.bind(SqlValue::Text(pattern))
-                )
+                format!("{c} LIKE {} ESCAPE '\\'", self.bind(Param::Text(pattern)))
             }
         };
         Ok(format!("({sql})"))
@@ -488,11 +500,11 @@ impl Parser<'_> {
 
     fn cmp(
         &mut self,
-        values: &mut impl Iterator<Item = SqlValue>,
-        lhs: &dyn Fn(&SqlValue) -> String,
+        values: &mut impl Iterator<Item = Param>,
+        lhs: &dyn Fn(&Param) -> String,
         sym: &str,
     ) -> String {
-        let v = values.next().unwrap_or(SqlValue::Null);
+        let v = values.next().unwrap_or(Param::Null);
         let l = lhs(&v);
         format!("{l} {sym} {}", self.bind(v))
     }
@@ -531,20 +543,20 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-fn number(v: &str) -> Option<SqlValue> {
+fn number(v: &str) -> Option<Param> {
     let t = v.trim();
     if let Ok(i) = t.parse::<i64>() {
-        return Some(SqlValue::Integer(i));
+        return Some(Param::Integer(i));
     }
     t.parse::<f64>()
         .ok()
         .filter(|f| f.is_finite())
-        .map(SqlValue::Real)
+        .map(Param::Real)
 }
 
 /// `YYYY-MM-DD` (or `YYYY-MM-DDTHH:MM:SSZ`) from `M/D/YYYY`, ISO forms, with an
 /// optional time.
-pub(crate) fn normalize_date(v: &str) -> Option<String> {
+pub fn normalize_date(v: &str) -> Option<String> {
     let v = v.trim();
     let (date, time) = match v.split_once(['T', ' ']) {
         Some((d, t)) => (d, Some(t.trim())),
@@ -589,31 +601,31 @@ pub(crate) fn normalize_date(v: &str) -> Option<String> {
     }
 }
 
-fn typed_value(ty: FieldType, op: Op, field: &str, v: &str) -> Result<SqlValue, String> {
+fn typed_value(ty: FieldType, op: Op, field: &str, v: &str) -> Result<Param, String> {
     let bad = |what: &str| {
         format!(
             "Invalid value '{}' for field '{field}': {what}.",
-            crate::error::truncate(v, 100)
+            truncate(v, 100)
         )
     };
     Ok(match ty {
-        FieldType::Text => SqlValue::Text(v.to_owned()),
+        FieldType::Text => Param::Text(v.to_owned()),
         FieldType::Number => number(v).ok_or_else(|| bad("a number is expected"))?,
         FieldType::Ref => match v.trim().parse::<i64>() {
-            Ok(i) => SqlValue::Integer(i),
+            Ok(i) => Param::Integer(i),
             Err(_) => return Err(bad("an internal id is expected")),
         },
         FieldType::Select => {
             // `SalesOrd:B` names a status with its transaction type.
             let id = v.rsplit_once(':').map_or(v, |(_, id)| id);
-            SqlValue::Text(id.to_owned())
+            Param::Text(id.to_owned())
         }
         FieldType::Bool => match v.to_ascii_lowercase().as_str() {
-            "true" | "t" => SqlValue::Text("T".into()),
-            "false" | "f" => SqlValue::Text("F".into()),
+            "true" | "t" => Param::Text("T".into()),
+            "false" | "f" => Param::Text("F".into()),
             _ => return Err(bad("true or false is expected")),
         },
-        FieldType::Date => SqlValue::Text(
+        FieldType::Date => Param::Text(
             normalize_date(v)
                 .ok_or_else(|| bad("a date such as 1/31/2025 or 2025-01-31 is expected"))?,
         ),
@@ -623,14 +635,14 @@ fn typed_value(ty: FieldType, op: Op, field: &str, v: &str) -> Result<SqlValue, 
                 Op::After | Op::Before | Op::On | Op::OnOrAfter | Op::OnOrBefore
             );
             if datey {
-                SqlValue::Text(normalize_date(v).ok_or_else(|| bad("a date is expected"))?)
+                Param::Text(normalize_date(v).ok_or_else(|| bad("a date is expected"))?)
             } else if let Some(n) = number(v) {
                 n
             } else {
                 match v.to_ascii_lowercase().as_str() {
-                    "true" => SqlValue::Integer(1),
-                    "false" => SqlValue::Integer(0),
-                    _ => SqlValue::Text(v.to_owned()),
+                    "true" => Param::Integer(1),
+                    "false" => Param::Integer(0),
+                    _ => Param::Text(v.to_owned()),
                 }
             }
         }
@@ -671,7 +683,7 @@ mod tests {
     fn conditions() {
         let c = ok("companyName START_WITH \"Acme\"");
         assert_eq!(c.sql, "(companyname LIKE ? ESCAPE '\\')");
-        assert_eq!(c.params, vec![SqlValue::Text("Acme%".into())]);
+        assert_eq!(c.params, vec![Param::Text("Acme%".into())]);
         let c = ok("id ANY_OF [101, 102,103]");
         assert_eq!(c.sql, "(id IN (?, ?, ?))");
         let c = ok("id ANY_OF 101, 102");
@@ -682,10 +694,10 @@ mod tests {
         let c = ok("email EMPTY_NOT");
         assert!(c.sql.starts_with("(email IS NULL OR NOT"));
         let c = ok("isInactive IS false");
-        assert_eq!(c.params, vec![SqlValue::Text("F".into())]);
+        assert_eq!(c.params, vec![Param::Text("F".into())]);
         let c = ok("dateCreated AFTER \"1/31/2025\"");
         assert_eq!(c.sql, "(substr(datecreated, 1, 10) > ?)");
-        assert_eq!(c.params, vec![SqlValue::Text("2025-01-31".into())]);
+        assert_eq!(c.params, vec![Param::Text("2025-01-31".into())]);
         let c = ok("dateCreated ON_OR_AFTER 2025-01-31T10:00:00Z");
         assert_eq!(c.sql, "(datecreated >= ?)");
         let c = ok("total BETWEEN 10 AND 20.5 AND status ANY_OF \"SalesOrd:B\", C");
@@ -696,10 +708,10 @@ mod tests {
         assert_eq!(
             c.params,
             vec![
-                SqlValue::Integer(10),
-                SqlValue::Real(20.5),
-                SqlValue::Text("B".into()),
-                SqlValue::Text("C".into())
+                Param::Integer(10),
+                Param::Real(20.5),
+                Param::Text("B".into()),
+                Param::Text("C".into())
             ]
         );
         let c = ok("(id GREATER 5 OR id LESS 2) AND email CONTAIN \"50%_\"");
@@ -707,9 +719,9 @@ mod tests {
             c.sql,
             "(((id > ?) OR (id < ?)) AND (email LIKE ? ESCAPE '\\'))"
         );
-        assert_eq!(c.params[2], SqlValue::Text("%50\\%\\_%".into()));
+        assert_eq!(c.params[2], Param::Text("%50\\%\\_%".into()));
         let c = ok("entity equal 104 or companyname is 'O\\'Brien'");
-        assert_eq!(c.params[1], SqlValue::Text("O'Brien".into()));
+        assert_eq!(c.params[1], Param::Text("O'Brien".into()));
         ok("email END_WITH .example");
         ok("email ENDWITH .example");
         ok("total BETWEEN [1, 2]");
