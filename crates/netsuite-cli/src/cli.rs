@@ -20,6 +20,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_cache: bool,
 
+    /// Allow a base URL with plain `http://` to a host that is not this machine
+    /// (assertions, secrets and tokens then cross the network unencrypted; a warning
+    /// is printed on every run).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
     /// Trace HTTP requests, retries, governance waits and token renewals on stderr
     /// (-v debug, -vv trace; or NETSUITE_LOG=debug|trace). Secrets are never shown.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
