@@ -304,9 +304,9 @@ impl Emulator {
     }
 
     /// Sends `Retry-After: secs` with 429s (NetSuite's behaviour is unconfirmed; none
-    /// by default).
-    pub fn set_retry_after(&self, secs: Option<u64>) {
-        self.data.set_retry_after(secs);
+    /// by default); at most [`crate::MAX_RETRY_AFTER_SECS`].
+    pub fn set_retry_after(&self, secs: Option<u64>) -> Result<(), Error> {
+        self.data.set_retry_after(secs)
     }
 
     /// Governance counters and settings.

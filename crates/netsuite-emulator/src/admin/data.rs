@@ -511,11 +511,18 @@ async fn set_governance(State(emu): State<DataPlane>, body: Bytes) -> Response {
     }
     match form.get("retry_after_secs").map(String::as_str) {
         None => {}
-        Some("") => emu.set_retry_after(None),
-        Some(s) => match s.parse::<u64>() {
-            Ok(n) => emu.set_retry_after(Some(n)),
-            Err(_) => return back_with_error(&format!("'{s}' is not a number of seconds")),
-        },
+        Some(s) => {
+            let secs = match s {
+                "" => None,
+                s => match s.parse::<u64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => return back_with_error(&format!("'{s}' is not a number of seconds")),
+                },
+            };
+            if let Err(e) = emu.set_retry_after(secs) {
+                return back_with_error(&e.to_string());
+            }
+        }
     }
     see_other("/admin/governance?saved=1")
 }

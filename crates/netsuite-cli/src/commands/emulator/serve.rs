@@ -59,7 +59,8 @@ struct DataPlaneArgs {
     #[arg(long)]
     no_demo: bool,
     /// Demo transactions (sales orders and invoices from id 301; 1000000 takes ~20 s once).
-    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_DEMO_SCALE)]
+    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_DEMO_SCALE,
+          value_parser = clap::value_parser!(u64).range(0..=netsuite_emulator::MAX_DEMO_SCALE))]
     demo_scale: u64,
     /// Keep everything in memory: nothing is written, nothing is kept.
     #[arg(long, conflicts_with = "data_dir")]
@@ -69,7 +70,8 @@ struct DataPlaneArgs {
           value_parser = clap::value_parser!(u32).range(1..=i64::from(netsuite_emulator::MAX_CONCURRENCY_LIMIT)))]
     concurrency_limit: u32,
     /// Send Retry-After: SECS with 429 answers.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(0..=netsuite_emulator::MAX_RETRY_AFTER_SECS))]
     retry_after: Option<u64>,
     /// Latency added to every REST, SuiteQL and RESTlet request (it holds a concurrency slot).
     #[arg(long, value_name = "MS", default_value_t = 0)]
