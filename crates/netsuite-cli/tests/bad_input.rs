@@ -417,6 +417,7 @@ fn emulator_settings_out_of_range() {
         ("--demo-scale", "10000001"),
         ("--retry-after", "3601"),
         ("--concurrency-limit", "0"),
+        ("--suiteql-time-limit", "0"),
     ] {
         let out = env.run(&["emulator", "serve", "--in-memory", flag, value]);
         let stderr = String::from_utf8_lossy(&out.stderr);

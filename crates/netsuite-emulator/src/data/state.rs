@@ -34,6 +34,8 @@ pub(crate) struct Settings {
     pub faults: Faults,
     /// The data model of the tables and record types.
     pub model: &'static Model,
+    /// How long one SuiteQL statement may run.
+    pub suiteql_time_limit: std::time::Duration,
 }
 
 struct Inner {
@@ -44,6 +46,9 @@ struct Inner {
     bearer: Bearer,
     governor: Arc<Governor>,
     counts: Totals,
+    suiteql_time_limit: std::time::Duration,
+    /// SuiteQL statements running now.
+    running: std::sync::atomic::AtomicUsize,
 }
 
 /// The data plane's state. Cheap to clone (an `Arc` inside).
@@ -109,6 +114,8 @@ impl DataPlane {
                 bearer,
                 governor: Arc::new(governor),
                 counts: Totals::default(),
+                suiteql_time_limit: settings.suiteql_time_limit,
+                running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
     }
@@ -137,6 +144,16 @@ impl DataPlane {
 
     pub(crate) fn governor(&self) -> &Arc<Governor> {
         &self.inner.governor
+    }
+
+    /// How long one SuiteQL statement may run.
+    pub(crate) fn suiteql_time_limit(&self) -> std::time::Duration {
+        self.inner.suiteql_time_limit
+    }
+
+    /// The count of SuiteQL statements running now.
+    pub(crate) fn running_statements(&self) -> &std::sync::atomic::AtomicUsize {
+        &self.inner.running
     }
 
     /// Cached counts of collections and SuiteQL results.
