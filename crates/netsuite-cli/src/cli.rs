@@ -60,6 +60,9 @@ pub enum Command {
     Api(crate::commands::api::ApiArgs),
     /// Serve the profile's account on loopback: any HTTP client, no credentials.
     Proxy(crate::commands::proxy::ProxyArgs),
+    /// Serve NetSuite to AI agents over MCP (`mcp serve`), and register it (`mcp config`).
+    #[command(subcommand)]
+    Mcp(crate::commands::mcp::McpCommand),
     /// Run a command with the profile's token (or a proxy) in its environment.
     Exec(crate::commands::exec::ExecArgs),
     /// Check a profile (or the environment) step by step, naming the likely cause of each failure.

@@ -87,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Api(a) => api::run(a, profile).await,
         Command::Proxy(a) => proxy::run(a, profile).await,
         Command::Exec(a) => exec::run(a, profile).await,
+        Command::Mcp(c) => commands::mcp::run(c, profile).await,
         Command::Doctor(a) => doctor::run(a, profile).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
