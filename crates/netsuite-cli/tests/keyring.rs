@@ -20,10 +20,17 @@ fn have(program: &str) -> bool {
 
 #[test]
 fn the_store_key_in_a_real_secret_service() {
-    let needed = ["dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool"];
+    let needed = [
+        "dbus-run-session",
+        "dbus-send",
+        "gnome-keyring-daemon",
+        "secret-tool",
+    ];
     if let Some(missing) = needed.iter().find(|p| !have(p)) {
         // CI installs them (.ci/run); a developer machine may lack them.
-        eprintln!("skipped: {missing} is not installed (apt-get install dbus gnome-keyring libsecret-tools)");
+        eprintln!(
+            "skipped: {missing} is not installed (apt-get install dbus gnome-keyring libsecret-tools)"
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -35,10 +42,7 @@ fn the_store_key_in_a_real_secret_service() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let seen: HashMap<&str, &str> = stdout
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .collect();
+    let seen: HashMap<&str, &str> = stdout.lines().filter_map(|l| l.split_once('=')).collect();
     let log = || {
         format!(
             "stdout:\n{stdout}\nstderr:\n{}",
@@ -51,7 +55,12 @@ fn the_store_key_in_a_real_secret_service() {
     // 1. In the keyring, not in a file; the second process decrypts the first's token.
     let token = seen["TOKEN1"];
     assert!(token.starts_with("eyJ"), "no token: {}", log());
-    assert_eq!(seen["TOKEN2"], token, "the cached token did not survive: {}", log());
+    assert_eq!(
+        seen["TOKEN2"],
+        token,
+        "the cached token did not survive: {}",
+        log()
+    );
     assert_eq!(seen["KEYFILE1"], "no", "{}", log());
     assert_eq!(seen["ENTRIES"], "1", "{}", log());
     assert!(!seen["ERR1"].contains("warning"), "{}", log());
@@ -73,10 +82,27 @@ fn the_store_key_in_a_real_secret_service() {
     // the same token once the keyring answers again.
     assert_eq!(seen["STOPPED_RC"], "1", "{}", log());
     assert!(seen["STOPPED_ERR"].contains("did not answer"), "{}", log());
-    assert!(seen["STOPPED_ERR"].contains("hint: unlock or start the OS keyring"), "{}", log());
+    assert!(
+        seen["STOPPED_ERR"].contains("hint: unlock or start the OS keyring"),
+        "{}",
+        log()
+    );
     assert_eq!(seen["KEYFILE_KEPT"], "no", "{}", log());
     assert!(seen["NOCACHE_TOKEN"].starts_with("eyJ"), "{}", log());
-    assert_eq!(seen["TOKEN3"], token, "the stored token was lost: {}", log());
+    assert_eq!(
+        seen["TOKEN3"],
+        token,
+        "the stored token was lost: {}",
+        log()
+    );
+    // Locked with tokens stored: the same refusal, without waiting.
+    assert_eq!(seen["LOCKED_OLD_RC"], "1", "{}", log());
+    assert!(
+        seen["LOCKED_OLD_ERR"].contains("did not answer"),
+        "{}",
+        log()
+    );
+    assert!(ms("LOCKED_OLD_MS") < 3_000, "{}", log());
     assert!(ms("STOPPED_ADD_MS") < limit, "{}", log());
     assert_eq!(seen["KEYFILE3"], "yes", "{}", log());
 }

@@ -38,17 +38,7 @@ echo "TOKEN2=$(NETSUITE_CONFIG_DIR="$T/config" "$NB" auth token 2>/dev/null)"
 echo "KEYFILE1=$([ -e "$T/config/tokens/store.key" ] && echo yes || echo no)"
 echo "ENTRIES=$(secret-tool search --all service netsuite-rs 2>/dev/null | grep -c "token-store-key:$T/config/tokens")"
 
-# 2. A locked collection: the file key, said loudly, at once.
-dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
-  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null 2>&1
-start=$(ms)
-add "$T/locked"
-echo "LOCKED_TOKEN=$(NETSUITE_CONFIG_DIR="$T/locked" "$NB" auth token 2>"$T/e2")"
-echo "LOCKED_MS=$(( $(ms) - start ))"
-echo "LOCKED_ERR=$(tr '\n' ' ' <"$T/add.log")"
-echo "KEYFILE2=$([ -e "$T/locked/tokens/store.key" ] && echo yes || echo no)"
-
-# 3. A keyring that stops answering mid-run: the 3 s timeout holds, no hang.
+# 2. A keyring that stops answering mid-run: the 3 s timeout holds, no hang.
 kill -STOP $keyring
 start=$(ms)
 NETSUITE_CONFIG_DIR="$T/config" "$NB" auth token >/dev/null 2>"$T/e3"
@@ -58,12 +48,27 @@ echo "STOPPED_ERR=$(tr '\n' ' ' <"$T/e3")"
 echo "KEYFILE_KEPT=$([ -e "$T/config/tokens/store.key" ] && echo yes || echo no)"
 # --no-cache still works without the keyring.
 echo "NOCACHE_TOKEN=$(NETSUITE_CONFIG_DIR="$T/config" "$NB" --no-cache auth token 2>/dev/null)"
-kill -CONT $keyring
-# 4. The keyring back: the stored token is readable again (nothing was lost).
-echo "TOKEN3=$(NETSUITE_CONFIG_DIR="$T/config" "$NB" auth token 2>/dev/null)"
-kill -STOP $keyring
 start=$(ms)
 add "$T/stopped"
 echo "STOPPED_ADD_MS=$(( $(ms) - start ))"
 echo "KEYFILE3=$([ -e "$T/stopped/tokens/store.key" ] && echo yes || echo no)"
+kill -CONT $keyring
+# The keyring back: the stored token is readable again (nothing was lost).
+echo "TOKEN3=$(NETSUITE_CONFIG_DIR="$T/config" "$NB" auth token 2>/dev/null)"
+# 3. A locked collection: a new store takes the file key, said loudly, at once;
+#    the store whose key is in the keyring says why it cannot open, at once too.
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null 2>&1
+start=$(ms)
+add "$T/locked"
+echo "LOCKED_TOKEN=$(NETSUITE_CONFIG_DIR="$T/locked" "$NB" auth token 2>"$T/e2")"
+echo "LOCKED_MS=$(( $(ms) - start ))"
+echo "LOCKED_ERR=$(tr '\n' ' ' <"$T/add.log")"
+echo "KEYFILE2=$([ -e "$T/locked/tokens/store.key" ] && echo yes || echo no)"
+
+start=$(ms)
+NETSUITE_CONFIG_DIR="$T/config" "$NB" auth token >/dev/null 2>"$T/e4"
+echo "LOCKED_OLD_RC=$?"
+echo "LOCKED_OLD_MS=$(( $(ms) - start ))"
+echo "LOCKED_OLD_ERR=$(tr '\n' ' ' <"$T/e4")"
 echo "DONE=1"
