@@ -23,23 +23,7 @@ fn setup_with(scopes: &[&str], configure: impl FnOnce(&mut netsuite_emulator::Co
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
     let scope = scopes.join(",");
-    env.ok(&[
-        "profile",
-        "add",
-        "p",
-        "--account",
-        "1234567",
-        "--client-id",
-        &m.client_id,
-        "--certificate-id",
-        &m.certificate_id,
-        "--private-key",
-        m.private_key.to_str().unwrap(),
-        "--base-url",
-        &emu.base_url,
-        "--scope",
-        &scope,
-    ]);
+    common::add_m2m_profile(&env, "p", &m, &emu.base_url, &["--scope", &scope]);
     Setup {
         env,
         _emu: emu,

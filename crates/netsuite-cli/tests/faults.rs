@@ -16,21 +16,7 @@ fn export_and_creates_survive_faults() {
     let (_rt, emu) = TestEmulator::start_blocking(|c| c.demo_scale = ROWS as u64);
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
-    env.ok(&[
-        "profile",
-        "add",
-        "p",
-        "--account",
-        "1234567",
-        "--client-id",
-        &m.client_id,
-        "--certificate-id",
-        &m.certificate_id,
-        "--private-key",
-        m.private_key.to_str().unwrap(),
-        "--base-url",
-        &emu.base_url,
-    ]);
+    common::add_m2m_profile(&env, "p", &m, &emu.base_url, &[]);
     // A token before the faults start (the token endpoint is not governed).
     env.ok(&["auth", "token"]);
     emu.emulator

@@ -35,21 +35,7 @@ fn setup(configure: impl FnOnce(&mut netsuite_emulator::Config)) -> Setup {
     let emu = rt.block_on(TestEmulator::start_with(configure));
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
-    env.ok(&[
-        "profile",
-        "add",
-        "p",
-        "--account",
-        "1234567",
-        "--client-id",
-        &m.client_id,
-        "--certificate-id",
-        &m.certificate_id,
-        "--private-key",
-        m.private_key.to_str().unwrap(),
-        "--base-url",
-        &emu.base_url,
-    ]);
+    common::add_m2m_profile(&env, "p", &m, &emu.base_url, &[]);
     Setup { env, emu, rt }
 }
 

@@ -590,21 +590,7 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
     let (_rt, emu) = TestEmulator::start_blocking(|c| c.demo_scale = ROWS as u64);
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
-    env.ok(&[
-        "profile",
-        "add",
-        "p",
-        "--account",
-        "1234567",
-        "--client-id",
-        &m.client_id,
-        "--certificate-id",
-        &m.certificate_id,
-        "--private-key",
-        m.private_key.to_str().unwrap(),
-        "--base-url",
-        &emu.base_url,
-    ]);
+    common::add_m2m_profile(&env, "p", &m, &emu.base_url, &[]);
     env.ok(&["auth", "token"]);
     let out = env.path("tx.ndjson");
     let out_s = out.to_str().unwrap().to_owned();

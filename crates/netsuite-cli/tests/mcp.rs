@@ -23,23 +23,13 @@ fn setup() -> Setup {
     let (rt, emu) = TestEmulator::start_blocking(|_| {});
     let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
     let env = Env::new();
-    env.ok(&[
-        "profile",
-        "add",
+    common::add_m2m_profile(
+        &env,
         "p",
-        "--account",
-        "1234567",
-        "--client-id",
-        &m.client_id,
-        "--certificate-id",
-        &m.certificate_id,
-        "--private-key",
-        m.private_key.to_str().unwrap(),
-        "--base-url",
+        &m,
         &emu.base_url,
-        "--scope",
-        "rest_webservices,restlets",
-    ]);
+        &["--scope", "rest_webservices,restlets"],
+    );
     Setup {
         env,
         _emu: emu,

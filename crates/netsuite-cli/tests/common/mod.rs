@@ -283,3 +283,31 @@ pub async fn auth_code_tokens(
         v["refresh_token"].as_str().unwrap().to_owned(),
     )
 }
+
+/// `netsuite profile add NAME` for the M2M integration `m` of a test emulator at
+/// `base_url` (account 1234567), with `extra` flags.
+pub fn add_m2m_profile(
+    env: &Env,
+    name: &str,
+    m: &netsuite_test::M2m,
+    base_url: &str,
+    extra: &[&str],
+) {
+    let mut args = vec![
+        "profile",
+        "add",
+        name,
+        "--account",
+        "1234567",
+        "--client-id",
+        &m.client_id,
+        "--certificate-id",
+        &m.certificate_id,
+        "--private-key",
+        m.private_key.to_str().unwrap(),
+        "--base-url",
+        base_url,
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args);
+}
