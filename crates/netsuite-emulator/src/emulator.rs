@@ -67,6 +67,11 @@ pub struct Config {
     /// before it is stopped with a `USER_ERROR`; a statement whose client went
     /// away is stopped at once. Default [`DEFAULT_SUITEQL_TIME_LIMIT`].
     pub suiteql_time_limit: std::time::Duration,
+    /// The base URL of links in replies (record hrefs, `Location`, paging links, the
+    /// discovery document, the admin pages), e.g. `http://127.0.0.1:8787`: set, a
+    /// request's `Host` cannot choose them. `None` (the default, and in-process use):
+    /// each request's own origin. `emulator serve` sets it to the URL it listens on.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -87,6 +92,7 @@ impl Config {
             faults: Faults::none(),
             model: netsuite_suiteql::Model::netsuite(),
             suiteql_time_limit: DEFAULT_SUITEQL_TIME_LIMIT,
+            public_url: None,
         }
     }
 }
@@ -142,6 +148,8 @@ impl Emulator {
             .faults
             .validate()
             .map_err(|reason| Error::InvalidSettings { reason })?;
+        let links = crate::origin::LinkBase::new(config.public_url.as_deref())
+            .map_err(|reason| Error::InvalidSettings { reason })?;
         let store = Store::open(config.data_dir.as_deref(), config.model)?;
         let oauth = OAuthPlane::open(
             store.clone(),
@@ -152,6 +160,7 @@ impl Emulator {
                 auto_approve: config.auto_approve,
                 code_ttl_secs: config.code_ttl_secs,
                 users: config.users,
+                links: links.clone(),
             },
         )?;
         let data = DataPlane::open(
@@ -167,6 +176,7 @@ impl Emulator {
                 faults: config.faults,
                 model: config.model,
                 suiteql_time_limit: config.suiteql_time_limit,
+                links,
             },
         )?;
         Ok(Emulator { oauth, data })

@@ -137,6 +137,9 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Self::UnusableData { fix, .. } => Some(fix),
+            Self::InvalidSettings { .. } => Some(
+                "correct the setting named above (`netsuite emulator serve --help` lists the ranges)",
+            ),
             _ => None,
         }
     }

@@ -1,5 +1,7 @@
 //! The origin a request was sent to (`<scheme>://<Host>`), from which the token URL
-//! and record hrefs are built, so that the emulator answers with its own address.
+//! is checked, and [`LinkBase`]: the configured public URL that links in replies use
+//! (or, without one, the request's origin), so that the emulator answers with its own
+//! address.
 
 use axum::http::{HeaderMap, Uri, header};
 use netsuite_auth::account::{AccountId, Endpoints, TOKEN_PATH};
@@ -53,6 +55,46 @@ impl Origin {
     }
 }
 
+/// Where links in replies point: the configured public URL when there is one (so a
+/// request's `Host` cannot choose them), else each request's origin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LinkBase(Option<std::sync::Arc<str>>);
+
+impl LinkBase {
+    /// From `Config::public_url`: an `http(s)://host[:port]` URL (a trailing `/` is
+    /// dropped); anything else is refused with the reason.
+    pub(crate) fn new(public_url: Option<&str>) -> Result<Self, String> {
+        let Some(raw) = public_url else {
+            return Ok(Self(None));
+        };
+        let trimmed = raw.trim_end_matches('/');
+        let url = url::Url::parse(trimmed).map_err(|e| format!("public URL {raw:?}: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none()
+            || url.path() != "/"
+            || url.query().is_some()
+        {
+            return Err(format!(
+                "public URL {raw:?} must be http(s)://HOST[:PORT], without a path or query"
+            ));
+        }
+        Ok(Self(Some(trimmed.into())))
+    }
+
+    /// The base URL of links in the reply to this request.
+    pub(crate) fn for_request(
+        &self,
+        uri: &Uri,
+        headers: &HeaderMap,
+        account: &AccountId,
+    ) -> String {
+        match &self.0 {
+            Some(url) => url.to_string(),
+            None => Origin::from_request(uri, headers).base_url(account),
+        }
+    }
+}
+
 /// A host header worth echoing into URLs: `host[:port]` characters only.
 fn valid_host(h: &str) -> bool {
     !h.is_empty()
@@ -92,5 +134,20 @@ mod tests {
                 .token_url()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn configured_links_ignore_the_host() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "evil.example".parse().unwrap());
+        let a = AccountId::parse("1234567").unwrap();
+        let uri = Uri::from_static("/x");
+        let fixed = LinkBase::new(Some("http://127.0.0.1:8787/")).unwrap();
+        assert_eq!(fixed.for_request(&uri, &h, &a), "http://127.0.0.1:8787");
+        let echo = LinkBase::new(None).unwrap();
+        assert_eq!(echo.for_request(&uri, &h, &a), "http://evil.example");
+        for bad in ["ftp://x", "http://x/path", "http://x/?q=1", "not a url"] {
+            assert!(LinkBase::new(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -19,7 +19,6 @@ use crate::oauth::mapping::Mapping;
 use crate::oauth::pages::scope_label;
 use crate::oauth::request::Form;
 use crate::oauth::state::OAuthPlane;
-use crate::origin::Origin;
 
 const SECTIONS: [(&str, &str); 9] = [
     ("/admin/", "Overview"),
@@ -146,7 +145,7 @@ pub(super) async fn redirect_home() -> Response {
 // ---- overview ----
 
 pub(super) async fn home(State(emu): State<OAuthPlane>, uri: Uri, headers: HeaderMap) -> Response {
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     render(&emu, move |emu| {
         let integrations = emu.list_integrations()?;
         let mappings = emu.list_mappings()?;

@@ -24,7 +24,6 @@ use super::state::DataPlane;
 use crate::clock::Now;
 use crate::error::Error;
 use crate::error::RestError;
-use crate::origin::Origin;
 
 /// Where jobs live.
 pub const JOB_PATH: &str = "/services/rest/async/v1/job";
@@ -258,7 +257,7 @@ async fn job(
     headers: HeaderMap,
     path: Result<Path<Vec<String>>, PathRejection>,
 ) -> Response {
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     let segments = match path {
         Ok(Path(s)) => s,
         Err(_) => return not_found("job"),

@@ -25,7 +25,6 @@ use crate::error::Error;
 use crate::oauth::audit::AuditCode;
 use crate::oauth::bearer::Refusal;
 use crate::oauth::refusal::Stop;
-use crate::origin::Origin;
 
 /// How the request body is to be read, and the response written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +115,7 @@ pub(crate) async fn handle(
         params: Params::parse(uri.query()),
         format: Format::Json,
         body: body.to_vec(),
-        base: Origin::from_request(&uri, &headers).base_url(emu.account()),
+        base: emu.link_base(&uri, &headers),
     };
     emu.run_blocking(move |emu| {
         if let Err(r) = authenticate(emu, &headers) {

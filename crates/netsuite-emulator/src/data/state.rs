@@ -36,6 +36,8 @@ pub(crate) struct Settings {
     pub model: &'static Model,
     /// How long one SuiteQL statement may run.
     pub suiteql_time_limit: std::time::Duration,
+    /// Where links in replies point.
+    pub links: crate::origin::LinkBase,
 }
 
 struct Inner {
@@ -47,6 +49,7 @@ struct Inner {
     governor: Arc<Governor>,
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
+    links: crate::origin::LinkBase,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -115,13 +118,21 @@ impl DataPlane {
                 governor: Arc::new(governor),
                 counts: Totals::default(),
                 suiteql_time_limit: settings.suiteql_time_limit,
+                links: settings.links,
                 running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
     }
 
-    pub(crate) fn account(&self) -> &AccountId {
-        &self.inner.account
+    /// The base URL of links in the reply to this request.
+    pub(crate) fn link_base(
+        &self,
+        uri: &axum::http::Uri,
+        headers: &axum::http::HeaderMap,
+    ) -> String {
+        self.inner
+            .links
+            .for_request(uri, headers, &self.inner.account)
     }
 
     pub(crate) fn clock(&self) -> &Clock {

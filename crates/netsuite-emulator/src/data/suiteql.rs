@@ -25,7 +25,6 @@ use super::rest::{self, COLLECTION_CONTENT_TYPE, Params};
 use super::state::DataPlane;
 use crate::error::Error;
 use crate::error::RestError;
-use crate::origin::Origin;
 
 /// Longest statement accepted.
 pub const MAX_QUERY_LEN: usize = 100_000;
@@ -290,7 +289,7 @@ pub(crate) async fn handle(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     let params = Params::parse(uri.query());
     if super::async_job::requested(&headers) {
         // A job has no client waiting: it runs to the end.

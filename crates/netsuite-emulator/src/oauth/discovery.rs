@@ -10,7 +10,6 @@ use serde_json::json;
 
 use super::access_token::ISSUER;
 use super::state::OAuthPlane;
-use crate::origin::Origin;
 
 /// The JWKS path.
 pub const KEYS_PATH: &str = "/services/rest/auth/oauth2/v1/keys";
@@ -42,7 +41,7 @@ pub(crate) async fn openid_configuration(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     json(&json!({
         "issuer": ISSUER,
         "authorization_endpoint": format!("{base}{AUTHORIZE_PATH}"),

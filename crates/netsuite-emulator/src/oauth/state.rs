@@ -37,6 +37,8 @@ pub(crate) struct Settings {
     pub code_ttl_secs: i64,
     /// Who can log in on the authorize page.
     pub users: Vec<LoginUser>,
+    /// Where links in replies point.
+    pub links: crate::origin::LinkBase,
 }
 
 struct Inner {
@@ -105,6 +107,18 @@ impl OAuthPlane {
 
     pub(crate) fn account(&self) -> &AccountId {
         &self.inner.settings.account
+    }
+
+    /// The base URL of links in the reply to this request.
+    pub(crate) fn link_base(
+        &self,
+        uri: &axum::http::Uri,
+        headers: &axum::http::HeaderMap,
+    ) -> String {
+        self.inner
+            .settings
+            .links
+            .for_request(uri, headers, self.account())
     }
 
     pub(crate) fn clock(&self) -> &Clock {

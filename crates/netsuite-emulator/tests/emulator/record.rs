@@ -227,3 +227,27 @@ async fn a_token_whose_jti_is_unknown_is_rejected() {
     let r = f.get(SO_304, Some(&token)).await;
     assert_invalid_login(&f, &r, "TokenRejected");
 }
+
+/// With a public URL configured, links follow it, not the request's Host.
+#[tokio::test]
+async fn links_use_the_configured_public_url() {
+    let f = Fixture::with_config(KeyType::EcP256, |c| {
+        c.public_url = Some("https://emulator.example:8443/".into());
+    });
+    let token = f.token().await;
+    let r = f
+        .get("/services/rest/record/v1/salesOrder/304", Some(&token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("\"https://emulator.example:8443/services/rest/record/v1/salesorder/304\""),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(HOST), "{}", r.body);
+    let mut c = config(&Clock::fixed(NOW));
+    c.public_url = Some("http://emulator.example/path".into());
+    let e = netsuite_emulator::Emulator::open(c).unwrap_err();
+    assert!(e.to_string().contains("without a path"), "{e}");
+}

@@ -23,6 +23,11 @@ pub struct ServeArgs {
     /// Add error_description / detail naming the cause to error replies.
     #[arg(long)]
     explain_errors: bool,
+    /// Base URL of links in replies (hrefs, Location, paging, discovery), e.g. the
+    /// https:// address of a TLS proxy in front; default: the URL it listens on.
+    /// Links never follow a request's Host header.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     #[command(flatten)]
     login: LoginArgs,
     #[command(flatten)]
@@ -138,6 +143,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         data,
         ready_file,
         explain_errors,
+        public_url,
         login,
         data_plane,
     } = args;
@@ -161,8 +167,15 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
             data_plane.demo_scale
         );
     }
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        UserError::new(format!("cannot listen on {listen}: {e}"))
+            .hint("choose another port with --listen 127.0.0.1:PORT, or port 0 for a free one")
+    })?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
     let emulator = open_with(&data, |c| {
         c.explain_errors = explain_errors;
+        c.public_url = Some(public_url.clone().unwrap_or_else(|| base.clone()));
         c.auto_approve = login.auto_approve;
         c.code_ttl_secs = login.code_ttl_secs;
         c.users = vec![LoginUser::new(
@@ -171,12 +184,6 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         )];
         data_plane.apply(c);
     })?;
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
-        UserError::new(format!("cannot listen on {listen}: {e}"))
-            .hint("choose another port with --listen 127.0.0.1:PORT, or port 0 for a free one")
-    })?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
     let kept = if data_plane.in_memory {
         "in memory, kept nowhere".to_owned()
     } else {

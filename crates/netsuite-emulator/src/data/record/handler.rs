@@ -15,7 +15,6 @@ use crate::data::state::DataPlane;
 use crate::error::Error;
 use crate::error::RestError;
 use crate::oauth::refusal::Stop;
-use crate::origin::Origin;
 
 use crate::clock::Now;
 
@@ -50,7 +49,7 @@ pub(crate) async fn dispatch(
     path: Result<Path<Vec<String>>, PathRejection>,
     body: Body,
 ) -> Response {
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     // HEAD is GET without the body (hyper leaves it out).
     let method = if method == Method::HEAD {
         Method::GET

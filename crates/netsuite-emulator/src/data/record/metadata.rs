@@ -15,7 +15,6 @@ use super::types::canonical_type;
 use crate::data::rest;
 use crate::data::state::DataPlane;
 use crate::error::RestError;
-use crate::origin::Origin;
 
 async fn authorized(emu: &DataPlane, headers: &HeaderMap) -> Result<(), Response> {
     let headers = headers.clone();
@@ -57,7 +56,7 @@ pub(crate) async fn catalog(
     if let Err(r) = authorized(&emu, &headers).await {
         return r;
     }
-    let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+    let base = emu.link_base(&uri, &headers);
     let root = format!("{base}{RECORD_PATH}/metadata-catalog");
     let wants_openapi = accepts(&headers, "application/swagger+json");
     let types = selected(emu.model(), &uri);
@@ -210,7 +209,7 @@ pub(crate) async fn record_type(
     };
     let schema = schema(emu.model(), &t);
     if accepts(&headers, "application/swagger+json") {
-        let base = Origin::from_request(&uri, &headers).base_url(emu.account());
+        let base = emu.link_base(&uri, &headers);
         let doc = json!({
             "openapi": "3.0.1",
             "info": {"title": format!("NetSuite REST Record API: {t} (emulator)"), "version": "v1"},
