@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:\n  netsuite demo\n  netsuite cert new --key-type ec-p256 --out ./ns-cert\n  netsuite profile add prod --account 1234567 --client-id ... --certificate-id ... --private-key ./ns-cert/private-key.pem\n  curl -H \"Authorization: Bearer $(netsuite auth token)\" ...\n  netsuite record get salesorder 304\n\nConfiguration: flag > environment (NETSUITE_ACCOUNT, NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID,\nNETSUITE_PRIVATE_KEY[_FILE], NETSUITE_SCOPE, NETSUITE_ALGORITHM, NETSUITE_BASE_URL, NETSUITE_CLIENT_SECRET,\nNETSUITE_REFRESH_TOKEN, NETSUITE_ACCESS_TOKEN) > profile."
 )]
 pub struct Cli {
-    /// The profile to use (default: the default profile, or the only one).
+    /// The profile to use (default: the default profile; `netsuite profile use NAME` sets it).
     #[arg(long, global = true, env = "NETSUITE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 

@@ -64,7 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let profile = cli.profile.as_deref();
     match cli.command {
         Command::Cert(c) => cert::run(c),
-        Command::Profile(c) => profile::run(c),
+        Command::Profile(c) => profile::run(c, profile),
         Command::Auth(c) => auth::run(c, profile).await,
         Command::Record(c) => record::run(c, profile).await,
         Command::Suiteql(a) => suiteql::run(a, profile).await,

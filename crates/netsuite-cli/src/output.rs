@@ -288,3 +288,32 @@ pub fn stdout_is_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal()
 }
+
+/// Asks `question` before a destructive step: passes with `yes` (`--yes`); on a
+/// terminal, asks and passes on `y`/`yes`; off a terminal without `--yes`, refuses.
+pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal, Write as _};
+    if yes {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(crate::error::UserError::usage(format!(
+            "not on a terminal, so nobody can answer \"{question}\""
+        ))
+        .hint("pass --yes to confirm")
+        .into());
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(
+            crate::error::UserError::new("cancelled: nothing was changed")
+                .hint("answer y to confirm, or pass --yes")
+                .into(),
+        ),
+    }
+}

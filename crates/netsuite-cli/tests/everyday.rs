@@ -32,3 +32,253 @@ fn emulator_data_lives_in_the_xdg_data_directory() {
     );
     assert!(xdg.join("netsuite/emulator").is_dir());
 }
+
+/// Runs `netsuite ARGS` with `stdin` piped in; returns (exit code, stdout, stderr).
+fn run_with_stdin(env: &Env, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut child = env
+        .cmd()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `netsuite ARGS` on a pseudo-terminal (util-linux `script`) answering `answer`.
+fn run_on_tty(env: &Env, args: &str, answer: &str) -> (Option<i32>, String) {
+    let bin = env!("CARGO_BIN_EXE_netsuite");
+    let mut c = std::process::Command::new("script");
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.home.path())
+        .env("SHELL", "/bin/sh")
+        .env("NETSUITE_CONFIG_DIR", env.config_dir())
+        .env("NO_COLOR", "1")
+        .env("NETSUITE_KEYRING", "off")
+        .args(["-qec", &format!("{bin} {args}"), "/dev/null"]);
+    let (code, out, err) = {
+        use std::io::Write;
+        let mut child = c
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) is installed");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    (code, format!("{out}{err}"))
+}
+
+fn profiles(env: &Env) -> serde_json::Value {
+    common::json(&env.ok(&["profile", "list", "--json"]))
+}
+
+fn profile<'v>(list: &'v serde_json::Value, name: &str) -> &'v serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no profile {name} in {list}"))
+}
+
+fn fake_token(env: &Env, name: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let t = netsuite_client::store::StoredToken::access_only(
+        netsuite_auth::secret::AccessToken::new("header.payload.sig"),
+        now + 3600,
+        now,
+        vec!["rest_webservices".into()],
+        "creds".into(),
+    );
+    common::store(env).save(name, &t).unwrap();
+}
+
+/// Sets up `prod` (key read from stdin, so netsuite writes keys/prod.pem) and `other`.
+fn two_profiles(env: &Env) {
+    let cert = env.path("cert");
+    env.ok(&[
+        "cert",
+        "new",
+        "--key-type",
+        "ec-p256",
+        "--out",
+        cert.to_str().unwrap(),
+    ]);
+    let key_path = cert.join("private-key.pem");
+    let pem = std::fs::read_to_string(&key_path).unwrap();
+    let add = |name: &str, key: &str| {
+        [
+            "profile",
+            "add",
+            name,
+            "--account",
+            "1234567",
+            "--client-id",
+            "cid",
+            "--certificate-id",
+            "kid",
+            "--private-key",
+            key,
+        ]
+        .map(str::to_owned)
+    };
+    let args = add("prod", "-");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = run_with_stdin(env, &args, &pem);
+    assert_eq!(code, Some(0), "{err}");
+    let args = add("other", key_path.to_str().unwrap());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.ok(&args);
+}
+
+/// `profile use`, `set` (drops tokens), `rename` (tokens and the key follow), `copy`
+/// to a sandbox, `show` without a name, `list` with the token state.
+#[test]
+fn profiles_switch_edit_rename_copy() {
+    let env = Env::new();
+    two_profiles(&env);
+    let list = profiles(&env);
+    assert_eq!(profile(&list, "prod")["default"], true);
+    assert_eq!(profile(&list, "prod")["token"], "none");
+
+    env.ok(&["profile", "use", "other"]);
+    let shown = common::json(&env.ok(&["profile", "show", "--json"]));
+    assert_eq!(shown["name"], "other");
+    assert_eq!(shown["secret_stored"], false);
+    env.fails(&["profile", "use", "nope"], 2, "unknown profile");
+
+    // A changed setting drops the cached token.
+    fake_token(&env, "prod");
+    let listed = profile(&profiles(&env), "prod")["token"].clone();
+    assert!(
+        listed.as_str().unwrap().starts_with("valid until "),
+        "{listed}"
+    );
+    env.ok(&["profile", "set", "prod", "--scope", "restlets"]);
+    assert!(common::store(&env).load("prod").unwrap().is_none());
+    let list = profiles(&env);
+    assert_eq!(
+        profile(&list, "prod")["scopes"],
+        serde_json::json!(["restlets"])
+    );
+    assert_eq!(
+        profile(&list, "other")["default"],
+        true,
+        "set kept the default"
+    );
+
+    // Rename: the token and the key file netsuite wrote follow.
+    fake_token(&env, "prod");
+    env.ok(&["profile", "rename", "prod", "production"]);
+    let keys = env.config_dir().join("keys");
+    assert!(!keys.join("prod.pem").exists());
+    assert!(keys.join("production.pem").exists());
+    assert!(common::store(&env).load("production").unwrap().is_some());
+    assert!(common::store(&env).load("prod").unwrap().is_none());
+    let list = profiles(&env);
+    assert_eq!(
+        profile(&list, "production")["private_key"],
+        keys.join("production.pem").display().to_string()
+    );
+    env.fails(
+        &["profile", "rename", "production", "other"],
+        1,
+        "already exists",
+    );
+
+    // Copy to a sandbox; a suffix NetSuite does not use is refused.
+    env.ok(&[
+        "profile",
+        "copy",
+        "production",
+        "sb",
+        "--account",
+        "1234567_sb1",
+    ]);
+    let list = profiles(&env);
+    assert_eq!(profile(&list, "sb")["account"], "1234567_SB1");
+    assert_eq!(profile(&list, "sb")["token"], "none");
+    let err = env.fails(
+        &[
+            "profile",
+            "copy",
+            "production",
+            "sb2",
+            "--account",
+            "1234567_SB",
+        ],
+        2,
+        "suffix",
+    );
+    assert!(
+        err.contains("1234567_SB1") && err.contains("TSTDRV"),
+        "{err}"
+    );
+}
+
+/// `profile remove`: refuses off a terminal without --yes, asks on one, deletes the
+/// tokens and the key netsuite wrote, and leaves no default behind.
+#[test]
+fn profile_remove_asks_and_cleans_up() {
+    let env = Env::new();
+    two_profiles(&env);
+    fake_token(&env, "prod");
+    let key = env.config_dir().join("keys/prod.pem");
+    env.fails(&["profile", "remove", "prod"], 2, "not on a terminal");
+    assert!(key.exists());
+
+    // On a terminal: "n" keeps it, "y" removes it.
+    let (code, out) = run_on_tty(&env, "profile remove prod", "n\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("[y/N]") && out.contains("cancelled"), "{out}");
+    assert!(key.exists());
+    let (code, out) = run_on_tty(&env, "profile remove prod", "y\n");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!key.exists(), "the key file netsuite wrote is deleted");
+    assert!(!env.config_dir().join("tokens/prod.enc").exists());
+    assert!(out.contains("no default profile"), "{out}");
+
+    // No profile is promoted: commands that need one list the profiles.
+    let list = profiles(&env);
+    assert_eq!(profile(&list, "other")["default"], false);
+    let err = env.fails(&["profile", "show"], 2, "no default profile");
+    assert!(
+        err.contains("other") && err.contains("profile use"),
+        "{err}"
+    );
+    env.fails(&["auth", "token"], 2, "no default profile");
+
+    // The key the user gave is never deleted.
+    let user_key = env.path("cert/private-key.pem");
+    env.ok(&["profile", "remove", "other", "--yes"]);
+    assert!(user_key.exists());
+    assert_eq!(profiles(&env), serde_json::json!([]));
+}
