@@ -10,7 +10,6 @@ mod identity;
 mod output;
 mod trace;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -32,6 +31,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    output::configure(cli.quiet, cli.color);
     trace::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,12 +77,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Emulator(c) => emulator::run(c).await,
         #[cfg(feature = "emulator")]
         Command::Demo => demo::run().await,
+        Command::Completion { shell } => cli::print_completion(shell),
+        Command::Man { out } => cli::write_man_pages(&out),
     }
 }
 
 fn report(e: &anyhow::Error) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, yellow, reset) = if color {
+    let (red, yellow, reset) = if output::color() {
         ("\x1b[31m", "\x1b[33m", "\x1b[0m")
     } else {
         ("", "", "")

@@ -24,10 +24,51 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A progress or status message on stderr.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// When messages are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Applies the global `--quiet` and `--color` for the rest of the process.
+pub fn configure(quiet: bool, color: ColorChoice) {
+    use std::io::IsTerminal;
+    use std::sync::atomic::Ordering::Relaxed;
+    QUIET.store(quiet, Relaxed);
+    let on = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    COLOR.store(on, Relaxed);
+}
+
+/// Whether `--quiet` silenced messages (errors are still printed).
+pub fn is_quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether stderr messages are coloured.
+pub fn color() -> bool {
+    COLOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A progress or status message on stderr (silenced by `--quiet`).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        eprintln!($($arg)*);
+        if !$crate::output::is_quiet() {
+            eprintln!($($arg)*);
+        }
     }};
 }
 pub(crate) use say;

@@ -282,3 +282,112 @@ fn profile_remove_asks_and_cleans_up() {
     assert!(user_key.exists());
     assert_eq!(profiles(&env), serde_json::json!([]));
 }
+
+/// `netsuite completion SHELL` for the five shells; bash's script parses.
+#[test]
+fn completion_scripts() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = env.ok(&["completion", shell]);
+        assert!(
+            script.contains("netsuite") && script.contains("profile") && script.contains("rename"),
+            "{shell}: {}",
+            &script[..script.len().min(300)]
+        );
+    }
+    let bash = env.path("netsuite.bash");
+    std::fs::write(&bash, env.ok(&["completion", "bash"])).unwrap();
+    if let Ok(out) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&bash)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let other = env.run(&["completion", "tcsh"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("bash, elvish, fish, powershell, zsh"));
+}
+
+/// `netsuite man --out DIR` writes a page per command.
+#[test]
+fn man_pages() {
+    let env = Env::new();
+    let dir = env.path("man/man1");
+    env.ok(&["man", "--out", dir.to_str().unwrap()]);
+    let top = std::fs::read_to_string(dir.join("netsuite.1")).unwrap();
+    assert!(
+        top.contains(".TH netsuite 1"),
+        "{}",
+        &top[..200.min(top.len())]
+    );
+    let page = std::fs::read_to_string(dir.join("netsuite-profile-rename.1")).unwrap();
+    assert!(
+        page.contains("tokens, secret and imported key follow"),
+        "{page}"
+    );
+    assert!(!dir.join("netsuite-help.1").exists());
+}
+
+/// `--version` names the commit (as `git rev-parse` says, when there is git) and the
+/// build date.
+#[test]
+fn version_has_commit_and_date() {
+    let env = Env::new();
+    let v = env.ok(&["--version"]);
+    let v = v.trim();
+    let rest = v
+        .strip_prefix(concat!("netsuite ", env!("CARGO_PKG_VERSION"), " (commit "))
+        .unwrap_or_else(|| panic!("{v}"));
+    let (commit, date) = rest.trim_end_matches(')').split_once(", built ").unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{v}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    if let Some(out) = head.ok().filter(|o| o.status.success()) {
+        assert_eq!(commit, String::from_utf8_lossy(&out.stdout).trim());
+    }
+    let d: Vec<&str> = date.split('-').collect();
+    assert!(
+        d.len() == 3 && d[0].len() == 4 && d[0] >= "2025" && d[1].len() == 2,
+        "{v}"
+    );
+}
+
+/// `--quiet` silences messages but not errors; `--color` decides the colour of errors.
+#[test]
+fn quiet_and_color() {
+    let env = Env::new();
+    two_profiles(&env);
+    let loud = env.run(&["profile", "use", "other"]);
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("now the default"));
+    let quiet = env.run(&["profile", "use", "prod", "--quiet"]);
+    assert!(
+        quiet.status.success() && quiet.stderr.is_empty(),
+        "{quiet:?}"
+    );
+    assert_eq!(profile(&profiles(&env), "prod")["default"], true);
+    env.fails(&["profile", "use", "nope", "-q"], 2, "unknown profile");
+
+    let red = env.run(&["profile", "use", "nope", "--color", "always"]);
+    assert!(
+        String::from_utf8_lossy(&red.stderr).starts_with("\x1b[31merror"),
+        "{red:?}"
+    );
+    for when in ["never", "auto"] {
+        let plain = env.run(&["profile", "use", "nope", "--color", when]);
+        assert!(
+            String::from_utf8_lossy(&plain.stderr).starts_with("error: "),
+            "{plain:?}"
+        );
+    }
+}
