@@ -391,3 +391,179 @@ fn quiet_and_color() {
         );
     }
 }
+
+/// An emulator on its own runtime and a client-credentials profile `p` for it.
+fn emulator_profile() -> (Env, netsuite_test::TestEmulator, tokio::runtime::Runtime) {
+    let (rt, emu) = netsuite_test::TestEmulator::start_blocking(|_| {});
+    let m = emu.m2m(
+        netsuite_auth::cert::KeyType::EcP256,
+        &["rest_webservices", "restlets"],
+    );
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "add",
+        "p",
+        "--account",
+        "1234567",
+        "--client-id",
+        &m.client_id,
+        "--certificate-id",
+        &m.certificate_id,
+        "--private-key",
+        m.private_key.to_str().unwrap(),
+        "--base-url",
+        &emu.base_url,
+    ]);
+    (env, emu, rt)
+}
+
+/// The write commands' `--json` contract and the deduplicated idempotent create.
+#[test]
+fn record_writes_print_id_location_deduplicated() {
+    let (env, emu, _rt) = emulator_profile();
+    let data = r#"{"companyName":"Contract Ltd","subsidiary":{"id":"1"}}"#;
+    let created =
+        common::json(&env.ok(&["record", "create", "customer", "--data", data, "--json"]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["deduplicated"], false);
+    assert_eq!(
+        created["location"],
+        format!("{}/services/rest/record/v1/customer/{id}", emu.base_url)
+    );
+
+    let key = ["--idempotency-key", "9b2f0c1e-0000-4000-8000-000000000001"];
+    let mut args = vec!["record", "create", "customer", "--data", data, "--json"];
+    args.extend(key);
+    let first = common::json(&env.ok(&args));
+    assert_eq!(first["deduplicated"], false);
+    let again = env.run(&args);
+    assert!(again.status.success(), "{again:?}");
+    let again_json = common::json(&String::from_utf8_lossy(&again.stdout));
+    assert_eq!(again_json["deduplicated"], true);
+    assert_eq!(again_json["id"], first["id"]);
+    let msg = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        msg.contains("deduplicated") && msg.contains(first["id"].as_str().unwrap()),
+        "{msg}"
+    );
+    // Without --json: the original id on stdout, the note on stderr.
+    let plain = env.run(&args[..5].iter().chain(&key).copied().collect::<Vec<_>>());
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stdout).trim(),
+        first["id"].as_str().unwrap()
+    );
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("deduplicated"));
+
+    let updated = common::json(&env.ok(&[
+        "record",
+        "update",
+        "customer",
+        &id,
+        "--data",
+        r#"{"phone":"555"}"#,
+        "--json",
+    ]));
+    assert_eq!(updated["id"], id.as_str());
+    let upserted = common::json(&env.ok(&[
+        "record",
+        "upsert",
+        "customer",
+        "eid:CONTRACT-1",
+        "--data",
+        data,
+        "--json",
+    ]));
+    assert!(
+        upserted["location"]
+            .as_str()
+            .unwrap()
+            .contains("/customer/"),
+        "{upserted}"
+    );
+    let deleted = common::json(&env.ok(&["record", "delete", "customer", &id, "--yes", "--json"]));
+    assert_eq!(deleted["id"], id.as_str());
+    assert_eq!(deleted["deduplicated"], false);
+    env.fails(&["record", "get", "customer", &id], 1, "");
+}
+
+/// `--dry-run` prints the request with the token masked and sends nothing; `record
+/// delete` refuses off a terminal without --yes and asks on one.
+#[test]
+fn dry_run_and_delete_confirmation() {
+    let (env, emu, _rt) = emulator_profile();
+    let data = r#"{"companyName":"Dry Ltd","subsidiary":{"id":"1"}}"#;
+    let out = env.ok(&[
+        "record",
+        "upsert",
+        "customer",
+        "eid:DRY-1",
+        "--data",
+        data,
+        "--dry-run",
+    ]);
+    let url = format!(
+        "{}/services/rest/record/v1/customer/eid:DRY-1",
+        emu.base_url
+    );
+    assert!(out.starts_with(&format!("PUT {url}\n")), "{out}");
+    assert!(
+        out.contains("Authorization: Bearer ****** (masked)"),
+        "{out}"
+    );
+    assert!(out.contains("\"companyName\": \"Dry Ltd\""), "{out}");
+    assert!(!out.contains("eyJ"), "no token: {out}");
+    env.fails(&["record", "get", "customer", "eid:DRY-1"], 1, "");
+
+    let out = env.ok(&[
+        "record",
+        "create",
+        "customer",
+        "--data",
+        data,
+        "--idempotency-key",
+        "k-dry",
+        "--dry-run",
+    ]);
+    assert!(
+        out.contains("X-NetSuite-Idempotency-Key: k-dry") && out.contains("Prefer: respond-async"),
+        "{out}"
+    );
+
+    let out = env.ok(&[
+        "api",
+        "POST",
+        "/services/rest/query/v1/suiteql",
+        "-H",
+        "Prefer: transient",
+        "--data",
+        r#"{"q":"SELECT id FROM customer"}"#,
+        "--dry-run",
+    ]);
+    assert!(
+        out.starts_with("POST ") && out.contains("Prefer: transient"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Bearer ******") && !out.contains("eyJ"),
+        "{out}"
+    );
+
+    let id = env.ok(&["record", "create", "customer", "--data", data]);
+    let id = id.trim();
+    let out = env.ok(&["record", "delete", "customer", id, "--dry-run"]);
+    assert!(out.starts_with("DELETE "), "{out}");
+    env.fails(
+        &["record", "delete", "customer", id],
+        2,
+        "not on a terminal",
+    );
+    env.ok(&["record", "get", "customer", id]);
+    let (code, text) = run_on_tty(&env, &format!("record delete customer {id}"), "n\n");
+    assert_eq!(code, Some(1), "{text}");
+    env.ok(&["record", "get", "customer", id]);
+    let (code, text) = run_on_tty(&env, &format!("record delete customer {id}"), "y\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("deleted customer {id}")), "{text}");
+    env.fails(&["record", "get", "customer", id], 1, "");
+}
