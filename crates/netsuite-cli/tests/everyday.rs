@@ -567,3 +567,57 @@ fn dry_run_and_delete_confirmation() {
     assert!(text.contains(&format!("deleted customer {id}")), "{text}");
     env.fails(&["record", "get", "customer", id], 1, "");
 }
+
+/// `record types`, `record describe TYPE [--json]` from the metadata catalog, and
+/// "did you mean" for a record type the account does not have.
+#[test]
+fn record_types_describe_and_did_you_mean() {
+    let (env, _emu, _rt) = emulator_profile();
+    let names = env.ok(&["record", "types"]);
+    let names: Vec<&str> = names.lines().collect();
+    assert!(
+        names.contains(&"customer") && names.contains(&"salesorder"),
+        "{names:?}"
+    );
+    let as_json = common::json(&env.ok(&["record", "types", "--json"]));
+    assert_eq!(
+        as_json,
+        common::json(&env.ok(&["record", "types", "--format", "json"]))
+    );
+    assert!(
+        as_json
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "customer")
+    );
+
+    let d = common::json(&env.ok(&["record", "describe", "customer", "--json"]));
+    let fields = d["fields"].as_array().unwrap();
+    let field = |n: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == n)
+            .unwrap_or_else(|| panic!("no {n} in {d}"))
+    };
+    assert_eq!(field("companyName")["required"], true);
+    assert_eq!(field("id")["read_only"], true);
+    assert_eq!(field("id")["type"], "string");
+    assert_eq!(field("subsidiary")["type"], "reference to subsidiary");
+    let table = env.ok(&["record", "describe", "customer"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("companyName") && l.contains("true")),
+        "{table}"
+    );
+
+    let err = env.fails(&["record", "describe", "custmer"], 2, "unknown record type");
+    assert!(err.contains("did you mean customer?"), "{err}");
+    let err = env.fails(
+        &["record", "get", "salesordr", "304"],
+        2,
+        "unknown record type",
+    );
+    assert!(err.contains("did you mean salesorder"), "{err}");
+}

@@ -12,5 +12,6 @@ pub mod exec;
 pub mod profile;
 pub mod proxy;
 pub mod record;
+pub mod record_meta;
 pub mod restlet;
 pub mod suiteql;

@@ -14,6 +14,27 @@ use crate::output::{self, Format, RowWriter};
 
 #[derive(Debug, Subcommand)]
 pub enum RecordCommand {
+    /// List the account's record types (the REST metadata catalog).
+    #[command(after_help = "Examples:\n  netsuite record types\n  netsuite record types --json")]
+    Types {
+        /// JSON output (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format (default: one name a line).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Show a record type's fields: name, label, type, required, read-only.
+    #[command(
+        after_help = "Examples:\n  netsuite record describe customer\n  netsuite record describe salesorder --json"
+    )]
+    Describe {
+        /// Record type.
+        record_type: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print one record as JSON.
     #[command(
         after_help = "Examples:\n  netsuite record get salesorder 304\n  netsuite record get customer eid:CUST-1 --fields companyName,email"
@@ -264,8 +285,43 @@ pub(crate) fn columns(v: Value) -> Vec<(String, Value)> {
     }
 }
 
+impl RecordCommand {
+    fn record_type(&self) -> Option<&str> {
+        match self {
+            RecordCommand::Types { .. } => None,
+            RecordCommand::Describe { record_type, .. }
+            | RecordCommand::Get { record_type, .. }
+            | RecordCommand::List { record_type, .. }
+            | RecordCommand::Create { record_type, .. }
+            | RecordCommand::Update { record_type, .. }
+            | RecordCommand::Upsert { record_type, .. }
+            | RecordCommand::Delete { record_type, .. } => Some(record_type),
+        }
+    }
+}
+
+/// Runs a `record` command; a record type the account does not have gets "did you
+/// mean ...".
 pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
+    let record_type = cmd.record_type().map(str::to_owned);
+    let Err(e) = run_command(cmd, profile).await else {
+        return Ok(());
+    };
+    match (record_type, client(profile)) {
+        (Some(t), Ok(c)) => Err(super::record_meta::did_you_mean(&c, &t, e).await),
+        _ => Err(e),
+    }
+}
+
+async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
     match cmd {
+        RecordCommand::Types { json, format } => {
+            let format = if json { Some(Format::Json) } else { format };
+            super::record_meta::types(&client(profile)?, format).await
+        }
+        RecordCommand::Describe { record_type, json } => {
+            super::record_meta::describe(&client(profile)?, &record_type, json).await
+        }
         RecordCommand::Get {
             record_type,
             id,
