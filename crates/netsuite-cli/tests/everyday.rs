@@ -621,3 +621,58 @@ fn record_types_describe_and_did_you_mean() {
     );
     assert!(err.contains("did you mean salesorder"), "{err}");
 }
+
+/// `cert new`, `profile add`, `profile remove` and `auth logout` print what they did
+/// with `--json`; list commands take `--json` and `--format json` alike.
+#[test]
+fn json_output_contract() {
+    let env = Env::new();
+    let dir = env.path("c");
+    let made = common::json(&env.ok(&[
+        "cert",
+        "new",
+        "--key-type",
+        "ec-p256",
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(made["algorithm"], "ES256");
+    let key = made["private_key"].as_str().unwrap().to_owned();
+    assert!(std::path::Path::new(&key).exists());
+    assert!(std::path::Path::new(made["certificate"].as_str().unwrap()).exists());
+
+    let added = common::json(&env.ok(&[
+        "profile",
+        "add",
+        "j",
+        "--account",
+        "1234567",
+        "--client-id",
+        "cid",
+        "--certificate-id",
+        "kid",
+        "--private-key",
+        &key,
+        "--json",
+    ]));
+    assert_eq!(added["name"], "j");
+    assert_eq!(added["default"], true);
+    assert_eq!(
+        common::json(&env.ok(&["profile", "list", "--json"])),
+        common::json(&env.ok(&["profile", "list", "--format", "json"]))
+    );
+    let out = common::json(&env.ok(&["auth", "logout", "--json"]));
+    assert_eq!(
+        out,
+        serde_json::json!({"profile": "j", "revoked": false, "deleted": false})
+    );
+    let removed = common::json(&env.ok(&["profile", "remove", "j", "--yes", "--json"]));
+    assert_eq!(removed["removed"], "j");
+    assert_eq!(removed["was_default"], true);
+    assert_eq!(
+        removed["key_file_deleted"],
+        serde_json::Value::Null,
+        "the user's key stays"
+    );
+}

@@ -49,6 +49,9 @@ pub enum CertCommand {
         /// Overwrite existing files.
         #[arg(long)]
         force: bool,
+        /// Print what was written as JSON (paths, key type, algorithm, days).
+        #[arg(long)]
+        json: bool,
     },
     /// Show key type, validity, fingerprint and NetSuite compliance of certificates and keys.
     #[command(
@@ -72,7 +75,8 @@ pub fn run(cmd: CertCommand) -> Result<()> {
             subject,
             out,
             force,
-        } => new(key_type, days, &subject, &out, force),
+            json,
+        } => new(key_type, days, &subject, &out, (force, json)),
         CertCommand::Inspect { files, json } => inspect(&files, json),
     }
 }
@@ -128,14 +132,30 @@ pub fn write_new(
     Ok((key_path, cert_path, generated.algorithm))
 }
 
-fn new(kt: KeyTypeArg, days: u32, subject: &str, out: &Path, force: bool) -> Result<()> {
+fn new(
+    kt: KeyTypeArg,
+    days: u32,
+    subject: &str,
+    out: &Path,
+    (force, as_json): (bool, bool),
+) -> Result<()> {
     let kt = key_type(kt);
     let (key_path, cert_path, alg) = write_new(kt, days, subject, out, force)?;
-    output::data(&format!(
-        "private key: {}\ncertificate: {}",
-        key_path.display(),
-        cert_path.display()
-    ))?;
+    if as_json {
+        output::json(&json!({
+            "private_key": key_path.display().to_string(),
+            "certificate": cert_path.display().to_string(),
+            "key_type": kt.kind().to_string(),
+            "algorithm": alg.as_str(),
+            "days": days,
+        }))?;
+    } else {
+        output::data(&format!(
+            "private key: {}\ncertificate: {}",
+            key_path.display(),
+            cert_path.display()
+        ))?;
+    }
     crate::output::say!(
         "\nWrote a {} key (mode 0600) and a certificate valid for {days} days.\n\
          Next, in NetSuite:\n  \

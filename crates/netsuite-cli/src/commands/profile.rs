@@ -71,6 +71,9 @@ pub struct ProfileAddArgs {
     /// Replace an existing profile of the same name.
     #[arg(long)]
     pub force: bool,
+    /// Print the added profile as JSON (as `profile show --json`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,9 +86,12 @@ pub enum ProfileCommand {
     /// List profiles.
     #[command(after_help = "Example:\n  netsuite profile list --json")]
     List {
-        /// JSON output.
+        /// JSON output (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// Output format: table (the default) or json.
+        #[arg(long, value_parser = ["table", "json"], conflicts_with = "json")]
+        format: Option<String>,
     },
     /// Show one profile (default: the active one) and whether a secret is stored.
     #[command(after_help = "Example:\n  netsuite profile show prod")]
@@ -134,6 +140,9 @@ pub enum ProfileCommand {
         /// Do not ask (needed when not on a terminal).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Print what was removed as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Make a profile from a NetSuite Postman environment (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL).
     #[command(
@@ -183,13 +192,13 @@ pub struct ProfileSetArgs {
 pub fn run(cmd: ProfileCommand, selected: Option<&str>) -> Result<()> {
     match cmd {
         ProfileCommand::Add(args) => add(*args),
-        ProfileCommand::List { json } => list(json),
+        ProfileCommand::List { json, format } => list(json || format.as_deref() == Some("json")),
         ProfileCommand::Show { name, json } => show(name.as_deref().or(selected), json),
         ProfileCommand::Use { name } => use_profile(&name),
         ProfileCommand::Set(args) => set(*args),
         ProfileCommand::Rename { old, new } => rename(&old, &new),
         ProfileCommand::Copy { name, new, account } => copy(&name, &new, &account),
-        ProfileCommand::Remove { name, yes } => remove(&name, yes),
+        ProfileCommand::Remove { name, yes, json } => remove(&name, yes, json),
         ProfileCommand::ImportPostman {
             file,
             name,
@@ -406,6 +415,10 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         args.name,
         config.path().display()
     );
+    if args.json {
+        let (name, p) = config.resolve(Some(&args.name))?;
+        return output::json(&profile_json(&name, p, &config));
+    }
     Ok(())
 }
 
@@ -800,7 +813,7 @@ fn copy(name: &str, new: &str, account: &str) -> Result<()> {
     Ok(())
 }
 
-fn remove(name: &str, yes: bool) -> Result<()> {
+fn remove(name: &str, yes: bool, as_json: bool) -> Result<()> {
     let mut config = Config::load()?;
     let p = existing(&config, name)?.clone();
     let key = key_to_delete(&config, name, &p);
@@ -827,6 +840,14 @@ fn remove(name: &str, yes: bool) -> Result<()> {
         crate::output::say!(
             "there is no default profile now: choose one with `netsuite profile use NAME`"
         );
+    }
+    if as_json {
+        return output::json(&json!({
+            "removed": name,
+            "tokens_deleted": true,
+            "key_file_deleted": key.map(|k| k.display().to_string()),
+            "was_default": was_default,
+        }));
     }
     Ok(())
 }

@@ -70,6 +70,9 @@ pub enum RecordCommand {
         /// Output format (default: table on a terminal, JSON otherwise).
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// JSON output (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
     },
     /// Create a record; prints its internal id.
     #[command(
@@ -342,7 +345,9 @@ async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             limit,
             all,
             format,
+            json,
         } => {
+            let format = if json { Some(Format::Json) } else { format };
             let client = client(profile)?;
             let limit = if all {
                 None
