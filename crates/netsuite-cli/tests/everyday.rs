@@ -591,6 +591,14 @@ fn record_types_describe_and_did_you_mean() {
             .iter()
             .any(|t| t["name"] == "customer")
     );
+    let listed = common::json(&env.ok(&["record", "list", "customer", "--limit", "2", "--json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(
+        listed,
+        common::json(&env.ok(&[
+            "record", "list", "customer", "--limit", "2", "--format", "json"
+        ]))
+    );
 
     let d = common::json(&env.ok(&["record", "describe", "customer", "--json"]));
     let fields = d["fields"].as_array().unwrap();
