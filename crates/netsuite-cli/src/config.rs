@@ -48,6 +48,9 @@ pub struct Profile {
     /// Path of the private key PEM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<PathBuf>,
+    /// Path of the certificate uploaded to NetSuite (for its expiry warnings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<PathBuf>,
     /// JWS algorithm (`PS256`, `ES256`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,

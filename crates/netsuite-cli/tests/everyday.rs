@@ -684,3 +684,123 @@ fn json_output_contract() {
         "the user's key stays"
     );
 }
+
+/// `cert inspect` exits 1 when NetSuite would refuse a key or the pair does not
+/// belong together, and warns at 30 days or fewer; a profile records its certificate
+/// and `profile list` and `auth status` show its days left / warn.
+#[test]
+fn certificates_that_never_expire_by_surprise() {
+    let env = Env::new();
+    let dir = |n: &str| env.path(n).display().to_string();
+    let made = env.ok(&["cert", "new", "--out", &dir("a")]);
+    assert!(made.contains("certificate.pem"));
+    let new_out = env.run(&["cert", "new", "--days", "10", "--out", &dir("short")]);
+    assert!(
+        String::from_utf8_lossy(&new_out.stderr)
+            .contains(&format!("--certificate {}/certificate.pem", dir("short"))),
+        "cert new prints the profile add line with --certificate"
+    );
+    let (a_key, a_cert) = (
+        format!("{}/private-key.pem", dir("a")),
+        format!("{}/certificate.pem", dir("a")),
+    );
+    let (s_key, s_cert) = (
+        format!("{}/private-key.pem", dir("short")),
+        format!("{}/certificate.pem", dir("short")),
+    );
+
+    // Fine: exit 0, no warning.
+    let ok = env.run(&["cert", "inspect", &a_cert, &a_key]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&ok.stderr).contains("warning"));
+    // 10 days left: exit 0 with a warning.
+    let soon = env.run(&["cert", "inspect", &s_cert]);
+    assert_eq!(soon.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&soon.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("expires in"),
+        "{err}"
+    );
+    // Not a pair: exit 1, after the report.
+    let mismatch = env.run(&["cert", "inspect", &a_cert, &s_key]);
+    assert_eq!(mismatch.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&mismatch.stdout).contains("DO NOT belong together"));
+    assert!(
+        String::from_utf8_lossy(&mismatch.stderr)
+            .contains("error: the private key and the certificate do not belong together")
+    );
+    // An RSA-2048 key: exit 1.
+    let weak = env.path("rsa2048.pem");
+    let made_weak = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&weak)
+        .output()
+        .expect("openssl is installed");
+    assert!(made_weak.status.success());
+    let refused = env.run(&["cert", "inspect", weak.to_str().unwrap(), "--json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("NetSuite would refuse"));
+
+    // Profiles record their certificate; a mismatched one is refused.
+    let add = |name: &str, key: &str, cert: &str| {
+        env.run(&[
+            "profile",
+            "add",
+            name,
+            "--account",
+            "1234567",
+            "--client-id",
+            "cid",
+            "--certificate-id",
+            "kid",
+            "--private-key",
+            key,
+            "--certificate",
+            cert,
+        ])
+    };
+    assert_eq!(add("bad", &a_key, &s_cert).status.code(), Some(2));
+    assert!(add("long", &a_key, &a_cert).status.success());
+    assert!(add("short", &s_key, &s_cert).status.success());
+    let list = env.run(&["profile", "list", "--json"]);
+    let v = common::json(&String::from_utf8_lossy(&list.stdout));
+    let days = |n: &str| profile(&v, n)["certificate_days_left"].as_i64().unwrap();
+    assert!(
+        days("long") >= 364 && (9..=10).contains(&days("short")),
+        "{v}"
+    );
+    let warned = String::from_utf8_lossy(&list.stderr);
+    assert!(
+        warned.contains("profile \"short\"") && !warned.contains("profile \"long\""),
+        "{warned}"
+    );
+    let status = env.run(&["auth", "status", "--profile", "short"]);
+    assert!(
+        String::from_utf8_lossy(&status.stderr).contains("expires in"),
+        "{status:?}"
+    );
+    // set --certificate records another one.
+    env.ok(&[
+        "profile",
+        "set",
+        "short",
+        "--private-key",
+        &a_key,
+        "--certificate",
+        &a_cert,
+    ]);
+    let v = profiles(&env);
+    assert!(
+        profile(&v, "short")["certificate_days_left"]
+            .as_i64()
+            .unwrap()
+            >= 364
+    );
+}

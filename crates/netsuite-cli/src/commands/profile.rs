@@ -42,6 +42,10 @@ pub struct ProfileAddArgs {
     /// to read the PEM from stdin (kept as a 0600 copy in `<config dir>/keys/`).
     #[arg(long, value_name = "PATH|-")]
     pub private_key: Option<PathBuf>,
+    /// The certificate uploaded to NetSuite (for expiry warnings in `profile list`,
+    /// `auth status` and `doctor`); checked against the private key.
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
     /// Public client: no secret, PKCE only (auth-code).
     #[arg(long)]
     pub public: bool,
@@ -174,6 +178,9 @@ pub struct ProfileSetArgs {
     /// The private key PEM: a regular file, or `-` for stdin.
     #[arg(long, value_name = "PATH|-")]
     pub private_key: Option<PathBuf>,
+    /// The certificate uploaded to NetSuite (checked against the private key).
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
     /// Scopes, comma-separated or repeated.
     #[arg(long, value_delimiter = ',')]
     pub scope: Vec<String>,
@@ -408,6 +415,14 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         redirect_uri: args.redirect_uri,
         base_url: args.base_url,
         governor: None,
+        certificate: None,
+    };
+    let profile = Profile {
+        certificate: match &args.certificate {
+            Some(c) => Some(certificate_path(c, profile.private_key.as_deref())?),
+            None => None,
+        },
+        ..profile
     };
     save_profile(&mut config, &args.name, profile, secret, args.force)?;
     crate::output::say!(
@@ -436,6 +451,7 @@ fn profile_json(name: &str, p: &Profile, config: &Config) -> Value {
         "client_id": p.client_id,
         "certificate_id": p.certificate_id,
         "private_key": p.private_key,
+        "certificate": p.certificate,
         "algorithm": p.algorithm,
         "scopes": p.scopes,
         "scope_format": p.scope_format,
@@ -461,6 +477,7 @@ fn list(as_json: bool) -> Result<()> {
         .map(|((n, p), t)| {
             let mut v = profile_json(n, p, &config);
             v["token"] = json!(t);
+            v["certificate_days_left"] = json!(certificate_days_left(n, p));
             v
         })
         .collect();
@@ -480,8 +497,14 @@ fn list(as_json: bool) -> Result<()> {
         } else {
             " "
         };
+        let cert = match items.iter().find(|i| i["name"] == n.as_str()) {
+            Some(i) if i["certificate_days_left"].is_i64() => {
+                format!("  certificate: {} days left", i["certificate_days_left"])
+            }
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "{mark} {n:<20} {:<12} {:<20} {:<24} token: {token}\n",
+            "{mark} {n:<20} {:<12} {:<20} {:<24} token: {token}{cert}\n",
             p.account,
             p.flow.name(),
             p.base_url.as_deref().unwrap_or("")
@@ -610,6 +633,7 @@ fn import_postman(
         redirect_uri: None,
         base_url,
         governor: None,
+        certificate: None,
     };
     if let Err(e) = save_profile(&mut config, &name, profile, None, force) {
         let _ = std::fs::remove_file(&key_path);
@@ -723,6 +747,9 @@ fn set(args: ProfileSetArgs) -> Result<()> {
     }
     if let Some(a) = args.algorithm {
         p.algorithm = Some(a.to_ascii_uppercase());
+    }
+    if let Some(c) = &args.certificate {
+        p.certificate = Some(certificate_path(c, p.private_key.as_deref())?);
     }
     if let Some(b) = args.base_url {
         p.base_url = Some(b).filter(|b| !b.is_empty());
@@ -850,4 +877,43 @@ fn remove(name: &str, yes: bool, as_json: bool) -> Result<()> {
         }));
     }
     Ok(())
+}
+
+/// `--certificate PATH`: a certificate that parses and belongs to the private key.
+fn certificate_path(path: &Path, key: Option<&Path>) -> Result<PathBuf> {
+    let info = super::cert::read_certificate(path)?;
+    if let Some(k) = key {
+        let key = crate::credentials::load_private_key(k)?;
+        if !info.matches(&key) {
+            return Err(UserError::usage(format!(
+                "the certificate {} does not belong to the private key {}",
+                path.display(),
+                k.display()
+            ))
+            .hint(
+                "pass the certificate made with that key (cert new writes both into one directory)",
+            )
+            .into());
+        }
+    }
+    absolute(path)
+}
+
+/// Days left on the profile's certificate (a warning on stderr at 30 or fewer), or
+/// `None` when no certificate is recorded or it cannot be read.
+fn certificate_days_left(name: &str, p: &Profile) -> Option<i64> {
+    let path = p.certificate.as_deref()?;
+    match super::cert::read_certificate(path) {
+        Ok(info) => {
+            let what = format!("the certificate of profile {name:?}");
+            if let Some(w) = super::cert::expiry_warning(&what, &info) {
+                crate::output::say!("{w}");
+            }
+            Some(info.days_left)
+        }
+        Err(e) => {
+            crate::output::say!("warning: profile {name:?}: {e:#}");
+            None
+        }
+    }
 }

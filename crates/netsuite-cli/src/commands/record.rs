@@ -319,11 +319,12 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
 async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
     match cmd {
         RecordCommand::Types { json, format } => {
-            let format = if json { Some(Format::Json) } else { format };
+            let format = json.then_some(Format::Json).or(format);
             super::record_meta::types(&client(profile)?, format).await
         }
         RecordCommand::Describe { record_type, json } => {
-            super::record_meta::describe(&client(profile)?, &record_type, json).await
+            let client = client(profile)?;
+            super::record_meta::describe(&client, &record_type, json).await
         }
         RecordCommand::Get {
             record_type,
@@ -347,7 +348,7 @@ async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             format,
             json,
         } => {
-            let format = if json { Some(Format::Json) } else { format };
+            let format = json.then_some(Format::Json).or(format);
             let client = client(profile)?;
             let limit = if all {
                 None
@@ -418,24 +419,7 @@ async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             id,
             yes,
             write,
-        } => {
-            let client = client(profile)?;
-            let url = client.endpoints().record_url(&record_type, &id);
-            if write.dry_run {
-                return dry_run_write("DELETE", &url, None, Vec::new());
-            }
-            output::confirm(&format!("delete {record_type} {id} ({url})?"), yes)?;
-            client.delete_record(&record_type, &id).await?;
-            let msg = format!("deleted {record_type} {id}");
-            written(
-                &write,
-                &client,
-                &record_type,
-                (Some(&id), false),
-                false,
-                &msg,
-            )
-        }
+        } => delete(&client(profile)?, &record_type, &id, yes, &write).await,
     }
 }
 
@@ -523,4 +507,22 @@ async fn upsert(
         false,
         &msg,
     )
+}
+
+/// `record delete TYPE ID`: asks on a terminal unless `--yes`.
+async fn delete(
+    client: &Client,
+    record_type: &str,
+    id: &str,
+    yes: bool,
+    write: &WriteArgs,
+) -> Result<()> {
+    let url = client.endpoints().record_url(record_type, id);
+    if write.dry_run {
+        return dry_run_write("DELETE", &url, None, Vec::new());
+    }
+    output::confirm(&format!("delete {record_type} {id} ({url})?"), yes)?;
+    client.delete_record(record_type, id).await?;
+    let msg = format!("deleted {record_type} {id}");
+    written(write, client, record_type, (Some(id), false), false, &msg)
 }
