@@ -157,7 +157,7 @@ pub async fn did_you_mean(client: &Client, record_type: &str, e: anyhow::Error) 
             near.join(", ")
         ),
     };
-    UserError::usage(format!("unknown record type {record_type:?}"))
+    UserError::new(format!("unknown record type {record_type:?}"))
         .hint(hint)
         .into()
 }
