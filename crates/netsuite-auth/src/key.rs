@@ -55,6 +55,18 @@ impl PrivateKey {
     /// Encrypted keys, certificates, public keys and non-PEM input are refused with an
     /// error that says which of those it was.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let blocks = pem
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("-----BEGIN ") && l.ends_with("PRIVATE KEY-----"))
+            .count();
+        if blocks > 1 {
+            return Err(Error::InvalidKey {
+                reason: format!(
+                    "the PEM holds {blocks} private keys; one is expected (which one signs would be a guess)"
+                ),
+            });
+        }
         if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
             || pem.contains("Proc-Type: 4,ENCRYPTED")
         {

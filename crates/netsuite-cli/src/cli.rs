@@ -30,6 +30,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_cache: bool,
 
+    /// Allow a base URL with plain `http://` to a host that is not this machine
+    /// (assertions, secrets and tokens then cross the network unencrypted; a warning
+    /// is printed on every run).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
     /// Trace HTTP requests, retries, governance waits and token renewals on stderr
     /// (-v debug, -vv trace; or NETSUITE_LOG=debug|trace). Secrets are never shown.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -78,6 +84,9 @@ pub enum Command {
     Api(crate::commands::api::ApiArgs),
     /// Serve the profile's account on loopback: any HTTP client, no credentials.
     Proxy(crate::commands::proxy::ProxyArgs),
+    /// Serve NetSuite to AI agents over MCP (`mcp serve`), and register it (`mcp config`).
+    #[command(subcommand)]
+    Mcp(crate::commands::mcp::McpCommand),
     /// Run a command with the profile's token (or a proxy) in its environment.
     Exec(crate::commands::exec::ExecArgs),
     /// Check a profile (or the environment) step by step, naming the likely cause of each failure.

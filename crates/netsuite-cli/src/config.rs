@@ -106,6 +106,46 @@ pub fn config_dir() -> Result<PathBuf> {
         })
 }
 
+/// The longest profile name: its token-store files (`NAME.enc`, `NAME.lock`, and
+/// `NAME-env-HASH.enc`) stay far under any file system's name limit.
+pub const MAX_NAME: usize = 64;
+
+/// Refuses a profile name that is empty, too long, or holds characters other than
+/// letters, digits, `-`, `_` and `.` (or starts with `.` or `-`): every name maps to
+/// its own token file, unchanged.
+pub fn validate_name(name: &str) -> Result<()> {
+    let hint = "use letters, digits, '-', '_' or '.' (not first), at most 64 characters";
+    if name.chars().count() > MAX_NAME {
+        return Err(UserError::usage(format!(
+            "the profile name {}... is {} characters long; the most is {MAX_NAME}",
+            name.chars().take(20).collect::<String>(),
+            name.chars().count()
+        ))
+        .hint(hint)
+        .into());
+    }
+    let valid = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if !valid {
+        return Err(UserError::usage(format!("invalid profile name {name:?}"))
+            .hint(hint)
+            .into());
+    }
+    Ok(())
+}
+
+/// Another profile of `names` whose token file is `name`'s on a file system that
+/// ignores case (`Prod` and `prod`).
+pub fn same_token_file<'a>(
+    name: &str,
+    mut names: impl Iterator<Item = &'a String>,
+) -> Option<&'a String> {
+    names.find(|n| n.as_str() != name && n.eq_ignore_ascii_case(name))
+}
+
 impl Config {
     /// Loads the config (an absent file is an empty config).
     pub fn load() -> Result<Self> {
@@ -124,6 +164,9 @@ impl Config {
     /// Loads from a given directory.
     pub fn load_from(dir: PathBuf) -> Result<Self> {
         let path = dir.join("config.toml");
+        // Whoever can write these decides where tokens and secrets are sent.
+        crate::files::check_trusted(&dir, "config directory", 0o700)?;
+        crate::files::check_trusted(&path, "config file", 0o600)?;
         let file = match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
                 UserError::new(format!(
@@ -137,6 +180,23 @@ impl Config {
                 return Err(e).with_context(|| format!("could not read {}", path.display()));
             }
         };
+        for name in file.profiles.keys() {
+            validate_name(name).map_err(|e| {
+                let hint = format!(
+                    "rename or remove the profile in {} (names: letters, digits, '-', '_', '.'; at most {MAX_NAME} characters)",
+                    path.display()
+                );
+                UserError::usage(format!("{} (in {})", e, path.display())).hint(hint)
+            })?;
+            if let Some(other) = same_token_file(name, file.profiles.keys()) {
+                return Err(UserError::usage(format!(
+                    "the profiles {other:?} and {name:?} in {} would share one token file",
+                    path.display()
+                ))
+                .hint("rename one of them (names differ in more than letter case)")
+                .into());
+            }
+        }
         Ok(Self { dir, file })
     }
 
@@ -171,7 +231,10 @@ impl Config {
     /// the flag from it), then the default profile; never another profile on its own.
     pub fn resolve(&self, requested: Option<&str>) -> Result<(String, &Profile)> {
         let name = match requested {
-            Some(n) => n.to_owned(),
+            Some(n) => {
+                validate_name(n)?;
+                n.to_owned()
+            }
             None => match (&self.file.default_profile, self.file.profiles.len()) {
                 (Some(d), _) => d.clone(),
                 (None, 0) => {

@@ -17,11 +17,15 @@ use crate::error::UserError;
 
 /// Reads a private key file with errors that name the file and the fix.
 pub fn load_private_key(path: &std::path::Path) -> Result<PrivateKey> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            "check the path; `netsuite cert new --out DIR` writes DIR/private-key.pem"
-        } else {
-            "make the file readable by you (and by nobody else: chmod 600)"
+    let bytes = crate::files::read_file_capped(path, crate::files::KEY_CAP).map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "check the path; `netsuite cert new --out DIR` writes DIR/private-key.pem"
+            }
+            std::io::ErrorKind::FileTooLarge => {
+                "check the path: a PEM private key is a few KiB (`netsuite cert new --out DIR` writes DIR/private-key.pem)"
+            }
+            _ => "make the file readable by you (and by nobody else: chmod 600)",
         };
         UserError::usage(format!(
             "cannot read the private key {}: {e}",
@@ -29,6 +33,8 @@ pub fn load_private_key(path: &std::path::Path) -> Result<PrivateKey> {
         ))
         .hint(hint)
     })?;
+    crate::files::warn_if_readable(path);
+    let text = crate::files::text(bytes, &format!("the private key {}", path.display()))?;
     PrivateKey::from_pem(&text).with_context(|| format!("private key {}", path.display()))
 }
 
@@ -67,6 +73,7 @@ pub fn open_store(config: &Config) -> Result<TokenStore> {
 
 /// The token store in `dir`; see [`open_store`].
 pub fn open_store_at(dir: std::path::PathBuf) -> Result<TokenStore> {
+    crate::files::check_trusted(&dir, "token directory", 0o700)?;
     let store = TokenStore::new(dir);
     if let (KeySource::File(path), true) = store.key_source()?
         && KeyringMode::from_env() != KeyringMode::Off

@@ -182,6 +182,7 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::EncryptedKey => "decrypt it once: `openssl pkey -in encrypted.pem -out private-key.pem` (keep the result 0600)".into(),
         E::NotAPrivateKey { .. } => "pass the private key file (-----BEGIN PRIVATE KEY-----); the certificate is what you upload to NetSuite".into(),
         E::InvalidKey { reason } if reason.contains("2048") => "NetSuite requires RSA 3072 or 4096, or EC P-256/384/521: `netsuite cert new --key-type ec-p256 --out DIR`".into(),
+        E::InvalidKey { reason } if reason.contains("private keys;") => "keep one private key per file: copy the one the certificate belongs to into a file of its own (`netsuite cert inspect` tells which key fits a certificate)".into(),
         E::InvalidKey { .. } => "the file must be an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1); `netsuite cert new` makes one".into(),
         E::InvalidCertificate { .. } => "pass an X.509 certificate in PEM (-----BEGIN CERTIFICATE-----)".into(),
         E::ValidityTooLong { .. } => "use --days 730 or less".into(),
@@ -193,6 +194,15 @@ fn auth_hint(e: &netsuite_auth::Error) -> Option<String> {
         E::UnexpectedResponse { .. } => "check the account id or base URL: the token endpoint should answer JSON (an HTML page often means a wrong host or a proxy)".into(),
         _ => return None,
     })
+}
+
+/// What to do when NetSuite refuses a stored refresh token as already used: the one
+/// unavoidable loss of rotating refresh tokens.
+pub fn lost_rotation_hint() -> String {
+    format!(
+        "run `{}` to sign in again. If a run was killed while renewing (Ctrl-C, kill -9, a crash), NetSuite had already rotated the refresh token and the new one never reached the token store: it cannot be recovered (netsuite stores it the moment it arrives, and waits for that before exiting); otherwise it expired or was revoked",
+        login_command()
+    )
 }
 
 /// The Login Audit Trail, where NetSuite names the reason of a refusal.
@@ -263,6 +273,8 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
     use netsuite_client::Error as E;
     match e {
         E::Auth(a) => auth_hint(a),
+        E::Certificate { .. } => Some("this is a certificate problem, not the network: the server's certificate is not valid for this host or not signed by an authority this machine trusts (a TLS-intercepting proxy?); check --base-url / NETSUITE_BASE_URL, or add the proxy's CA to the system's trust store".into()),
+        E::InvalidRequest { reason } if reason.starts_with("no valid request") => Some("check the record type, id and path given: they must form a valid URL (ids are internal ids, or eid:EXTERNAL_ID)".into()),
         E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
         E::Api { error, .. } if error.is_rate_limited() => Some("the account's concurrency limit kept refusing the request after every retry: lower --concurrency, or try again when other integrations are quieter".into()),
         E::Api { error, url } if error.status == 401 => Some(unauthorized_hint(url)),
@@ -291,12 +303,15 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
         E::UnexpectedResponse { .. } => Some("check the account id or base URL: an HTML page often means a wrong host or a proxy".into()),
         E::Ambiguous { .. } => Some("it was not repeated, to avoid a duplicate: check whether it happened (`netsuite record list TYPE --q ...` or `netsuite suiteql ...`) before trying again; `netsuite record create ... --idempotency-key KEY` or `netsuite record upsert TYPE eid:X` are safe to repeat".into()),
         E::Checkpoint { .. } => Some("run the same command with the same options, or start again without --resume (the output file is rewritten)".into()),
+        E::OutputBusy { .. } => Some("wait for the other export to finish (or stop it: it saves a checkpoint for --resume), or write to another --out".into()),
         E::GovernorTimeout { .. } => Some("other workers held every slot: raise --governor-wait-secs (NETSUITE_GOVERNOR_WAIT_SECS), run fewer workers at once, or check the account's limit (--concurrency)".into()),
         E::GovernorUnavailable { .. } => Some("start Redis (`redis-server`) or fix --governor / NETSUITE_GOVERNOR; --governor-fallback local goes on with this process's own limit while Redis is away".into()),
         E::Output { .. } => Some("check the free disk space and that the file is writable".into()),
+        E::TokenStore { reason, .. } if reason == netsuite_client::keyring_key::KEYRING_AWAY => Some("unlock or start the OS keyring (Secret Service) and run the command again; for this run alone, --no-cache keeps tokens in memory".into()),
         E::TokenStore { reason, .. } if reason.contains("0600") => Some(format!("the file may have been exposed: delete it and sign in again (`{}`, or `netsuite auth token{} --fresh` for client credentials), or chmod 600 it if you are sure", login_command(), profile_flag())),
         E::TokenStore { reason, .. } if reason.contains("ermission denied") || reason.contains("ead-only") => Some("the directory cannot be written: set NETSUITE_CONFIG_DIR (or XDG_CACHE_HOME, for tokens) to a writable directory, or pass --no-cache to keep tokens in memory".into()),
         E::TokenStore { .. } => Some(format!("delete the file named above and sign in again: `{}` (auth-code profiles) or `netsuite auth token{} --fresh` (client credentials)", login_command(), profile_flag())),
+        E::LoginExpired { reason } if context().auth_code && reason.contains("already used") => Some(lost_rotation_hint()),
         E::NotLoggedIn | E::LoginExpired { .. } if context().auth_code => Some(format!("run `{}` to sign in again (or give a new NETSUITE_REFRESH_TOKEN)", login_command())),
         E::NotLoggedIn | E::LoginExpired { .. } => Some(format!("fix the credentials NetSuite refused (`netsuite doctor{}` names the likely cause), or give a new NETSUITE_ACCESS_TOKEN", profile_flag())),
         E::Login { .. } => Some(format!("run `{}` again; `--no-browser` lets you paste the redirected URL", login_command())),

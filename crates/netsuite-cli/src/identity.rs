@@ -22,6 +22,52 @@ use crate::error::{HintContext, UserError};
 /// `--no-cache`: tokens live in memory only.
 static NO_CACHE: OnceLock<bool> = OnceLock::new();
 
+/// `--allow-insecure-http`: a cleartext base URL to another host is allowed.
+static ALLOW_INSECURE_HTTP: OnceLock<bool> = OnceLock::new();
+
+/// Records `--allow-insecure-http` for this process.
+pub fn set_allow_insecure_http(allow: bool) {
+    let _ = ALLOW_INSECURE_HTTP.set(allow);
+}
+
+/// Refuses a base URL with plain `http://` to a host that is not loopback (client
+/// assertions, client secrets, codes, PKCE verifiers and tokens would cross the
+/// network in clear), unless `--allow-insecure-http` was given: then it warns, once
+/// per run.
+pub fn check_cleartext(base_url: Option<&str>) -> Result<()> {
+    let Some(url) = base_url.and_then(|b| url::Url::parse(b).ok()) else {
+        return Ok(());
+    };
+    if url.scheme() != "http" || is_loopback_host(&url) {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or_default();
+    if !ALLOW_INSECURE_HTTP.get().copied().unwrap_or(false) {
+        return Err(UserError::usage(format!(
+            "the base URL {url} is cleartext http to {host}, which is not this machine: assertions, secrets and tokens would cross the network unencrypted"
+        ))
+        .hint("use https://, or pass --allow-insecure-http if the network is trusted (a test lab)")
+        .into());
+    }
+    static WARNED: OnceLock<()> = OnceLock::new();
+    if WARNED.set(()).is_ok() {
+        eprintln!(
+            "warning: --allow-insecure-http: sending credentials and tokens to {host} over unencrypted http"
+        );
+    }
+    Ok(())
+}
+
+/// Whether the URL's host is this machine: `localhost`, or a loopback address.
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
 /// Records `--no-cache` for this process.
 pub fn set_no_cache(no_cache: bool) {
     let _ = NO_CACHE.set(no_cache);
@@ -196,6 +242,7 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
     if env.private_key.is_none() && env.private_key_file.is_some() {
         profile.private_key.clone_from(&env.private_key_file);
     }
+    check_cleartext(profile.base_url.as_deref())?;
     if from_env {
         let account = AccountId::parse(&profile.account)?;
         profile.account = account.to_string();

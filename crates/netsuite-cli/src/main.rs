@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod credentials;
 mod error;
+mod files;
 mod governor;
 mod identity;
 mod output;
@@ -33,6 +34,13 @@ fn main() -> ExitCode {
     };
     output::configure(cli.quiet, cli.color);
     trace::init(cli.verbose);
+    netsuite_client::notice::on_long_wait(|delay, what| {
+        eprintln!(
+            "netsuite: waiting {} s before {}",
+            delay.as_secs_f64().round(),
+            output::escape_controls(what)
+        );
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -45,6 +53,12 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(run(cli));
+    // A refresh token NetSuite rotated exists nowhere but in a renewal still storing
+    // it (the command was interrupted meanwhile): let it land before exiting.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while netsuite_client::renewals_in_flight() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // Do not wait for lingering blocking tasks (a paused stdin read, a server).
     runtime.shutdown_background();
     match result {
@@ -60,6 +74,7 @@ fn main() -> ExitCode {
 /// Runs the parsed command line.
 async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::identity::set_no_cache(cli.no_cache);
+    crate::identity::set_allow_insecure_http(cli.allow_insecure_http);
     crate::governor::install(cli.governor.clone());
     let profile = cli.profile.as_deref();
     match cli.command {
@@ -72,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Api(a) => api::run(a, profile).await,
         Command::Proxy(a) => proxy::run(a, profile).await,
         Command::Exec(a) => exec::run(a, profile).await,
+        Command::Mcp(c) => commands::mcp::run(c, profile).await,
         Command::Doctor(a) => doctor::run(a, profile).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
@@ -96,8 +112,10 @@ fn report(e: &anyhow::Error) {
             msg.push_str(&c);
         }
     }
+    // What a server sent (titles, details, record fields) must not drive the terminal.
+    let msg = output::escape_controls(&msg);
     eprintln!("{red}error{reset}: {msg}");
     if let Some(h) = error::hint_for(e) {
-        eprintln!("{yellow}hint{reset}: {h}");
+        eprintln!("{yellow}hint{reset}: {}", output::escape_controls(&h));
     }
 }

@@ -13,7 +13,24 @@ pub fn data(text: &str) -> anyhow::Result<()> {
 
 /// Writes pretty JSON to stdout.
 pub fn json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    data(&serde_json::to_string_pretty(value)?)
+    data(&json_safe(serde_json::to_string_pretty(value)?))
+}
+
+/// Serialized JSON with DEL and the C1 controls (which serde_json leaves raw, and some
+/// terminals obey) written as `\u00XX` escapes: the same JSON, inert on a terminal.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(char::is_control) {
+        return json;
+    }
+    json.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Whether the error is a closed stdout (`| head`).
@@ -111,7 +128,32 @@ pub struct RowWriter<W: Write> {
     rows: u64,
 }
 
+/// `s` with control characters (C0, DEL, C1: ESC, OSC, CSI, BEL...) written as
+/// `\u{1b}`, so that text from a server cannot clear the screen, retitle the
+/// window or fake lines on a terminal.
+pub fn escape_controls(s: &str) -> String {
+    escape_controls_but(s, &[])
+}
+
+/// [`escape_controls`], keeping the characters of `keep`.
+fn escape_controls_but(s: &str, keep: &[char]) -> String {
+    if !s.chars().any(|c| c.is_control() && !keep.contains(&c)) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && !keep.contains(&c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn csv_field(s: &str) -> String {
+    // Line breaks and tabs are data CSV quotes; other control characters are escaped.
+    let s = &escape_controls_but(s, &['\n', '\r', '\t']);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -167,7 +209,7 @@ impl<W: Write> RowWriter<W> {
             s.push_str(&serde_json::to_string(v)?);
         }
         s.push('}');
-        Ok(s)
+        Ok(json_safe(s))
     }
 
     fn csv_row(&mut self, row: &[(String, serde_json::Value)]) -> anyhow::Result<()> {
@@ -260,6 +302,7 @@ impl<W: Write> RowWriter<W> {
                                     .map(|(_, v)| text(v))
                                     .unwrap_or_default()
                                     .replace(['\n', '\r', '\t'], " ");
+                                let t = escape_controls(&t);
                                 if t.chars().count() > 60 {
                                     let mut s: String = t.chars().take(59).collect();
                                     s.push('…');
@@ -298,7 +341,10 @@ impl<W: Write> RowWriter<W> {
                     s
                 };
                 if !cols.is_empty() {
-                    let upper: Vec<String> = cols.iter().map(|c| c.to_uppercase()).collect();
+                    let upper: Vec<String> = cols
+                        .iter()
+                        .map(|c| escape_controls(&c.to_uppercase()))
+                        .collect();
                     self.out.write_all(line(&upper).as_bytes())?;
                 }
                 for r in &cells {

@@ -407,3 +407,21 @@ fn emulator_data_directories_it_cannot_trust() {
         "is not an SQLite database",
     );
 }
+
+/// Emulator settings out of range are usage errors before anything starts.
+#[cfg(feature = "emulator")]
+#[test]
+fn emulator_settings_out_of_range() {
+    let env = Env::new();
+    for (flag, value) in [
+        ("--demo-scale", "10000001"),
+        ("--retry-after", "3601"),
+        ("--concurrency-limit", "0"),
+        ("--suiteql-time-limit", "0"),
+    ] {
+        let out = env.run(&["emulator", "serve", "--in-memory", flag, value]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(value), "{flag}: {stderr}");
+    }
+}

@@ -113,39 +113,81 @@ impl CallbackServer {
     /// Requests for other paths get 404; callbacks whose state does not match (a
     /// stale tab, a forged request) are answered and ignored. An `error=` redirect
     /// with the right state ends the wait with [`netsuite_auth::Error::AuthorizationDenied`].
+    /// Connections are served concurrently (at most [`MAX_CONNECTIONS`] at once, each
+    /// given 10 s): idle or slow ones do not delay the real redirect.
     pub async fn wait(
         self,
         state: &str,
         timeout: Duration,
     ) -> Result<AuthorizationResponse, Error> {
         let deadline = tokio::time::Instant::now() + timeout;
+        let Self {
+            listener,
+            tls,
+            path,
+        } = self;
+        let shared = Arc::new(Handler {
+            tls,
+            path,
+            state: state.to_owned(),
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        let mut connections = tokio::task::JoinSet::new();
         loop {
-            let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let (tcp, _) = match accepted {
-                Err(_) => {
+            while connections.try_join_next().is_some() {}
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {
                     return Err(login_err(format!(
                         "no redirect arrived within {} s",
                         timeout.as_secs()
                     )));
                 }
-                Ok(Err(_)) => continue,
-                Ok(Ok(c)) => c,
-            };
-            let outcome = match &self.tls {
-                Some(acceptor) => {
-                    let Ok(Ok(stream)) =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
-                    else {
-                        continue; // the browser may drop the first connection over the warning
-                    };
-                    self.handle(stream, state).await
+                Some(result) = rx.recv() => return result,
+                accepted = listener.accept() => {
+                    let Ok((tcp, _)) = accepted else { continue };
+                    if connections.len() >= MAX_CONNECTIONS {
+                        continue; // dropped: a flood does not take the memory
+                    }
+                    let (handler, tx) = (shared.clone(), tx.clone());
+                    connections.spawn(async move {
+                        if let Some(result) = handler.serve(tcp).await {
+                            let _ = tx.send(result).await;
+                        }
+                    });
                 }
-                None => self.handle(tcp, state).await,
-            };
-            match outcome {
-                Some(result) => return result,
-                None => continue,
             }
+        }
+    }
+}
+
+/// The most callback connections served at once.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// What serving one connection needs.
+struct Handler {
+    tls: Option<TlsAcceptor>,
+    path: String,
+    state: String,
+}
+
+impl Handler {
+    /// Serves one connection: the callback's outcome, or `None` (another path, a
+    /// stale state, a connection that said nothing within 10 s).
+    async fn serve(
+        &self,
+        tcp: tokio::net::TcpStream,
+    ) -> Option<Result<AuthorizationResponse, Error>> {
+        match &self.tls {
+            Some(acceptor) => {
+                // The browser may drop the first connection over the warning.
+                let Ok(Ok(stream)) =
+                    tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
+                else {
+                    return None;
+                };
+                self.handle(stream, &self.state).await
+            }
+            None => self.handle(tcp, &self.state).await,
         }
     }
 
@@ -190,7 +232,14 @@ impl CallbackServer {
                     &mut stream,
                     200,
                     "Login refused",
-                    &format!("NetSuite answered {error}. You may close this tab."),
+                    &format!(
+                        "NetSuite answered {}{}. You may close this tab.",
+                        html_escape(&error.to_string()),
+                        description
+                            .as_deref()
+                            .map(|d| format!(": {}", html_escape(d)))
+                            .unwrap_or_default()
+                    ),
                 )
                 .await;
                 Some(Err(Error::Auth(
@@ -233,6 +282,23 @@ async fn read_target<S: AsyncRead + Unpin>(stream: &mut S) -> Option<String> {
     (method == "GET" && target.starts_with('/')).then(|| target.to_owned())
 }
 
+/// `s` safe inside HTML text and attribute values.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Answers with a small page; `message` is HTML (escape what came from a request).
 async fn respond<S: AsyncWrite + Unpin>(
     stream: &mut S,
     status: u16,
@@ -256,4 +322,69 @@ async fn respond<S: AsyncWrite + Unpin>(
     stream.write_all(body.as_bytes()).await?;
     stream.flush().await?;
     stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(addr: std::net::SocketAddr, target: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out).await;
+        out
+    }
+
+    async fn server() -> (CallbackServer, std::net::SocketAddr) {
+        let uri = Url::parse("http://127.0.0.1/cb").unwrap();
+        let s = CallbackServer::bind(&uri, Some(0), None).await.unwrap();
+        let addr = s.local_addr().unwrap();
+        (s, addr)
+    }
+
+    #[tokio::test]
+    async fn idle_connections_do_not_delay_the_redirect() {
+        let (s, addr) = server().await;
+        let waiting = tokio::spawn(s.wait("st", Duration::from_secs(30)));
+        // Three connections that say nothing (each held 10 s before this fix).
+        let mut idle = Vec::new();
+        for _ in 0..3 {
+            idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = std::time::Instant::now();
+        let page = get(addr, "/cb?code=c1&state=st").await;
+        assert!(page.contains("Signed in"), "{page}");
+        let r = tokio::time::timeout(Duration::from_secs(3), waiting)
+            .await
+            .expect("served while idle connections are open")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.code, "c1");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        drop(idle);
+    }
+
+    #[tokio::test]
+    async fn the_refusal_page_escapes_what_the_request_carried() {
+        let (s, addr) = server().await;
+        let waiting = tokio::spawn(s.wait("st", Duration::from_secs(30)));
+        let page = get(
+            addr,
+            "/cb?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&error_description=%3Cimg%20src%3Dx%3E&state=st",
+        )
+        .await;
+        assert!(
+            !page.contains("<script>") && !page.contains("<img"),
+            "{page}"
+        );
+        assert!(
+            page.contains("&lt;script&gt;") && page.contains("&lt;img"),
+            "{page}"
+        );
+        assert!(waiting.await.unwrap().is_err());
+    }
 }

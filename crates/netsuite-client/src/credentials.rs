@@ -227,6 +227,33 @@ pub struct TokenSource {
     loaded: AtomicBool,
 }
 
+/// Refresh exchanges in flight (request sent, token not yet stored).
+static RENEWALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many refresh exchanges are between sending the refresh token and storing
+/// the one NetSuite answered with. A program about to exit (after Ctrl-C, say) waits
+/// for zero: NetSuite may already have rotated the refresh token, and the new one
+/// exists nowhere else.
+pub fn renewals_in_flight() -> usize {
+    RENEWALS.load(Ordering::SeqCst)
+}
+
+/// Counts one exchange in [`renewals_in_flight`] while it lives.
+struct RenewalGuard;
+
+impl RenewalGuard {
+    fn new() -> Self {
+        RENEWALS.fetch_add(1, Ordering::SeqCst);
+        RenewalGuard
+    }
+}
+
+impl Drop for RenewalGuard {
+    fn drop(&mut self) {
+        RENEWALS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn random32() -> Result<[u8; 32], Error> {
     use aws_lc_rs::rand::SecureRandom;
     let mut b = [0u8; 32];
@@ -431,7 +458,10 @@ impl TokenSource {
                 return Err(e);
             }
         };
-        if let Some((store, profile)) = &self.store {
+        // A refresh stored its token itself, as soon as it came.
+        if let Some((store, profile)) = &self.store
+            && !matches!(self.grant, Grant::AuthCode(_))
+        {
             store.save(profile, &t)?;
         }
         tracing::debug!(
@@ -512,44 +542,61 @@ impl TokenSource {
         }
         let client = self.client_auth(c)?;
         let req = refresh_token_request(&c.endpoints.token_url(), &refresh, &client);
-        let token = match parse(send(http, req).await?) {
-            Err(Error::Auth(netsuite_auth::Error::OAuth(o)))
-                if o.error == OAuthErrorCode::InvalidGrant =>
-            {
-                return Err(Error::LoginExpired {
-                    reason: format!(
-                        "NetSuite refused the refresh token ({o}): it expired, was revoked, or was already used"
-                    ),
-                });
+        // From the request on, the exchange and the store run in a task of their own:
+        // when this future is dropped (Ctrl-C, a timeout), a refresh token NetSuite has
+        // already rotated is still stored. Only a process killed between the answer
+        // and the store's rename (milliseconds) loses it: see `renewals_in_flight`.
+        let (http, store) = (http.clone(), self.store.clone());
+        let (public, credentials_id) = (c.public, c.credentials_id());
+        let guard = RenewalGuard::new();
+        let task = tokio::spawn(async move {
+            let _guard = guard;
+            let token = match parse(send(&http, req).await?) {
+                Err(Error::Auth(netsuite_auth::Error::OAuth(o)))
+                    if o.error == OAuthErrorCode::InvalidGrant =>
+                {
+                    return Err(Error::LoginExpired {
+                        reason: format!(
+                            "NetSuite refused the refresh token ({o}): it expired, was revoked, or was already used"
+                        ),
+                    });
+                }
+                other => other?,
+            };
+            // A rotating (public) client gets a new refresh token: it replaces the old
+            // one, which is now spent.
+            let (refresh_token, refresh_expires_at) = match token.refresh_token {
+                Some(r) => {
+                    let exp = refresh_expiry(&r, now, public);
+                    (Some(r), Some(exp))
+                }
+                None => (Some(refresh), old.refresh_expires_at),
+            };
+            let t = StoredToken {
+                access_token: token.access_token,
+                expires_at: now + token.expires_in as i64,
+                obtained_at: now,
+                scope: if token.scope.is_empty() {
+                    old.scope
+                } else {
+                    token.scope
+                },
+                credentials_id,
+                refresh_token,
+                refresh_expires_at,
+                role: old.role,
+                entity: old.entity,
+                company: old.company,
+                dead: None,
+            };
+            if let Some((store, profile)) = &store {
+                store.save(profile, &t)?;
             }
-            other => other?,
-        };
-        // A rotating (public) client gets a new refresh token: it replaces the old
-        // one, which is now spent.
-        let (refresh_token, refresh_expires_at) = match token.refresh_token {
-            Some(r) => {
-                let exp = refresh_expiry(&r, now, c.public);
-                (Some(r), Some(exp))
-            }
-            None => (Some(refresh), old.refresh_expires_at),
-        };
-        Ok(StoredToken {
-            access_token: token.access_token,
-            expires_at: now + token.expires_in as i64,
-            obtained_at: now,
-            scope: if token.scope.is_empty() {
-                old.scope
-            } else {
-                token.scope
-            },
-            credentials_id: c.credentials_id(),
-            refresh_token,
-            refresh_expires_at,
-            role: old.role,
-            entity: old.entity,
-            company: old.company,
-            dead: None,
-        })
+            Ok(t)
+        });
+        task.await.map_err(|e| Error::Login {
+            reason: format!("the renewal task failed: {e}"),
+        })?
     }
 
     /// Starts a login: a fresh state (43 characters) and PKCE pair, and the
@@ -692,4 +739,80 @@ fn refresh_expiry(r: &RefreshToken, now: i64, public: bool) -> i64 {
                 CONFIDENTIAL_REFRESH_SECS
             },
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token endpoint that answers a rotated refresh token after `delay`.
+    fn slow_token_endpoint(delay: std::time::Duration) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let mut buf = [0u8; 8192];
+                let _ = s.read(&mut buf);
+                std::thread::sleep(delay);
+                let body = r#"{"access_token":"a2","refresh_token":"r2","token_type":"Bearer","expires_in":3600}"#;
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rotated_refresh_token_is_stored_even_when_the_caller_gives_up() {
+        let base = slow_token_endpoint(std::time::Duration::from_millis(400));
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::with_mode(dir.path(), crate::keyring_key::KeyringMode::Off);
+        let grant = AuthCode {
+            endpoints: Endpoints::with_base_url(&base).unwrap(),
+            client_id: "cid".into(),
+            public: true,
+            redirect_uri: RedirectUri::parse("http://127.0.0.1/cb").unwrap(),
+            scopes: vec!["rest_webservices".into()],
+        };
+        let seed = StoredToken {
+            refresh_token: Some(RefreshToken::new("r1")),
+            ..StoredToken::access_only(
+                AccessToken::new(String::new()),
+                0,
+                0,
+                vec![],
+                grant.credentials_id(),
+            )
+        };
+        store.save("p", &seed).unwrap();
+        let source = TokenSource::new(grant, Some((store.clone(), "p".into())));
+        let http = crate::http::http_client().unwrap();
+        // The caller gives up (a Ctrl-C, a timeout) after the request went out.
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            source.token(&http, true),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the answer came too soon for this test");
+        assert_eq!(renewals_in_flight(), 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while renewals_in_flight() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the renewal never ended"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let stored = store.load("p").unwrap().unwrap();
+        assert_eq!(
+            stored.refresh_token.unwrap().expose_secret(),
+            "r2",
+            "the rotated refresh token was stored"
+        );
+    }
 }

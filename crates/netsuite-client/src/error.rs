@@ -100,6 +100,17 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The server's TLS certificate was refused (not signed by a trusted authority,
+    /// expired, or for another name): a certificate problem, not the network. Not
+    /// retried.
+    #[error("the TLS certificate of {url} is not trusted")]
+    Certificate {
+        /// The URL.
+        url: String,
+        /// The cause (the verifier's reason).
+        #[source]
+        source: reqwest::Error,
+    },
     /// NetSuite answered with an error in its REST shape.
     #[error("NetSuite refused the request to {url}: {error}")]
     Api {
@@ -179,6 +190,12 @@ pub enum Error {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// Another export (this process or another) is writing this output file.
+    #[error("another export is writing {path}")]
+    OutputBusy {
+        /// The output file.
+        path: PathBuf,
     },
     /// A shared governor found no free concurrency slot of the account within its
     /// wait (`--governor-wait-secs`). The request was not sent.

@@ -37,7 +37,11 @@
 //! length and continues after the frontier, so every row is written exactly once.
 //! The output is flushed and synced to disk before each checkpoint (about once a
 //! second), which is written atomically (a temporary file and a rename). The
-//! checkpoint is deleted when the export completes.
+//! checkpoint is deleted when the export completes. It carries the SHA-256 of the
+//! output up to its length and a seal over its own content: a resume refuses an
+//! output that was changed, truncated or swapped, and a checkpoint that was edited.
+//! The output is locked while an export writes it (a second one is refused with
+//! [`Error::OutputBusy`]), and an export dropped midway (Ctrl-C) saves its checkpoint.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -174,6 +178,77 @@ struct Checkpoint {
     last_key: Option<String>,
     /// Offset: pages written.
     pages_done: u64,
+    /// SHA-256 (hex) of the output's first `bytes` bytes: a resume refuses a file
+    /// that was changed, truncated mid-line or swapped.
+    output_sha256: String,
+    /// SHA-256 (hex) of the checkpoint itself with this field empty: a resume refuses
+    /// an edited checkpoint (a `last_key` moved forward or back, another query).
+    seal: String,
+}
+
+/// The version of checkpoints this code writes and reads.
+const CHECKPOINT_VERSION: u32 = 2;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Checkpoint {
+    /// The seal of this checkpoint's content.
+    fn compute_seal(&self) -> String {
+        let unsealed = Checkpoint {
+            seal: String::new(),
+            ..self.clone()
+        };
+        let bytes = serde_json::to_vec(&unsealed).unwrap_or_default();
+        hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes).as_ref())
+    }
+}
+
+/// The hash of the first `len` bytes of `file`, as a running context (to go on
+/// hashing what a resume appends), or `None` when the file is shorter.
+fn prefix_hash(file: &mut File, len: u64) -> std::io::Result<Option<aws_lc_rs::digest::Context>> {
+    use std::io::{Read, Seek};
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    let mut left = len;
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Ok(None);
+        }
+        ctx.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(Some(ctx))
+}
+
+/// Opens (creating it when `create`) and locks the output of a file export: a second
+/// export to the same file is refused while this one runs (the lock goes with the
+/// process, even one killed).
+fn open_locked(path: &Path, create: bool) -> Result<File, Error> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false)
+        .open(path)
+        .map_err(|source| Error::Output {
+            target: path.display().to_string(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::OutputBusy {
+            path: path.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::Output {
+            target: path.display().to_string(),
+            source,
+        }),
+    }
 }
 
 /// Where a resumed or fresh export starts.
@@ -429,6 +504,8 @@ enum Out<'a> {
         checkpoint: PathBuf,
         state: Box<Checkpoint>,
         saved: Instant,
+        /// SHA-256 of everything written to the file so far.
+        hash: Box<aws_lc_rs::digest::Context>,
     },
     Writer(&'a mut (dyn Write + Send)),
 }
@@ -441,6 +518,18 @@ struct Sink<'a> {
     total: Option<u64>,
     progress: Option<ProgressFn>,
     every: Duration,
+    /// The export completed: no checkpoint is saved when the sink is dropped.
+    done: bool,
+}
+
+impl Drop for Sink<'_> {
+    /// An export dropped midway (Ctrl-C, SIGTERM, a cancelled task) saves its
+    /// checkpoint: everything written in order so far, so `--resume` goes on from there.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.maybe_checkpoint(true);
+        }
+    }
 }
 
 impl Sink<'_> {
@@ -454,7 +543,10 @@ impl Sink<'_> {
     fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let target = self.target();
         let r = match &mut self.out {
-            Out::File { file, .. } => file.write_all(bytes),
+            Out::File { file, hash, .. } => {
+                hash.update(bytes);
+                file.write_all(bytes)
+            }
             Out::Writer(w) => w.write_all(bytes),
         };
         r.map_err(|source| Error::Output { target, source })?;
@@ -520,12 +612,15 @@ impl Sink<'_> {
             checkpoint,
             state,
             saved,
+            hash,
         } = &mut self.out
         {
             file.get_ref().sync_data().map_err(|source| Error::Output {
                 target: path.display().to_string(),
                 source,
             })?;
+            state.output_sha256 = hex(hash.as_ref().clone().finish().as_ref());
+            state.seal = state.compute_seal();
             write_checkpoint(checkpoint, state)?;
             *saved = Instant::now();
         }
@@ -578,6 +673,7 @@ impl Client {
             total: plan.total,
             progress: options.progress.clone(),
             every: options.checkpoint_every,
+            done: false,
         };
         self.execute(query, options, plan, sink, true).await
     }
@@ -624,22 +720,16 @@ impl Client {
                         .into(),
             });
         }
-        let (plan, file, state) = match previous {
+        let (plan, file, state, hash) = match previous {
             Some(c) => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(out_err)?;
-                let len = file.metadata().map_err(out_err)?.len();
-                if len < c.bytes {
-                    return Err(Error::Checkpoint {
-                        path: checkpoint,
-                        reason: format!(
-                            "the output has {len} bytes, fewer than the {} it records; start again without --resume",
-                            c.bytes
-                        ),
-                    });
-                }
+                let mut file = open_locked(path, false)?;
+                let hash = verified_prefix(&mut file, &c, &checkpoint).map_err(|e| match e {
+                    Ok(reason) => Error::Checkpoint {
+                        path: checkpoint.clone(),
+                        reason,
+                    },
+                    Err(io) => out_err(io),
+                })?;
                 file.set_len(c.bytes).map_err(out_err)?;
                 let frontier = match c.mode {
                     ExportMode::Offset => Frontier::Offset {
@@ -650,13 +740,15 @@ impl Client {
                     },
                 };
                 let plan = self.plan(query, options, Some((&c, frontier))).await?;
-                (plan, file, c)
+                (plan, file, c, hash)
             }
             None => {
+                // Locked before anything is truncated: a running export keeps its file.
+                let file = open_locked(path, true)?;
                 let plan = self.plan(query, options, None).await?;
-                let file = File::create(path).map_err(out_err)?;
+                file.set_len(0).map_err(out_err)?;
                 let state = Checkpoint {
-                    version: 1,
+                    version: CHECKPOINT_VERSION,
                     query: query.to_owned(),
                     format: options.format,
                     key: options.key.clone(),
@@ -668,8 +760,11 @@ impl Client {
                     rows: 0,
                     last_key: None,
                     pages_done: 0,
+                    output_sha256: String::new(),
+                    seal: String::new(),
                 };
-                (plan, file, state)
+                let hash = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+                (plan, file, state, hash)
             }
         };
         let resumed = state.rows > 0 || state.bytes > 0;
@@ -683,12 +778,14 @@ impl Client {
             total: plan.total,
             progress: options.progress.clone(),
             every: options.checkpoint_every,
+            done: false,
             out: Out::File {
                 file,
                 path: path.to_owned(),
                 checkpoint: checkpoint.clone(),
                 state: Box::new(state),
                 saved: Instant::now(),
+                hash: Box::new(hash),
             },
         };
         let summary = self.execute(query, options, plan, sink, !resumed).await?;
@@ -965,11 +1062,10 @@ impl Client {
         }
         sink.flush()?;
         if let Out::File { file, path, .. } = &sink.out {
-            file.get_ref().sync_data().map_err(|source| Error::Output {
-                target: path.display().to_string(),
-                source,
-            })?;
+            let target = path.display().to_string();
+            (file.get_ref().sync_data()).map_err(|source| Error::Output { target, source })?;
         }
+        sink.done = true;
         Ok(ExportSummary {
             mode: plan.mode,
             rows: sink.rows,
@@ -980,6 +1076,37 @@ impl Client {
             resumed_rows,
         })
     }
+}
+
+/// Checks that the output's first `c.bytes` bytes are the ones `c` records; returns
+/// their running hash. `Err(Ok(reason))`: they are not; `Err(Err(io))`: unreadable.
+fn verified_prefix(
+    file: &mut File,
+    c: &Checkpoint,
+    checkpoint: &Path,
+) -> Result<aws_lc_rs::digest::Context, Result<String, std::io::Error>> {
+    let len = file.metadata().map_err(Err)?.len();
+    let fresh = "start again without --resume (the output file is rewritten)";
+    if len < c.bytes {
+        return Err(Ok(format!(
+            "the output has {len} bytes, fewer than the {} it records (it was truncated); {fresh}",
+            c.bytes
+        )));
+    }
+    let hash = prefix_hash(file, c.bytes).map_err(Err)?.ok_or_else(|| {
+        Ok(format!(
+            "the output is shorter than {} bytes; {fresh}",
+            c.bytes
+        ))
+    })?;
+    if hex(hash.clone().finish().as_ref()) != c.output_sha256 {
+        return Err(Ok(format!(
+            "the output's first {} bytes are not the ones written before {} was saved (the file was changed or replaced); {fresh}",
+            c.bytes,
+            checkpoint.display()
+        )));
+    }
+    Ok(hash)
 }
 
 fn read_checkpoint(path: &Path) -> Result<Option<Checkpoint>, Error> {
@@ -997,10 +1124,19 @@ fn read_checkpoint(path: &Path) -> Result<Option<Checkpoint>, Error> {
         path: path.to_owned(),
         reason: format!("it is not a checkpoint this version wrote ({e})"),
     })?;
-    if c.version != 1 {
+    if c.version != CHECKPOINT_VERSION {
         return Err(Error::Checkpoint {
             path: path.to_owned(),
-            reason: format!("unknown checkpoint version {}", c.version),
+            reason: format!(
+                "checkpoint version {} is not this version's ({CHECKPOINT_VERSION}); start again without --resume",
+                c.version
+            ),
+        });
+    }
+    if c.seal != c.compute_seal() {
+        return Err(Error::Checkpoint {
+            path: path.to_owned(),
+            reason: "it was edited since it was saved (its seal does not match its content: a moved last_key, another query or row count); start again without --resume".into(),
         });
     }
     Ok(Some(c))

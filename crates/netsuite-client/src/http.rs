@@ -80,16 +80,58 @@ pub fn redact_url(url: &url::Url) -> String {
     shown.to_string()
 }
 
+/// What a reqwest error stands for: a request that cannot be formed from the input
+/// (an id or record type that makes no valid URL: [`Error::InvalidRequest`], never
+/// retried), a TLS certificate that is not trusted ([`Error::Certificate`], never
+/// retried), or a network failure ([`Error::Connect`]).
+pub fn transport_error(url: &str, e: reqwest::Error) -> Error {
+    if e.is_builder() {
+        let shown: String = url.chars().take(120).collect();
+        let more = if shown.len() < url.len() {
+            format!("... ({} characters)", url.chars().count())
+        } else {
+            String::new()
+        };
+        return Error::InvalidRequest {
+            reason: format!(
+                "no valid request can be made for {shown}{more}: {}",
+                e.without_url()
+            ),
+        };
+    }
+    if is_certificate_error(&e) {
+        return Error::Certificate {
+            url: url.to_owned(),
+            source: e,
+        };
+    }
+    Error::Connect {
+        url: url.to_owned(),
+        source: e,
+    }
+}
+
+/// Whether the TLS handshake failed on the server's certificate (not trusted, expired,
+/// for another name), as opposed to the network.
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("unknownissuer") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// Sends `request` and reads the whole response.
 pub async fn send(
     http: &reqwest::Client,
     request: http::Request<Vec<u8>>,
 ) -> Result<Response, Error> {
     let url = request.uri().to_string();
-    let req = reqwest::Request::try_from(request).map_err(|e| Error::Connect {
-        url: url.clone(),
-        source: e,
-    })?;
+    let req = reqwest::Request::try_from(request).map_err(|e| transport_error(&url, e))?;
     execute(http, req).await
 }
 
@@ -102,10 +144,7 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
     tracing::debug!(%method, url = %shown, "request");
     let resp = http.execute(req).await.map_err(|e| {
         tracing::debug!(%method, url = %shown, error = %e, "request failed");
-        Error::Connect {
-            url: url.clone(),
-            source: e,
-        }
+        transport_error(&url, e)
     })?;
     let status = resp.status().as_u16();
     tracing::debug!(
@@ -119,14 +158,7 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
     let www_authenticate = header(&resp, reqwest::header::WWW_AUTHENTICATE);
     let location = header(&resp, reqwest::header::LOCATION);
     let headers = resp.headers().clone();
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| Error::Connect {
-            url: url.clone(),
-            source: e,
-        })?
-        .to_vec();
+    let body = read_body(resp, &url, status).await?;
     Ok(Response {
         status,
         content_type,
@@ -135,6 +167,40 @@ pub async fn execute(http: &reqwest::Client, req: reqwest::Request) -> Result<Re
         headers,
         body,
     })
+}
+
+/// The largest response body read (64 MiB): a SuiteQL page of 1000 wide rows is a few
+/// MiB; a hostile or broken server cannot make the client read more.
+pub const MAX_BODY: usize = 64 << 20;
+
+/// The longest `Retry-After` honoured (120 s): a longer one is waited as 120 s.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// Reads the body, stopping at [`MAX_BODY`] with [`Error::UnexpectedResponse`].
+async fn read_body(mut resp: reqwest::Response, url: &str, status: u16) -> Result<Vec<u8>, Error> {
+    let too_large = |body: &[u8]| Error::UnexpectedResponse {
+        url: url.to_owned(),
+        status,
+        reason: format!(
+            "the body is larger than {} MiB, the most this client reads",
+            MAX_BODY >> 20
+        ),
+        snippet: body_snippet(&body[..body.len().min(512)]),
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large(&[]));
+    }
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Connect {
+        url: url.to_owned(),
+        source: e,
+    })? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large(&body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// NetSuite's error in a JSON body: the REST shape (`title`, `o:errorDetails`), or a
@@ -183,10 +249,13 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// `Retry-After` in seconds (the delay form; an HTTP date is ignored).
+    /// `Retry-After` in seconds (the delay form; an HTTP date is ignored), at most
+    /// [`MAX_RETRY_AFTER`].
     pub fn retry_after(&self) -> Option<Duration> {
         let v = self.header("retry-after")?.trim();
-        v.parse::<u64>().ok().map(Duration::from_secs)
+        v.parse::<u64>()
+            .ok()
+            .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER))
     }
 
     /// The error this response stands for, when it is not 2xx: NetSuite's error as
@@ -333,6 +402,19 @@ mod tests {
             headers: reqwest::header::HeaderMap::new(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn retry_after_is_capped() {
+        let mut r = resp(429, None, "");
+        r.headers
+            .insert("retry-after", "18446744073709551615".parse().unwrap());
+        assert_eq!(r.retry_after(), Some(MAX_RETRY_AFTER));
+        // No overflow when the jitter is added.
+        let d = crate::RetryPolicy::default().delay(1, r.retry_after(), u64::MAX);
+        assert!(d <= MAX_RETRY_AFTER + Duration::from_secs(1), "{d:?}");
+        r.headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(r.retry_after(), Some(Duration::from_secs(7)));
     }
 
     #[test]

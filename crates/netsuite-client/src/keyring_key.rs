@@ -150,6 +150,18 @@ fn create_key_file(path: &Path, key: &[u8; 32]) -> Result<[u8; 32], Error> {
     }
 }
 
+/// Why a store whose key is in the keyring cannot be opened while it is away.
+pub const KEYRING_AWAY: &str = "the OS keyring, which holds the key of the tokens stored here, did not answer (locked, stopped or not running); nothing was changed";
+
+/// Whether `dir` holds sealed tokens (`*.enc`).
+fn holds_tokens(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "enc"))
+    })
+}
+
 /// Finds or creates the store key. Returns the key, where it lives, and whether a
 /// key file was just created (so the caller can say so, loudly, once).
 pub fn load_or_create(dir: &Path, mode: KeyringMode) -> Result<([u8; 32], KeySource, bool), Error> {
@@ -173,7 +185,13 @@ pub fn load_or_create(dir: &Path, mode: KeyringMode) -> Result<([u8; 32], KeySou
                     }
                 }
             }
-            KeyringAnswer::Unavailable => {}
+            KeyringAnswer::Unavailable => {
+                // Tokens already here were sealed with the keyring's key: a new key
+                // file would make them unreadable for good. Wait for the keyring.
+                if holds_tokens(dir) {
+                    return Err(store_err(dir, KEYRING_AWAY));
+                }
+            }
         }
     }
     let k = create_key_file(&file, &new_key()?)?;

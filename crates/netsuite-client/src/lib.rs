@@ -42,6 +42,7 @@ pub mod export;
 pub mod governance;
 pub mod http;
 pub mod keyring_key;
+pub mod notice;
 pub mod private_file;
 pub mod record;
 pub mod restlet;
@@ -58,7 +59,7 @@ use url::Url;
 
 pub use credentials::{
     AuthCode, CONFIDENTIAL_REFRESH_SECS, ClientCredentials, Grant, Origin, PendingLogin,
-    RENEW_BEFORE_SECS, StaticToken, TokenSource, unix_now,
+    RENEW_BEFORE_SECS, StaticToken, TokenSource, renewals_in_flight, unix_now,
 };
 pub use error::{ApiError, Error, ErrorDetail};
 pub use governance::{Governor, RetryPolicy};
@@ -350,10 +351,7 @@ impl Client {
                     .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone());
             }
-            let req = req.build().map_err(|e| Error::Connect {
-                url: url.clone(),
-                source: e,
-            })?;
+            let req = req.build().map_err(|e| http::transport_error(&url, e))?;
             trace.attempts += 1;
             let result = http::execute(&self.http, req).await;
             let resp = match result {
@@ -381,9 +379,8 @@ impl Client {
                     if failures >= self.retry.max_attempts {
                         return Err(Error::Connect { url, source });
                     }
-                    let delay = self.retry.delay(failures, None, governance::random_u64());
-                    tracing::debug!(attempt = failures, delay_ms = delay.as_millis() as u64, error = %source, "connection failed; retrying");
-                    tokio::time::sleep(delay).await;
+                    let why = format!("connection failed ({source})");
+                    self.back_off(failures, None, &request, &url, why).await;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -408,16 +405,12 @@ impl Client {
                 if failures >= self.retry.max_attempts {
                     return Ok((resp, trace));
                 }
-                let delay =
-                    self.retry
-                        .delay(failures, resp.retry_after(), governance::random_u64());
-                tracing::debug!(
-                    status = resp.status,
-                    attempt = failures,
-                    delay_ms = delay.as_millis() as u64,
-                    "refused by governance; backing off"
+                let why = format!(
+                    "refused by the account's concurrency limit (HTTP {})",
+                    resp.status
                 );
-                tokio::time::sleep(delay).await;
+                self.back_off(failures, resp.retry_after(), &request, &url, why)
+                    .await;
                 continue;
             }
             if resp.status >= 500 && request.idempotent {
@@ -427,21 +420,39 @@ impl Client {
                 if failures >= self.retry.max_attempts {
                     return Ok((resp, trace));
                 }
-                let delay =
-                    self.retry
-                        .delay(failures, resp.retry_after(), governance::random_u64());
-                tracing::debug!(
-                    status = resp.status,
-                    attempt = failures,
-                    delay_ms = delay.as_millis() as u64,
-                    "server error; retrying"
-                );
-                tokio::time::sleep(delay).await;
+                let why = format!("the server answered HTTP {}", resp.status);
+                self.back_off(failures, resp.retry_after(), &request, &url, why)
+                    .await;
                 continue;
             }
             permit.success();
             return Ok((resp, trace));
         }
+    }
+
+    /// Waits before attempt `failures + 1` (the policy's backoff, or `Retry-After`),
+    /// tracing why, and saying so through [`notice`] when the wait is long.
+    async fn back_off(
+        &self,
+        failures: u32,
+        retry_after: Option<std::time::Duration>,
+        request: &ApiRequest,
+        url: &str,
+        why: String,
+    ) {
+        let delay = self
+            .retry
+            .delay(failures, retry_after, governance::random_u64());
+        tracing::debug!(
+            attempt = failures,
+            delay_ms = delay.as_millis() as u64,
+            %why,
+            "retrying"
+        );
+        notice::sleep(delay, || {
+            format!("retrying {} {url}: {why}", request.method)
+        })
+        .await;
     }
 
     /// A slot of the governor, saying in traces how long it took.

@@ -39,6 +39,65 @@ pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Why a file or directory that decides where secrets go (a config directory, a
+/// config file, a token directory) cannot be trusted, and the command that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untrusted {
+    /// What is wrong (`the config file ... is writable by group or others`).
+    pub reason: String,
+    /// The fix (`chmod 600 ...`, `chown ...`).
+    pub fix: String,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Untrusted {}
+
+/// Refuses `path` (named `what`) when another user owns it or group or others can
+/// write it: whoever can write it decides where tokens and secrets are sent. `mode`
+/// is the one the fix suggests (`0o700` for directories, `0o600` for files). A
+/// missing path is fine. Symbolic links are followed (the target is what is read).
+pub fn check_trusted(path: &Path, what: &str, mode: u32) -> Result<(), Untrusted> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::metadata(path) else {
+            return Ok(());
+        };
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            return Err(Untrusted {
+                reason: format!(
+                    "the {what} {} belongs to user id {}, not to you (user id {me})",
+                    path.display(),
+                    meta.uid()
+                ),
+                fix: format!(
+                    "use one of your own (NETSUITE_CONFIG_DIR), or take it over: chown {me} {}",
+                    path.display()
+                ),
+            });
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(Untrusted {
+                reason: format!(
+                    "the {what} {} is writable by group or others (mode {:03o}), so another user could decide where tokens and secrets go",
+                    path.display(),
+                    meta.mode() & 0o777
+                ),
+                fix: format!("chmod {mode:o} {}", path.display()),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what, mode);
+    Ok(())
+}
+
 /// Creates `dir` (and parents) with mode 0700 where this creates it.
 pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
     #[cfg(unix)]

@@ -598,7 +598,7 @@ async fn retry_after_is_honoured_and_faults_are_retried_for_reads() {
         .unwrap();
     // Limit 1 with Retry-After: 1 and two requests at once: one waits a second.
     emu.emulator.set_concurrency_limit(1).unwrap();
-    emu.emulator.set_retry_after(Some(1));
+    emu.emulator.set_retry_after(Some(1)).unwrap();
     emu.emulator
         .set_faults(Faults {
             latency_ms: 100,
@@ -619,7 +619,7 @@ async fn retry_after_is_honoured_and_faults_are_retried_for_reads() {
         started.elapsed()
     );
     assert!(emu.emulator.governance().rejected >= 1);
-    emu.emulator.set_retry_after(None);
+    emu.emulator.set_retry_after(None).unwrap();
     emu.emulator.set_concurrency_limit(5).unwrap();
     // 5xx, drops and 429s on reads, SuiteQL and RESTlets: all retried.
     emu.emulator

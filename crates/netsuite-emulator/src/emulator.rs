@@ -24,6 +24,9 @@ use crate::oauth::mapping::{Mapping, NewMapping};
 use crate::oauth::state::{self as oauth_state, OAuthPlane};
 use crate::store::Store;
 
+/// How long a SuiteQL statement may run by default: 60 s.
+pub const DEFAULT_SUITEQL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How to open an emulator.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -60,6 +63,10 @@ pub struct Config {
     /// The NetSuite data model: tables, record types and code tables
     /// ([`netsuite_suiteql::Model::netsuite`] by default; an extended one in tests).
     pub model: &'static netsuite_suiteql::Model,
+    /// How long one SuiteQL statement may run (REST endpoint and admin console)
+    /// before it is stopped with a `USER_ERROR`; a statement whose client went
+    /// away is stopped at once. Default [`DEFAULT_SUITEQL_TIME_LIMIT`].
+    pub suiteql_time_limit: std::time::Duration,
 }
 
 impl Config {
@@ -79,6 +86,7 @@ impl Config {
             retry_after_secs: None,
             faults: Faults::none(),
             model: netsuite_suiteql::Model::netsuite(),
+            suiteql_time_limit: DEFAULT_SUITEQL_TIME_LIMIT,
         }
     }
 }
@@ -158,6 +166,7 @@ impl Emulator {
                 retry_after_secs: config.retry_after_secs,
                 faults: config.faults,
                 model: config.model,
+                suiteql_time_limit: config.suiteql_time_limit,
             },
         )?;
         Ok(Emulator { oauth, data })
@@ -304,9 +313,17 @@ impl Emulator {
     }
 
     /// Sends `Retry-After: secs` with 429s (NetSuite's behaviour is unconfirmed; none
-    /// by default).
-    pub fn set_retry_after(&self, secs: Option<u64>) {
-        self.data.set_retry_after(secs);
+    /// by default); at most [`crate::MAX_RETRY_AFTER_SECS`].
+    pub fn set_retry_after(&self, secs: Option<u64>) -> Result<(), Error> {
+        self.data.set_retry_after(secs)
+    }
+
+    /// SuiteQL statements running now (a statement whose client went away, or that
+    /// ran past [`Config::suiteql_time_limit`], stops within milliseconds).
+    pub fn suiteql_running(&self) -> usize {
+        self.data
+            .running_statements()
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Governance counters and settings.

@@ -42,11 +42,11 @@ pub use admin::protocol::{ApiError, ApiIndex, IntegrationDetails, Revoked};
 pub use clock::Clock;
 pub use data::fault::Faults;
 pub use data::governance::{
-    DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT, Stats,
+    DEFAULT_CONCURRENCY_LIMIT, GovernanceStats, MAX_CONCURRENCY_LIMIT, MAX_RETRY_AFTER_SECS, Stats,
 };
 pub use data::record;
-pub use data::seed::DEFAULT_SCALE as DEFAULT_DEMO_SCALE;
-pub use emulator::{Config, DEFAULT_CODE_TTL_SECS, Emulator};
+pub use data::seed::{DEFAULT_SCALE as DEFAULT_DEMO_SCALE, MAX_SCALE as MAX_DEMO_SCALE};
+pub use emulator::{Config, DEFAULT_CODE_TTL_SECS, DEFAULT_SUITEQL_TIME_LIMIT, Emulator};
 pub use error::{ERROR_CONTENT_TYPE, Error, ErrorDetail, INVALID_LOGIN_DETAIL, RestError};
 pub use oauth::audit::{AuditCode, AuditEntry};
 pub use oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};

@@ -47,9 +47,9 @@ impl Default for Timeouts {
 
 /// The emulator's HTTP routes, one set per plane:
 ///
-/// * the OAuth plane ([`oauth`]): authorize with its login and consent pages, token,
+/// * the OAuth plane ([`crate::oauth`]): authorize with its login and consent pages, token,
 ///   revoke, JWKS and discovery, the certificate rotation API;
-/// * the data plane ([`record`] and the rest): the REST record API, SuiteQL, RESTlets,
+/// * the data plane ([`crate::record`] and the rest): the REST record API, SuiteQL, RESTlets,
 ///   async jobs and governance limits, behind the governance and fault gate;
 /// * the admin plane: `/admin/` pages and `/admin/api/` JSON, answered only to
 ///   loopback clients.

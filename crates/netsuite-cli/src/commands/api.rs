@@ -131,7 +131,9 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
         }
     }
     let body = match serde_json::from_slice::<serde_json::Value>(&resp.body) {
-        Ok(v) if !resp.body.is_empty() => serde_json::to_string_pretty(&v)?,
+        Ok(v) if !resp.body.is_empty() => {
+            crate::output::json_safe(serde_json::to_string_pretty(&v)?)
+        }
         _ => String::from_utf8_lossy(&resp.body).into_owned(),
     };
     if !body.is_empty() {

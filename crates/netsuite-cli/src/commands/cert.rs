@@ -233,7 +233,7 @@ fn inspect(files: &[std::path::PathBuf], as_json: bool) -> Result<()> {
     let mut keys: Vec<(std::path::PathBuf, PrivateKey)> = Vec::new();
     let mut out = Vec::new();
     for f in files {
-        let bytes = std::fs::read(f).map_err(|e| {
+        let bytes = crate::files::read_file_capped(f, crate::files::KEY_CAP).map_err(|e| {
             UserError::new(format!("cannot read {}: {e}", f.display())).hint("check the path")
         })?;
         let text = String::from_utf8_lossy(&bytes);

@@ -267,7 +267,7 @@ fn check_certificate(id: &Identity, key: &PrivateKey, r: &mut Report) {
         return;
     };
     let now = time::OffsetDateTime::now_utc();
-    let info = match std::fs::read(&path)
+    let info = match crate::files::read_file_capped(&path, crate::files::KEY_CAP)
         .map_err(anyhow::Error::from)
         .and_then(|b| Ok(netsuite_auth::cert::inspect(&b, now)?))
     {

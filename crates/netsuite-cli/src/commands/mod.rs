@@ -9,6 +9,7 @@ pub mod doctor;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod exec;
+pub mod mcp;
 pub mod profile;
 pub mod proxy;
 pub mod record;

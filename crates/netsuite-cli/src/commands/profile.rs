@@ -224,14 +224,13 @@ pub fn save_profile(
     secret: Option<ClientSecret>,
     force: bool,
 ) -> Result<()> {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
-        return Err(UserError::usage(format!("invalid profile name {name:?}"))
-            .hint("use letters, digits, '-', '_' or '.'")
-            .into());
+    crate::config::validate_name(name)?;
+    if let Some(other) = crate::config::same_token_file(name, config.file.profiles.keys()) {
+        return Err(UserError::usage(format!(
+            "profile {other:?} exists, and {name:?} would share its token file"
+        ))
+        .hint("choose a name that differs in more than letter case, or remove the other profile first")
+        .into());
     }
     if config.file.profiles.contains_key(name) && !force {
         return Err(UserError::new(format!("profile {name:?} already exists"))
@@ -240,6 +239,7 @@ pub fn save_profile(
     }
     let account = parse_account(&profile.account)?;
     Endpoints::resolve(&account, profile.base_url.as_deref())?;
+    crate::identity::check_cleartext(profile.base_url.as_deref())?;
     validate_scopes(&profile.scopes)?;
     if profile.client_id.is_empty() {
         return Err(UserError::usage("the client id is empty")

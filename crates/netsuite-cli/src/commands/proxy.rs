@@ -131,7 +131,7 @@ pub(crate) fn write_ready_file(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -1,6 +1,6 @@
 //! `netsuite record get|list|create|update|upsert|delete`.
 
-use std::io::Read;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
@@ -231,24 +231,31 @@ pub(crate) fn client(profile: Option<&str>) -> Result<Client> {
     crate::identity::resolve(profile)?.client()
 }
 
-/// Reads `--data`: inline text, `@FILE`, or `-` (stdin).
+/// Reads `--data` (or a query): inline text, `@FILE`, or `-` (stdin), at most
+/// [`crate::files::DATA_CAP`].
 pub(crate) fn read_text(data: &str) -> Result<String> {
+    read_text_capped(data, crate::files::DATA_CAP)
+}
+
+/// [`read_text`] with another cap.
+pub(crate) fn read_text_capped(data: &str, cap: u64) -> Result<String> {
+    let too_large =
+        "give a smaller file, or split the work (NetSuite refuses very large requests anyway)";
     if data == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| UserError::new(format!("cannot read stdin: {e}")))?;
-        return Ok(s);
+        let bytes = crate::files::read_capped(std::io::stdin().lock(), cap)
+            .map_err(|e| UserError::usage(format!("cannot read stdin: {e}")).hint(too_large))?;
+        return crate::files::text(bytes, "stdin");
     }
     if let Some(path) = data.strip_prefix('@') {
-        return std::fs::read_to_string(path).map_err(|e| {
-            let hint = if e.kind() == std::io::ErrorKind::NotFound {
-                "check the path; @FILE reads a file, - reads stdin, anything else is the data itself"
-            } else {
-                "make the file readable"
+        let bytes = crate::files::read_file_capped(Path::new(path), cap).map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::NotFound => "check the path; @FILE reads a file, - reads stdin, anything else is the data itself",
+                std::io::ErrorKind::FileTooLarge => too_large,
+                _ => "make the file readable",
             };
-            UserError::usage(format!("cannot read {path}: {e}")).hint(hint).into()
-        });
+            UserError::usage(format!("cannot read {path}: {e}")).hint(hint)
+        })?;
+        return crate::files::text(bytes, path);
     }
     Ok(data.to_owned())
 }

@@ -77,7 +77,7 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 }
 
 pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
-    let query = super::record::read_text(&args.query)?;
+    let query = super::record::read_text_capped(&args.query, crate::files::QUERY_CAP)?;
     if query.trim().is_empty() {
         return Err(UserError::usage("the query is empty")
             .hint("give the SQL text, @FILE, or - to read it from stdin")
@@ -129,9 +129,28 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
                     netsuite_client::export::checkpoint_path(path).display()
                 );
             }
-            client
-                .export_to_file(&query, &options, path, args.resume)
-                .await
+            let export = client.export_to_file(&query, &options, path, args.resume);
+            tokio::select! {
+                r = export => r,
+                signal = interrupted() => {
+                    // Dropping the export saved its checkpoint.
+                    bar.finish_and_clear();
+                    let checkpoint = netsuite_client::export::checkpoint_path(path);
+                    if !checkpoint.exists() {
+                        return Err(UserError::new(format!(
+                            "interrupted by {signal} before any row was written"
+                        ))
+                        .hint("run the command again")
+                        .into());
+                    }
+                    return Err(UserError::new(format!(
+                        "interrupted by {signal}; the checkpoint {} is saved",
+                        checkpoint.display()
+                    ))
+                    .hint(format!("continue where it stopped: `{}`", resume_command()))
+                    .into());
+                }
+            }
         }
         None => {
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
@@ -169,6 +188,54 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The first SIGINT (Ctrl-C) or SIGTERM, by name.
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let sigterm = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            () = sigterm => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// This command line with `--resume` (shell-quoted where needed).
+fn resume_command() -> String {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--resume") {
+        args.push("--resume".into());
+    }
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    format!("netsuite {}", quoted.join(" "))
 }
 
 async fn page(client: &netsuite_client::Client, query: &str, args: &SuiteqlArgs) -> Result<()> {

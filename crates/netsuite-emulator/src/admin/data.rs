@@ -354,6 +354,7 @@ async fn one_record(
 async fn suiteql(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Response {
     let params = Params::parse(query.as_deref());
     let q = params.get("q").unwrap_or_default().to_owned();
+    let (stop, _watch) = crate::data::suiteql::Watch::start(emu.suiteql_time_limit());
     let out = emu
         .run_blocking(move |emu| {
             let example = "SELECT t.tranid, t.trandate, BUILTIN.DF(t.entity) AS customer, t.foreigntotal\nFROM transaction t\nWHERE t.type = 'SalesOrd' AND t.status = 'B'\nORDER BY t.id";
@@ -365,7 +366,7 @@ async fn suiteql(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
                 escape(shown)
             );
             let mut rows: Vec<Vec<String>> = Vec::new();
-            let run = crate::data::suiteql::run_page(emu, shown, PAGE, 0, false, |_, r| {
+            let run = crate::data::suiteql::run_page(emu, shown, PAGE, 0, false, &stop, |_, r| {
                 let mut line = Vec::new();
                 for i in 0..r.as_ref().column_count() {
                     line.push(match r.get_ref(i)? {
@@ -511,11 +512,18 @@ async fn set_governance(State(emu): State<DataPlane>, body: Bytes) -> Response {
     }
     match form.get("retry_after_secs").map(String::as_str) {
         None => {}
-        Some("") => emu.set_retry_after(None),
-        Some(s) => match s.parse::<u64>() {
-            Ok(n) => emu.set_retry_after(Some(n)),
-            Err(_) => return back_with_error(&format!("'{s}' is not a number of seconds")),
-        },
+        Some(s) => {
+            let secs = match s {
+                "" => None,
+                s => match s.parse::<u64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => return back_with_error(&format!("'{s}' is not a number of seconds")),
+                },
+            };
+            if let Err(e) = emu.set_retry_after(secs) {
+                return back_with_error(&e.to_string());
+            }
+        }
     }
     see_other("/admin/governance?saved=1")
 }

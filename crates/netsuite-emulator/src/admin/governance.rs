@@ -77,8 +77,10 @@ pub(super) async fn put_governance(State(emu): State<DataPlane>, body: Bytes) ->
     {
         return admin_error(e);
     }
-    if let Some(r) = update.retry_after_secs {
-        emu.set_retry_after(r);
+    if let Some(r) = update.retry_after_secs
+        && let Err(e) = emu.set_retry_after(r)
+    {
+        return admin_error(e);
     }
     if update.reset_counters {
         emu.reset_governance_counters();

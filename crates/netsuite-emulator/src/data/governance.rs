@@ -76,6 +76,9 @@ pub struct Stats {
 /// Largest concurrency limit accepted.
 pub const MAX_CONCURRENCY_LIMIT: u32 = 10_000;
 
+/// The longest `Retry-After` the emulator sends, in seconds (one hour).
+pub const MAX_RETRY_AFTER_SECS: u64 = 3600;
+
 /// Live governance state.
 #[derive(Debug)]
 pub(crate) struct Governor {
@@ -193,6 +196,18 @@ impl Drop for Slot {
     }
 }
 
+/// `Retry-After` seconds within 0 to [`MAX_RETRY_AFTER_SECS`].
+pub(crate) fn check_retry_after(secs: Option<u64>) -> Result<(), Error> {
+    match secs {
+        Some(s) if s > MAX_RETRY_AFTER_SECS => Err(Error::InvalidSettings {
+            reason: format!(
+                "Retry-After must be between 0 and {MAX_RETRY_AFTER_SECS} seconds, not {s}"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl Governor {
     /// The fault injection settings in force.
     pub(crate) fn faults(&self) -> Faults {
@@ -234,9 +249,11 @@ impl Governor {
 
     /// Sends `Retry-After: secs` with 429s (NetSuite's behaviour is unconfirmed; none
     /// by default).
-    pub(crate) fn set_retry_after(&self, secs: Option<u64>) {
+    pub(crate) fn set_retry_after(&self, secs: Option<u64>) -> Result<(), Error> {
+        check_retry_after(secs)?;
         self.retry_after
             .store(secs.map_or(0, |s| s.saturating_add(1)), Ordering::Relaxed);
+        Ok(())
     }
 
     /// Governance counters and settings.

@@ -16,6 +16,9 @@ use crate::clock::date_string;
 /// Demo transactions generated when nothing else is asked for.
 pub const DEFAULT_SCALE: u64 = 100;
 
+/// The most demo transactions an account can have (1,000,000 take about 20 s to write).
+pub const MAX_SCALE: u64 = 10_000_000;
+
 /// The first demo transaction's internal id.
 pub const FIRST_TRANSACTION: i64 = 301;
 

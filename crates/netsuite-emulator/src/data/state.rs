@@ -34,6 +34,8 @@ pub(crate) struct Settings {
     pub faults: Faults,
     /// The data model of the tables and record types.
     pub model: &'static Model,
+    /// How long one SuiteQL statement may run.
+    pub suiteql_time_limit: std::time::Duration,
 }
 
 struct Inner {
@@ -44,6 +46,9 @@ struct Inner {
     bearer: Bearer,
     governor: Arc<Governor>,
     counts: Totals,
+    suiteql_time_limit: std::time::Duration,
+    /// SuiteQL statements running now.
+    running: std::sync::atomic::AtomicUsize,
 }
 
 /// The data plane's state. Cheap to clone (an `Arc` inside).
@@ -61,10 +66,36 @@ impl std::fmt::Debug for DataPlane {
     }
 }
 
+/// Refuses settings out of range before anything is written: the demo scale, the
+/// concurrency limit, `Retry-After` and the faults.
+fn check_settings(settings: &Settings) -> Result<(), Error> {
+    let invalid = |reason: String| Err(Error::InvalidSettings { reason });
+    if settings.demo_scale > seed::MAX_SCALE {
+        return invalid(format!(
+            "the demo scale must be at most {} transactions, not {}",
+            seed::MAX_SCALE,
+            settings.demo_scale
+        ));
+    }
+    let limit = settings.concurrency_limit;
+    if !(1..=super::governance::MAX_CONCURRENCY_LIMIT).contains(&limit) {
+        return invalid(format!(
+            "the concurrency limit must be between 1 and {}, not {limit}",
+            super::governance::MAX_CONCURRENCY_LIMIT
+        ));
+    }
+    super::governance::check_retry_after(settings.retry_after_secs)?;
+    settings
+        .faults
+        .validate()
+        .map_err(|reason| Error::InvalidSettings { reason })
+}
+
 impl DataPlane {
     /// Opens the plane on a migrated store: writes the base records every account has
     /// and, when asked, the demo data up to its scale.
     pub(crate) fn open(store: Store, bearer: Bearer, settings: Settings) -> Result<Self, Error> {
+        check_settings(&settings)?;
         store.write(|tx| {
             seed::seed(tx, settings.demo, settings.demo_scale)
                 .map_err(|e| store::storage(store.label(), e))
@@ -83,6 +114,8 @@ impl DataPlane {
                 bearer,
                 governor: Arc::new(governor),
                 counts: Totals::default(),
+                suiteql_time_limit: settings.suiteql_time_limit,
+                running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
     }
@@ -111,6 +144,16 @@ impl DataPlane {
 
     pub(crate) fn governor(&self) -> &Arc<Governor> {
         &self.inner.governor
+    }
+
+    /// How long one SuiteQL statement may run.
+    pub(crate) fn suiteql_time_limit(&self) -> std::time::Duration {
+        self.inner.suiteql_time_limit
+    }
+
+    /// The count of SuiteQL statements running now.
+    pub(crate) fn running_statements(&self) -> &std::sync::atomic::AtomicUsize {
+        &self.inner.running
     }
 
     /// Cached counts of collections and SuiteQL results.
@@ -148,8 +191,8 @@ impl DataPlane {
     }
 
     /// Sends `Retry-After: secs` with 429s.
-    pub(crate) fn set_retry_after(&self, secs: Option<u64>) {
-        self.governor().set_retry_after(secs);
+    pub(crate) fn set_retry_after(&self, secs: Option<u64>) -> Result<(), Error> {
+        self.governor().set_retry_after(secs)
     }
 
     /// Governance counters and settings.

@@ -13,6 +13,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use netsuite_auth::account::SUITEQL_PATH;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
@@ -24,6 +29,101 @@ use crate::origin::Origin;
 
 /// Longest statement accepted.
 pub const MAX_QUERY_LEN: usize = 100_000;
+
+/// Stops a running statement: when its time is up, or when the request that asked
+/// for it is gone (SQLite's interrupt, from another thread). Cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct Stopper(Arc<Mutex<StopState>>);
+
+#[derive(Default)]
+struct StopState {
+    /// The connection of the statement running now.
+    running: Option<rusqlite::InterruptHandle>,
+    /// Why it was stopped, once it was.
+    why: Option<String>,
+}
+
+impl Stopper {
+    fn state(&self) -> std::sync::MutexGuard<'_, StopState> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stops the statement running now (and any later one) for `why`.
+    pub(crate) fn stop(&self, why: String) {
+        let mut state = self.state();
+        state.why.get_or_insert(why);
+        if let Some(handle) = &state.running {
+            handle.interrupt();
+        }
+    }
+
+    fn why(&self) -> Option<String> {
+        self.state().why.clone()
+    }
+
+    /// Marks `conn` as running this stopper's statement, counted in `running`,
+    /// until the guard is dropped; `Err(why)` when it was stopped already.
+    fn attach<'a>(
+        &'a self,
+        conn: &Connection,
+        running: &'a AtomicUsize,
+    ) -> Result<Attached<'a>, String> {
+        let mut state = self.state();
+        if let Some(why) = &state.why {
+            return Err(why.clone());
+        }
+        state.running = Some(conn.get_interrupt_handle());
+        running.fetch_add(1, Ordering::Relaxed);
+        Ok(Attached {
+            stop: self,
+            running,
+        })
+    }
+}
+
+struct Attached<'a> {
+    stop: &'a Stopper,
+    running: &'a AtomicUsize,
+}
+
+impl Drop for Attached<'_> {
+    fn drop(&mut self) {
+        // After this, an interrupt cannot reach the pooled connection's next user.
+        self.stop.state().running = None;
+        self.running.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Watches a request's statement: stops it at the plane's time limit, and when the
+/// request's future is dropped (the client went away) before it finished.
+pub(crate) struct Watch {
+    stop: Stopper,
+    timer: tokio::task::JoinHandle<()>,
+}
+
+impl Watch {
+    pub(crate) fn start(limit: Duration) -> (Stopper, Watch) {
+        let stop = Stopper::default();
+        let timed = stop.clone();
+        let timer = tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            timed.stop(format!(
+                "The query ran longer than the emulator's SuiteQL time limit of {} s and was stopped.",
+                limit.as_secs_f64()
+            ));
+        });
+        (stop.clone(), Watch { stop, timer })
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.timer.abort();
+        self.stop.stop("the client went away".to_owned());
+    }
+}
 
 /// Translates SuiteQL to SQLite over `model`, with `now` (Unix seconds) for
 /// `SYSDATE`; the error names the construct that cannot be translated.
@@ -63,6 +163,7 @@ pub(crate) fn run_page(
     limit: u64,
     offset: u64,
     with_total: bool,
+    stop: &Stopper,
     mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>) -> rusqlite::Result<()>,
 ) -> Result<Result<Page, String>, Error> {
     let translated = match translate(emu.model(), q, emu.clock().now()) {
@@ -74,6 +175,15 @@ pub(crate) fn run_page(
         translated.sql
     );
     emu.store().with(|conn| {
+        let _attached = match stop.attach(conn, emu.running_statements()) {
+            Ok(a) => a,
+            Err(why) => return Ok(Err(why)),
+        };
+        // An interrupted statement fails with SQLite's "interrupted": say why instead.
+        let stopped = |e: rusqlite::Error| match stop.why() {
+            Some(why) => Ok(Err(why)),
+            None => Err(e),
+        };
         // Page statements are unique (bounds, offsets): not worth a cache slot.
         let mut stmt = match conn.prepare(&page_sql) {
             Ok(s) => s,
@@ -97,7 +207,7 @@ pub(crate) fn run_page(
                 Ok(Some(r)) => r,
                 Ok(None) => break,
                 Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
-                Err(e) => return Err(e),
+                Err(e) => return stopped(e),
             };
             on_row(&columns, row)?;
             count += 1;
@@ -107,7 +217,7 @@ pub(crate) fn run_page(
             match emu.counts().count(conn, &translated) {
                 Ok(t) => Some(t),
                 Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
-                Err(e) => return Err(e),
+                Err(e) => return stopped(e),
             }
         } else {
             None
@@ -183,16 +293,18 @@ pub(crate) async fn handle(
     let base = Origin::from_request(&uri, &headers).base_url(emu.account());
     let params = Params::parse(uri.query());
     if super::async_job::requested(&headers) {
+        // A job has no client waiting: it runs to the end.
         return super::async_job::submit(emu, headers, base.clone(), move |emu, _role| {
-            run(emu, &base, &params, &body)
+            run(emu, &base, &params, &body, &Stopper::default())
         })
         .await;
     }
+    let (stop, _watch) = Watch::start(emu.suiteql_time_limit());
     emu.run_blocking(move |emu| {
         if let Err(r) = emu.bearer().authorize(&headers, rest::REST_SCOPE) {
             return Ok(r);
         }
-        run(emu, &base, &params, &body)
+        run(emu, &base, &params, &body, &stop)
     })
     .await
     .unwrap_or_else(IntoResponse::into_response)
@@ -219,7 +331,13 @@ fn is_user_error(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn run(emu: &DataPlane, base: &str, params: &Params, body: &[u8]) -> Result<Response, Error> {
+fn run(
+    emu: &DataPlane,
+    base: &str,
+    params: &Params,
+    body: &[u8],
+    stop: &Stopper,
+) -> Result<Response, Error> {
     let paging = match rest::paging(params, rest::RESULT_CEILING) {
         Ok(p) => p,
         Err(e) => return Ok(e.into_response()),
@@ -237,6 +355,7 @@ fn run(emu: &DataPlane, base: &str, params: &Params, body: &[u8]) -> Result<Resp
         paging.limit,
         paging.offset,
         true,
+        stop,
         |columns, row| {
             if keys.is_empty() {
                 keys = columns

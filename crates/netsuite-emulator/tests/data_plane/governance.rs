@@ -90,7 +90,11 @@ async fn the_concurrency_limit_is_shared_and_latency_holds_slots() {
         "SSS_REQUEST_LIMIT_EXCEEDED"
     );
     // The token endpoint is not governed.
-    f.emu.set_retry_after(Some(2));
+    f.emu.set_retry_after(Some(2)).unwrap();
+    // Out-of-range settings are refused and change nothing.
+    let e = f.emu.set_retry_after(Some(3601)).unwrap_err().to_string();
+    assert!(e.contains("between 0 and 3600 seconds, not 3601"), "{e}");
+    assert!(f.emu.set_concurrency_limit(0).is_err());
     let tokens: Vec<_> = (0..5).map(|_| f.token()).collect();
     for tk in tokens {
         tk.await;

@@ -248,3 +248,72 @@ async fn bad_queries_are_400s() {
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+/// A four-way cross join of the transactions (about 10^9 rows at the demo scale).
+const RUNAWAY: &str =
+    "SELECT COUNT(*) AS n FROM transaction a, transaction b, transaction c, transaction d";
+
+/// A statement that runs past the time limit is stopped with a USER_ERROR naming the
+/// limit, and the account is free for the next request at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_past_the_time_limit_is_stopped() {
+    let f = Fixture::with_config(netsuite_auth::cert::KeyType::EcP256, |c| {
+        c.suiteql_time_limit = std::time::Duration::from_millis(500);
+    });
+    let t = f.token().await;
+    let started = std::time::Instant::now();
+    let r = suiteql(&f, &t, "", RUNAWAY).await;
+    let took = started.elapsed();
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("USER_ERROR"), "{}", r.body);
+    assert!(r.body.contains("SuiteQL time limit of 0.5 s"), "{}", r.body);
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    assert_eq!(f.emu.suiteql_running(), 0);
+    let r = suiteql(&f, &t, "", "SELECT id FROM customer ORDER BY id").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Over a real socket: a client that goes away stops its statement (SQLite's
+/// interrupt), long before the time limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_whose_client_left_is_stopped() {
+    use tokio::io::AsyncWriteExt;
+    let f = Fixture::new(netsuite_auth::cert::KeyType::EcP256);
+    let t = f.token().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(netsuite_emulator::serve(
+        f.emu.clone(),
+        listener,
+        std::future::pending(),
+    ));
+    let body = json!({ "q": RUNAWAY }).to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST {SUITEQL} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {t}\r\nPrefer: transient\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while f.emu.suiteql_running() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the statement never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(s);
+    let left = std::time::Instant::now();
+    while f.emu.suiteql_running() > 0 {
+        assert!(
+            left.elapsed() < std::time::Duration::from_secs(5),
+            "the statement kept running after its client left"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.abort();
+}

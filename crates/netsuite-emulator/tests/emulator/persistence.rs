@@ -276,3 +276,19 @@ fn euid_is_root() -> bool {
     let tmp = tempfile::tempfile().unwrap();
     tmp.metadata().unwrap().uid() == 0
 }
+
+/// Settings out of range are refused before the store is touched.
+#[test]
+fn settings_out_of_range_are_refused() {
+    for tweak in [
+        (|c: &mut netsuite_emulator::Config| c.demo_scale = netsuite_emulator::MAX_DEMO_SCALE + 1)
+            as fn(&mut netsuite_emulator::Config),
+        |c| c.retry_after_secs = Some(netsuite_emulator::MAX_RETRY_AFTER_SECS + 1),
+        |c| c.concurrency_limit = 0,
+    ] {
+        let mut c = config(&Clock::fixed(NOW));
+        tweak(&mut c);
+        let e = Emulator::open(c).expect_err("accepted").to_string();
+        assert!(e.starts_with("invalid settings: "), "{e}");
+    }
+}

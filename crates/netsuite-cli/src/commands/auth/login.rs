@@ -28,6 +28,21 @@ pub struct LoginArgs {
     timeout: u64,
 }
 
+/// The longest `--timeout` (a day): a login is someone at a browser.
+const MAX_TIMEOUT: u64 = 86_400;
+
+/// Refuses a `--timeout` of 0 or over [`MAX_TIMEOUT`] (no deadline overflow).
+fn check_timeout(timeout: u64) -> Result<()> {
+    if timeout == 0 || timeout > MAX_TIMEOUT {
+        return Err(UserError::usage(format!(
+            "--timeout {timeout} is out of range: the login waits 1 to {MAX_TIMEOUT} seconds"
+        ))
+        .hint("pass --timeout 300 (five minutes, the default) or up to 86400 (a day)")
+        .into());
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PromptArg {
     /// Log in again even with a NetSuite session.
@@ -47,6 +62,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         prompt,
         timeout,
     } = args;
+    check_timeout(timeout)?;
     let id = crate::identity::resolve(profile)?;
     let (config, name, p) = (&id.config, &id.name, &id.profile);
     needs_login(&id)?;

@@ -190,6 +190,7 @@ async fn finish(
 ) -> Result<()> {
     if let Some(why) = problem {
         let hint = match id.profile.flow {
+            Flow::AuthCode if why.contains("already used") => crate::error::lost_rotation_hint(),
             Flow::AuthCode => format!("run `{}`", login_command()),
             Flow::ClientCredentials => format!(
                 "fix the credentials NetSuite refused; `netsuite doctor{}` names the likely cause",

@@ -59,7 +59,8 @@ struct DataPlaneArgs {
     #[arg(long)]
     no_demo: bool,
     /// Demo transactions (sales orders and invoices from id 301; 1000000 takes ~20 s once).
-    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_DEMO_SCALE)]
+    #[arg(long, value_name = "N", default_value_t = netsuite_emulator::DEFAULT_DEMO_SCALE,
+          value_parser = clap::value_parser!(u64).range(0..=netsuite_emulator::MAX_DEMO_SCALE))]
     demo_scale: u64,
     /// Keep everything in memory: nothing is written, nothing is kept.
     #[arg(long, conflicts_with = "data_dir")]
@@ -69,7 +70,8 @@ struct DataPlaneArgs {
           value_parser = clap::value_parser!(u32).range(1..=i64::from(netsuite_emulator::MAX_CONCURRENCY_LIMIT)))]
     concurrency_limit: u32,
     /// Send Retry-After: SECS with 429 answers.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(0..=netsuite_emulator::MAX_RETRY_AFTER_SECS))]
     retry_after: Option<u64>,
     /// Latency added to every REST, SuiteQL and RESTlet request (it holds a concurrency slot).
     #[arg(long, value_name = "MS", default_value_t = 0)]
@@ -89,6 +91,11 @@ struct DataPlaneArgs {
     /// Seed of the fault decisions (the same seed gives the same faults).
     #[arg(long, value_name = "N", default_value_t = 0)]
     fault_seed: u64,
+    /// How long one SuiteQL statement may run before it is stopped (USER_ERROR); a
+    /// statement whose client went away is stopped at once.
+    #[arg(long, value_name = "SECS", default_value_t = netsuite_emulator::DEFAULT_SUITEQL_TIME_LIMIT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    suiteql_time_limit: u64,
     /// Latency added to the token endpoint.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     slow_token_ms: u64,
@@ -112,6 +119,7 @@ impl DataPlaneArgs {
         }
         c.concurrency_limit = self.concurrency_limit;
         c.retry_after_secs = self.retry_after;
+        c.suiteql_time_limit = std::time::Duration::from_secs(self.suiteql_time_limit);
         c.faults = netsuite_emulator::Faults {
             latency_ms: self.latency_ms,
             latency_jitter_ms: self.latency_jitter_ms,

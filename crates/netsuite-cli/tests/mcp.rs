@@ -1,0 +1,307 @@
+//! `netsuite mcp serve` driven by a real third-party MCP client: the official
+//! Python SDK (`mcp` package, `tests/clients/mcp_client.py`) over stdio and over
+//! Streamable HTTP, against an in-process emulator on 127.0.0.1.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Env, json};
+use netsuite_auth::cert::KeyType;
+use netsuite_test::TestEmulator;
+
+struct Setup {
+    env: Env,
+    _emu: TestEmulator,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn setup() -> Setup {
+    let (rt, emu) = TestEmulator::start_blocking(|_| {});
+    let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "add",
+        "p",
+        "--account",
+        "1234567",
+        "--client-id",
+        &m.client_id,
+        "--certificate-id",
+        &m.certificate_id,
+        "--private-key",
+        m.private_key.to_str().unwrap(),
+        "--base-url",
+        &emu.base_url,
+        "--scope",
+        "rest_webservices,restlets",
+    ]);
+    Setup {
+        env,
+        _emu: emu,
+        _rt: rt,
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mcp_client.py")
+}
+
+/// The Python interpreter with the `mcp` package (`NETSUITE_TEST_PYTHON`, else
+/// python3), or why there is none. Under CI (which installs it) a missing package fails.
+fn python() -> Option<String> {
+    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let why = match Command::new(&py).args(["-c", "import mcp"]).output() {
+        Err(e) => format!("{py} cannot run: {e}"),
+        Ok(o) if !o.status.success() => format!(
+            "{py} has no `mcp` package (pip install mcp==2.3.0): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Ok(_) => return Some(py),
+    };
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    eprintln!("skipping the MCP client test: {why}");
+    None
+}
+
+/// Runs the Python client; returns its JSON summary.
+fn run_client(py: &str, env: &Env, args: &[&str]) -> serde_json::Value {
+    let mut cmd = Command::new(py);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("NETSUITE_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .arg(script())
+        .args(args)
+        .env("NETSUITE_CONFIG_DIR", env.config_dir())
+        .env("NETSUITE_KEYRING", "off")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the Python MCP client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "MCP client {args:?} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(stdout.lines().last().unwrap_or_default())
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_netsuite");
+
+#[test]
+fn python_sdk_over_stdio_read_only_refuses_writes() {
+    let Some(py) = python() else { return };
+    let s = setup();
+    let v = run_client(
+        &py,
+        &s.env,
+        &["stdio", "readonly", BIN, "--profile", "p", "mcp", "serve"],
+    );
+    assert_eq!(v["server"], "netsuite");
+    assert_eq!(v["tools"].as_array().unwrap().len(), 5, "{v}");
+    assert!(
+        v["read_only"].to_string().contains("netsuite_callRestlet"),
+        "{v}"
+    );
+    assert!(v["customers"].as_u64().unwrap() > 1, "{v}");
+    assert_eq!(
+        v["refused"],
+        serde_json::json!(["ns_createRecord", "ns_updateRecord", "netsuite_callRestlet"])
+    );
+    assert!(
+        v["unknown_tool"].as_str().unwrap().contains("unknown tool"),
+        "{v}"
+    );
+}
+
+#[test]
+fn python_sdk_over_stdio_with_writes() {
+    let Some(py) = python() else { return };
+    let s = setup();
+    let v = run_client(
+        &py,
+        &s.env,
+        &[
+            "stdio",
+            "writes",
+            BIN,
+            "--profile",
+            "p",
+            "mcp",
+            "serve",
+            "--allow-writes",
+        ],
+    );
+    assert_eq!(v["tools"].as_array().unwrap().len(), 7, "{v}");
+    assert!(v["created"].as_str().unwrap().parse::<u64>().is_ok(), "{v}");
+    // The create went through the REST API: a SuiteQL query sees it.
+    let rows = json(&s.env.ok(&[
+        "--profile",
+        "p",
+        "suiteql",
+        "SELECT companyname, comments FROM customer WHERE companyname = 'MCP Agent Co'",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+}
+
+/// `netsuite mcp serve --transport http` on 127.0.0.1:0; killed on drop.
+struct HttpServer {
+    child: Child,
+    url: String,
+}
+
+impl HttpServer {
+    fn start(env: &Env, extra: &[&str]) -> Self {
+        let ready = env.path("mcp.url");
+        let ready_arg = ready.display().to_string();
+        let mut args = vec![
+            "--profile",
+            "p",
+            "mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--listen",
+            "127.0.0.1:0",
+            "--ready-file",
+            &ready_arg,
+        ];
+        args.extend_from_slice(extra);
+        let child = env
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(env.path("mcp.log")).expect("log file"))
+            .spawn()
+            .expect("spawn mcp serve");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let url = loop {
+            if let Ok(s) = std::fs::read_to_string(&ready)
+                && s.ends_with('\n')
+            {
+                break s.trim().to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "mcp serve did not become ready: {}",
+                std::fs::read_to_string(env.path("mcp.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Self { child, url }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status line of a bare POST to `url` (no client key).
+fn status_without_key(url: &str) -> String {
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+    let mut tcp = std::net::TcpStream::connect(authority).expect("connect");
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+    write!(
+        tcp,
+        "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = tcp.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn python_sdk_over_streamable_http_with_a_client_key() {
+    let Some(py) = python() else { return };
+    let s = setup();
+    let key_file = s.env.path("mcp.key");
+    let key = "a-long-random-client-key-0123456789";
+    std::fs::write(&key_file, key).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let key_arg = key_file.display().to_string();
+    let server = HttpServer::start(&s.env, &["--client-key-file", &key_arg, "--allow-writes"]);
+    assert!(server.url.ends_with("/mcp"), "{}", server.url);
+    assert!(status_without_key(&server.url).contains(" 401 "));
+    let v = run_client(&py, &s.env, &["http", "writes", &server.url, key]);
+    assert_eq!(v["tools"].as_array().unwrap().len(), 7, "{v}");
+    assert!(v["created"].as_str().is_some(), "{v}");
+}
+
+#[test]
+fn http_off_loopback_needs_allow_remote_and_a_key() {
+    let s = setup();
+    s.env.fails(
+        &[
+            "--profile",
+            "p",
+            "mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--listen",
+            "0.0.0.0:0",
+        ],
+        2,
+        "not a loopback address",
+    );
+    let short = s.env.path("short.key");
+    std::fs::write(&short, "abc").unwrap();
+    s.env.fails(
+        &[
+            "--profile",
+            "p",
+            "mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--listen",
+            "127.0.0.1:0",
+            "--client-key-file",
+            short.to_str().unwrap(),
+        ],
+        2,
+        "key",
+    );
+}
+
+#[test]
+fn config_snippets_for_desktop_clients() {
+    let e = Env::new();
+    let claude = json(&e.ok(&["--profile", "prod", "mcp", "config", "--client", "claude"]));
+    let server = &claude["mcpServers"]["netsuite"];
+    assert!(
+        server["command"].as_str().unwrap().ends_with("netsuite"),
+        "{claude}"
+    );
+    assert_eq!(
+        server["args"],
+        serde_json::json!(["--profile", "prod", "mcp", "serve"])
+    );
+    let vscode = json(&e.ok(&["mcp", "config", "--client", "vscode", "--allow-writes"]));
+    assert_eq!(vscode["servers"]["netsuite"]["type"], "stdio");
+    assert_eq!(
+        vscode["servers"]["netsuite"]["args"],
+        serde_json::json!(["mcp", "serve", "--allow-writes"])
+    );
+    let cursor = json(&e.ok(&["mcp", "config", "--client", "cursor"]));
+    assert!(cursor["mcpServers"]["netsuite"].is_object(), "{cursor}");
+}
