@@ -3,16 +3,26 @@
 
 use clap::{Parser, Subcommand};
 
+/// `--version`: the version, the commit and the build date (see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("NETSUITE_COMMIT"),
+    ", built ",
+    env!("NETSUITE_BUILD_DATE"),
+    ")"
+);
+
 /// NetSuite OAuth 2.0 tokens, REST records and an offline NetSuite emulator.
 #[derive(Debug, Parser)]
 #[command(
     name = "netsuite",
-    version,
+    version = VERSION,
     about,
     after_help = "Examples:\n  netsuite demo\n  netsuite cert new --key-type ec-p256 --out ./ns-cert\n  netsuite profile add prod --account 1234567 --client-id ... --certificate-id ... --private-key ./ns-cert/private-key.pem\n  curl -H \"Authorization: Bearer $(netsuite auth token)\" ...\n  netsuite record get salesorder 304\n\nConfiguration: flag > environment (NETSUITE_ACCOUNT, NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID,\nNETSUITE_PRIVATE_KEY[_FILE], NETSUITE_SCOPE, NETSUITE_ALGORITHM, NETSUITE_BASE_URL, NETSUITE_CLIENT_SECRET,\nNETSUITE_REFRESH_TOKEN, NETSUITE_ACCESS_TOKEN) > profile."
 )]
 pub struct Cli {
-    /// The profile to use (default: the default profile, or the only one).
+    /// The profile to use (default: the default profile; `netsuite profile use NAME` sets it).
     #[arg(long, global = true, env = "NETSUITE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -30,6 +40,20 @@ pub struct Cli {
     /// (-v debug, -vv trace; or NETSUITE_LOG=debug|trace). Secrets are never shown.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// No messages on stderr (progress, notes, warnings); errors and data are unchanged.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Colour in messages: auto (a terminal without NO_COLOR), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: crate::output::ColorChoice,
 
     #[command(flatten)]
     pub governor: crate::governor::GovernorArgs,
@@ -78,6 +102,54 @@ pub enum Command {
     #[cfg(feature = "emulator")]
     #[command(after_help = "Example:\n  netsuite demo")]
     Demo,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  netsuite completion bash > ~/.local/share/bash-completion/completions/netsuite\n  netsuite completion zsh > \"${fpath[1]}/_netsuite\"\n  netsuite completion fish > ~/.config/fish/completions/netsuite.fish"
+    )]
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (netsuite.1 and one per subcommand) to a directory.
+    #[command(after_help = "Example:\n  netsuite man --out ~/.local/share/man/man1")]
+    Man {
+        /// The directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
+}
+
+/// `netsuite completion SHELL`: the script on stdout (a closed pipe ends it quietly).
+pub fn print_completion(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut with_exit_codes(Cli::command()),
+        "netsuite",
+        &mut script,
+    );
+    crate::output::data(String::from_utf8_lossy(&script).trim_end())
+}
+
+/// `netsuite man --out DIR`: a page per command, `netsuite-profile-add.1` and so on.
+pub fn write_man_pages(out: &std::path::Path) -> anyhow::Result<()> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(out).map_err(|e| {
+        crate::error::UserError::new(format!("cannot create {}: {e}", out.display()))
+            .hint("pass --out with a directory you can write")
+    })?;
+    let cmd = with_exit_codes(Cli::command());
+    clap_mangen::generate_to(cmd, out).map_err(|e| {
+        crate::error::UserError::new(format!(
+            "cannot write the man pages to {}: {e}",
+            out.display()
+        ))
+        .hint("pass --out with a directory you can write")
+    })?;
+    let n = std::fs::read_dir(out).map(|d| d.count()).unwrap_or(0);
+    crate::output::say!("wrote {n} man pages to {}", out.display());
+    Ok(())
 }
 
 /// The exit-code contract, shown at the end of every command's `--help`.

@@ -48,6 +48,9 @@ pub struct Profile {
     /// Path of the private key PEM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<PathBuf>,
+    /// Path of the certificate uploaded to NetSuite (for its expiry warnings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<PathBuf>,
     /// JWS algorithm (`PS256`, `ES256`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
@@ -225,7 +228,7 @@ impl Config {
     }
 
     /// Resolves which profile to use: the flag, then `NETSUITE_PROFILE` (clap fills
-    /// the flag from it), then the default profile, then the only profile.
+    /// the flag from it), then the default profile; never another profile on its own.
     pub fn resolve(&self, requested: Option<&str>) -> Result<(String, &Profile)> {
         let name = match requested {
             Some(n) => {
@@ -234,22 +237,19 @@ impl Config {
             }
             None => match (&self.file.default_profile, self.file.profiles.len()) {
                 (Some(d), _) => d.clone(),
-                (None, 1) => self
-                    .file
-                    .profiles
-                    .keys()
-                    .next()
-                    .cloned()
-                    .unwrap_or_default(),
                 (None, 0) => {
                     return Err(UserError::usage("no profile is configured")
                         .hint("add one with `netsuite profile add NAME --account ... --client-id ...` (see `netsuite profile add --help`), set NETSUITE_ACCOUNT and NETSUITE_CLIENT_ID (README: In CI and containers), or run `netsuite demo`")
                         .into());
                 }
                 (None, _) => {
-                    return Err(UserError::usage("several profiles exist and none was chosen")
-                        .hint("pass --profile NAME or set NETSUITE_PROFILE; `netsuite profile list` shows them")
-                        .into());
+                    let known: Vec<&str> = self.file.profiles.keys().map(String::as_str).collect();
+                    return Err(UserError::usage(format!(
+                        "no default profile is set and none was chosen (profiles: {})",
+                        known.join(", ")
+                    ))
+                    .hint("choose one with `netsuite profile use NAME`, or pass --profile NAME or set NETSUITE_PROFILE")
+                    .into());
                 }
             },
         };

@@ -214,6 +214,7 @@ fn resolve_with(requested: Option<&str>, renewable: bool) -> Result<Identity> {
         base_url: None,
         // NETSUITE_GOVERNOR is read with the --governor flag.
         governor: None,
+        certificate: None,
     });
     let set = |field: &mut String, v: &Option<String>| {
         if let Some(v) = v {

@@ -11,7 +11,6 @@ mod identity;
 mod output;
 mod trace;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -33,6 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    output::configure(cli.quiet, cli.color);
     trace::init(cli.verbose);
     netsuite_client::notice::on_long_wait(|delay, what| {
         eprintln!(
@@ -79,7 +79,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let profile = cli.profile.as_deref();
     match cli.command {
         Command::Cert(c) => cert::run(c),
-        Command::Profile(c) => profile::run(c),
+        Command::Profile(c) => profile::run(c, profile),
         Command::Auth(c) => auth::run(c, profile).await,
         Command::Record(c) => record::run(c, profile).await,
         Command::Suiteql(a) => suiteql::run(a, profile).await,
@@ -93,12 +93,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Emulator(c) => emulator::run(c).await,
         #[cfg(feature = "emulator")]
         Command::Demo => demo::run().await,
+        Command::Completion { shell } => cli::print_completion(shell),
+        Command::Man { out } => cli::write_man_pages(&out),
     }
 }
 
 fn report(e: &anyhow::Error) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (red, yellow, reset) = if color {
+    let (red, yellow, reset) = if output::color() {
         ("\x1b[31m", "\x1b[33m", "\x1b[0m")
     } else {
         ("", "", "")

@@ -41,10 +41,51 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A progress or status message on stderr.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// When messages are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Applies the global `--quiet` and `--color` for the rest of the process.
+pub fn configure(quiet: bool, color: ColorChoice) {
+    use std::io::IsTerminal;
+    use std::sync::atomic::Ordering::Relaxed;
+    QUIET.store(quiet, Relaxed);
+    let on = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    COLOR.store(on, Relaxed);
+}
+
+/// Whether `--quiet` silenced messages (errors are still printed).
+pub fn is_quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether stderr messages are coloured.
+pub fn color() -> bool {
+    COLOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A progress or status message on stderr (silenced by `--quiet`).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        eprintln!($($arg)*);
+        if !$crate::output::is_quiet() {
+            eprintln!($($arg)*);
+        }
     }};
 }
 pub(crate) use say;
@@ -333,4 +374,33 @@ pub fn sink(out: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write + Sen
 pub fn stdout_is_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal()
+}
+
+/// Asks `question` before a destructive step: passes with `yes` (`--yes`); on a
+/// terminal, asks and passes on `y`/`yes`; off a terminal without `--yes`, refuses.
+pub fn confirm(question: &str, yes: bool) -> anyhow::Result<()> {
+    use std::io::{BufRead, IsTerminal, Write as _};
+    if yes {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(crate::error::UserError::usage(format!(
+            "not on a terminal, so nobody can answer \"{question}\""
+        ))
+        .hint("pass --yes to confirm")
+        .into());
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(
+            crate::error::UserError::new("cancelled: nothing was changed")
+                .hint("answer y to confirm, or pass --yes")
+                .into(),
+        ),
+    }
 }

@@ -162,7 +162,7 @@ fn records_from_the_command_line() {
         "record", "list", "customer", "--limit", "3", "--format", "table",
     ]);
     assert!(table.starts_with("ID\n"), "{table}");
-    e.ok(&["record", "delete", "customer", &id2]);
+    e.ok(&["record", "delete", "customer", &id2, "--yes"]);
     // Error paths: each a clear error and a hint.
     let err = e.fails(&["record", "get", "customer", &id2], 1, "NONEXISTENT_ID");
     assert!(err.contains("hint: check the record type and id"), "{err}");

@@ -183,7 +183,7 @@ fn client_credentials_end_to_end() {
     let order = json(&env.ok(&["record", "get", "salesorder", "304", "--profile", "rsa"]));
     assert_eq!(order["id"], "304");
 
-    env.ok(&["profile", "remove", "rsa"]);
+    env.ok(&["profile", "remove", "rsa", "--yes"]);
     assert!(!env.config_dir().join("tokens/rsa.enc").exists());
 }
 

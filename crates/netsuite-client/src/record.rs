@@ -194,6 +194,15 @@ fn json_body(value: &Value) -> Result<Value, Error> {
     }
 }
 
+/// The outcome of [`Client::create_record_deduplicated`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotentCreate {
+    /// The record's internal id.
+    pub id: String,
+    /// The key had been used: this is the record the first request created.
+    pub deduplicated: bool,
+}
+
 impl Client {
     /// Reads one record by internal id or `eid:EXTERNAL_ID`.
     pub async fn get_record(
@@ -311,6 +320,19 @@ impl Client {
         body: &Value,
         key: &str,
     ) -> Result<String, Error> {
+        self.create_record_deduplicated(record_type, body, key)
+            .await
+            .map(|c| c.id)
+    }
+
+    /// [`Client::create_record_idempotent`], also telling whether NetSuite answered
+    /// with an earlier request's record (`IDEMPOTENCY_ERROR`: the key was used before).
+    pub async fn create_record_deduplicated(
+        &self,
+        record_type: &str,
+        body: &Value,
+        key: &str,
+    ) -> Result<IdempotentCreate, Error> {
         let url = self.endpoints().record_collection_url(record_type);
         let s = url.to_string();
         let key_value = HeaderValue::from_str(key).map_err(|_| Error::InvalidRequest {
@@ -328,6 +350,7 @@ impl Client {
             )
             .idempotent(true);
         let resp = self.send(req).await?;
+        let mut deduplicated = false;
         let job = match resp.status {
             202 => resp.location.clone(),
             400 if resp
@@ -336,16 +359,23 @@ impl Client {
                 .as_deref()
                 == Some("IDEMPOTENCY_ERROR") =>
             {
+                deduplicated = true;
                 resp.location.clone()
             }
             _ => {
                 let resp = resp.into_success(&s)?;
                 // Answered synchronously after all.
-                return resp.location_id().ok_or_else(|| Error::UnexpectedResponse {
-                    url: s,
-                    status: resp.status,
-                    reason: "no Location header".into(),
-                    snippet: String::new(),
+                let id = resp
+                    .location_id()
+                    .ok_or_else(|| Error::UnexpectedResponse {
+                        url: s,
+                        status: resp.status,
+                        reason: "no Location header".into(),
+                        snippet: String::new(),
+                    })?;
+                return Ok(IdempotentCreate {
+                    id,
+                    deduplicated: false,
                 });
             }
         };
@@ -356,7 +386,8 @@ impl Client {
                 .into(),
             snippet: String::new(),
         })?;
-        self.await_job_location(&job).await
+        let id = self.await_job_location(&job).await?;
+        Ok(IdempotentCreate { id, deduplicated })
     }
 
     /// Polls an async job until it completes; returns the id from the result's

@@ -190,10 +190,20 @@ async fn idempotent_create_is_not_repeated() {
         .await
         .unwrap();
     let again = c
-        .create_record_idempotent("customer", &body, "key-0001")
+        .create_record_deduplicated("customer", &body, "key-0001")
         .await
         .unwrap();
-    assert_eq!(id, again);
+    assert_eq!(again.id, id);
+    assert!(
+        again.deduplicated,
+        "the repeat is answered with the first record"
+    );
+    let fresh = c
+        .create_record_deduplicated("customer", &body, "key-0002")
+        .await
+        .unwrap();
+    assert!(!fresh.deduplicated);
+    c.delete_record("customer", &fresh.id).await.unwrap();
     let rows: Vec<_> = c
         .suiteql(
             "SELECT id FROM customer WHERE companyname = 'Idempotent Ltd'",

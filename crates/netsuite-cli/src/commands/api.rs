@@ -33,6 +33,9 @@ pub struct ApiArgs {
     /// Print the status line and headers on stderr.
     #[arg(long, short = 'i')]
     pub include: bool,
+    /// Print the request (method, URL, headers with the token masked, body); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
@@ -61,6 +64,7 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
         req = req.idempotent(true);
     }
     let mut content_type = None;
+    let mut shown = Vec::new();
     for h in &args.headers {
         let (k, v) = h.split_once(':').ok_or_else(|| {
             UserError::usage(format!("--header {h:?} is not \"Name: value\""))
@@ -82,6 +86,7 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
             content_type = Some(v.trim().to_owned());
             continue;
         }
+        shown.push((k.trim().to_owned(), v.trim().to_owned()));
         req = req.header(name, value);
     }
     if let Some(d) = &args.data {
@@ -97,7 +102,26 @@ pub async fn run(args: ApiArgs, profile: Option<&str>) -> Result<()> {
                 )
             })?;
         }
+        if args.dry_run {
+            shown.push(("Content-Type".into(), ct));
+            let dry = super::record::DryRun {
+                method: method.as_str(),
+                url: &url,
+                headers: shown,
+                body: Some(text),
+            };
+            return dry.print();
+        }
         req = req.body(text.into_bytes(), &ct);
+    }
+    if args.dry_run {
+        let dry = super::record::DryRun {
+            method: method.as_str(),
+            url: &url,
+            headers: shown,
+            body: None,
+        };
+        return dry.print();
     }
     let resp = client.send(req).await?;
     if args.include {

@@ -49,6 +49,9 @@ pub enum CertCommand {
         /// Overwrite existing files.
         #[arg(long)]
         force: bool,
+        /// Print what was written as JSON (paths, key type, algorithm, days).
+        #[arg(long)]
+        json: bool,
     },
     /// Show key type, validity, fingerprint and NetSuite compliance of certificates and keys.
     #[command(
@@ -72,7 +75,8 @@ pub fn run(cmd: CertCommand) -> Result<()> {
             subject,
             out,
             force,
-        } => new(key_type, days, &subject, &out, force),
+            json,
+        } => new(key_type, days, &subject, &out, (force, json)),
         CertCommand::Inspect { files, json } => inspect(&files, json),
     }
 }
@@ -128,27 +132,75 @@ pub fn write_new(
     Ok((key_path, cert_path, generated.algorithm))
 }
 
-fn new(kt: KeyTypeArg, days: u32, subject: &str, out: &Path, force: bool) -> Result<()> {
+fn new(
+    kt: KeyTypeArg,
+    days: u32,
+    subject: &str,
+    out: &Path,
+    (force, as_json): (bool, bool),
+) -> Result<()> {
     let kt = key_type(kt);
     let (key_path, cert_path, alg) = write_new(kt, days, subject, out, force)?;
-    output::data(&format!(
-        "private key: {}\ncertificate: {}",
-        key_path.display(),
-        cert_path.display()
-    ))?;
+    if as_json {
+        output::json(&json!({
+            "private_key": key_path.display().to_string(),
+            "certificate": cert_path.display().to_string(),
+            "key_type": kt.kind().to_string(),
+            "algorithm": alg.as_str(),
+            "days": days,
+        }))?;
+    } else {
+        output::data(&format!(
+            "private key: {}\ncertificate: {}",
+            key_path.display(),
+            cert_path.display()
+        ))?;
+    }
     crate::output::say!(
         "\nWrote a {} key (mode 0600) and a certificate valid for {days} days.\n\
          Next, in NetSuite:\n  \
          1. Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup > Create New\n  \
          2. Choose the entity, the role and the application (an integration record with the Client Credentials grant).\n  \
          3. Upload {} (never the private key) and save; copy the Certificate ID it shows.\n  \
-         4. netsuite profile add NAME --account ACCOUNT --client-id CLIENT_ID --certificate-id CERTIFICATE_ID --private-key {}\n\
+         4. netsuite profile add NAME --account ACCOUNT --client-id CLIENT_ID --certificate-id CERTIFICATE_ID --private-key {} --certificate {}\n\
          Assertions will be signed with {alg}.",
         kt.kind(),
         cert_path.display(),
-        key_path.display()
+        key_path.display(),
+        cert_path.display()
     );
     Ok(())
+}
+
+/// A certificate with this many days left or fewer is warned about.
+pub const WARN_DAYS: i64 = 30;
+
+/// Reads and checks the certificate at `path` now.
+pub fn read_certificate(path: &Path) -> Result<CertificateInfo> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        UserError::new(format!(
+            "cannot read the certificate {}: {e}",
+            path.display()
+        ))
+        .hint(
+            "check the path, or record another with `netsuite profile set NAME --certificate PATH`",
+        )
+    })?;
+    cert::inspect(&bytes, OffsetDateTime::now_utc()).with_context(|| format!("{}", path.display()))
+}
+
+/// The warning for `what` (a certificate) when it has [`WARN_DAYS`] days left or fewer.
+pub fn expiry_warning(what: &str, info: &CertificateInfo) -> Option<String> {
+    let until = date(info.not_after);
+    match info.days_left {
+        d if d < 0 => Some(format!(
+            "warning: {what} expired on {until}: NetSuite refuses its tokens; make a new one with `netsuite cert new` and upload it"
+        )),
+        d if d <= WARN_DAYS => Some(format!(
+            "warning: {what} expires in {d} days ({until}): make a new one with `netsuite cert new`, upload it in NetSuite and `netsuite profile set` the new certificate id before then"
+        )),
+        _ => None,
+    }
 }
 
 fn date(unix: i64) -> String {
@@ -216,7 +268,8 @@ fn inspect(files: &[std::path::PathBuf], as_json: bool) -> Result<()> {
         }
     }
     if as_json {
-        return output::json(&json!({ "files": out, "pairs": pairs }));
+        output::json(&json!({ "files": out, "pairs": pairs }))?;
+        return refuse_or_warn(&certs, &out, &pairs);
     }
     let mut text = String::new();
     for item in &out {
@@ -270,5 +323,41 @@ fn inspect(files: &[std::path::PathBuf], as_json: bool) -> Result<()> {
             }
         ));
     }
-    output::data(text.trim_end())
+    output::data(text.trim_end())?;
+    refuse_or_warn(&certs, &out, &pairs)
+}
+
+/// After `cert inspect`'s report: a warning per certificate with [`WARN_DAYS`] days
+/// left or fewer, and exit 1 when NetSuite would refuse a file or a pair does not
+/// belong together.
+fn refuse_or_warn(
+    certs: &[(PathBuf, CertificateInfo)],
+    items: &[Value],
+    pairs: &[Value],
+) -> Result<()> {
+    for (path, info) in certs {
+        if let Some(w) = expiry_warning(&path.display().to_string(), info) {
+            crate::output::say!("{w}");
+        }
+    }
+    let refused: Vec<&str> = items
+        .iter()
+        .filter(|i| i["netsuite_ok"] == false)
+        .filter_map(|i| i["file"].as_str())
+        .collect();
+    let mismatched = pairs.iter().filter(|p| p["match"] == false).count();
+    if !refused.is_empty() {
+        return Err(UserError::new(format!(
+            "NetSuite would refuse {}",
+            refused.join(", ")
+        ))
+        .hint("make a new key and certificate with `netsuite cert new --key-type ec-p256` (or rsa-3072) and upload the certificate")
+        .into());
+    }
+    if mismatched > 0 {
+        return Err(UserError::new("the private key and the certificate do not belong together")
+            .hint("pass the key the certificate was made from (cert new writes both into one directory)")
+            .into());
+    }
+    Ok(())
 }

@@ -111,6 +111,7 @@ pub async fn run() -> Result<()> {
         redirect_uri: None,
         base_url: Some(base_url.clone()),
         governor: None,
+        certificate: None,
     };
     super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
@@ -200,6 +201,7 @@ async fn login_flow(
         redirect_uri: Some(redirect_uri.clone()),
         base_url: Some(base_url.to_owned()),
         governor: None,
+        certificate: None,
     };
     super::profile::save_profile(
         cli_config,

@@ -248,14 +248,20 @@ fn check_key(id: &Identity, r: &mut Report) -> Option<PrivateKey> {
     Some(key)
 }
 
-/// The certificate beside the key (`cert new` writes `certificate.pem` next to it).
+/// The profile's certificate (`--certificate`), else the one beside the key (`cert
+/// new` writes `certificate.pem` next to it).
 fn check_certificate(id: &Identity, key: &PrivateKey, r: &mut Report) {
-    let Some(path) = id
+    let beside_key = id
         .profile
         .private_key
         .as_ref()
         .and_then(|k| k.parent())
-        .map(|d| d.join("certificate.pem"))
+        .map(|d| d.join("certificate.pem"));
+    let Some(path) = id
+        .profile
+        .certificate
+        .clone()
+        .or(beside_key)
         .filter(|p| p.is_file())
     else {
         return;

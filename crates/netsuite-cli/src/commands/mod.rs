@@ -13,5 +13,6 @@ pub mod mcp;
 pub mod profile;
 pub mod proxy;
 pub mod record;
+pub mod record_meta;
 pub mod restlet;
 pub mod suiteql;

@@ -42,6 +42,10 @@ pub struct ProfileAddArgs {
     /// to read the PEM from stdin (kept as a 0600 copy in `<config dir>/keys/`).
     #[arg(long, value_name = "PATH|-")]
     pub private_key: Option<PathBuf>,
+    /// The certificate uploaded to NetSuite (for expiry warnings in `profile list`,
+    /// `auth status` and `doctor`); checked against the private key.
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
     /// Public client: no secret, PKCE only (auth-code).
     #[arg(long)]
     pub public: bool,
@@ -71,6 +75,9 @@ pub struct ProfileAddArgs {
     /// Replace an existing profile of the same name.
     #[arg(long)]
     pub force: bool,
+    /// Print the added profile as JSON (as `profile show --json`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,24 +90,63 @@ pub enum ProfileCommand {
     /// List profiles.
     #[command(after_help = "Example:\n  netsuite profile list --json")]
     List {
-        /// JSON output.
+        /// JSON output (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// Output format: table (the default) or json.
+        #[arg(long, value_parser = ["table", "json"], conflicts_with = "json")]
+        format: Option<String>,
     },
-    /// Show one profile.
+    /// Show one profile (default: the active one) and whether a secret is stored.
     #[command(after_help = "Example:\n  netsuite profile show prod")]
     Show {
-        /// Profile name.
-        name: String,
+        /// Profile name (default: --profile, NETSUITE_PROFILE, else the default profile).
+        name: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
     },
-    /// Remove a profile and its cached token.
-    #[command(after_help = "Example:\n  netsuite profile remove prod")]
+    /// Make a profile the default.
+    #[command(after_help = "Example:\n  netsuite profile use sandbox")]
+    Use {
+        /// Profile name.
+        name: String,
+    },
+    /// Edit a profile in place; a changed setting drops its cached tokens.
+    #[command(
+        after_help = "Example:\n  netsuite profile set prod --certificate-id PKRCPfzL... --private-key ./ns-cert/private-key.pem"
+    )]
+    Set(Box<ProfileSetArgs>),
+    /// Rename a profile; its tokens, secret and imported key follow.
+    #[command(after_help = "Example:\n  netsuite profile rename prod production")]
+    Rename {
+        /// The current name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// Copy a profile to another account (a sandbox); tokens stay behind.
+    #[command(after_help = "Example:\n  netsuite profile copy prod sb1 --account 1234567_SB1")]
+    Copy {
+        /// The profile to copy.
+        name: String,
+        /// The new profile's name.
+        new: String,
+        /// The new profile's account id: 1234567, 1234567_SB1, 1234567_RP, TSTDRV1234567.
+        #[arg(long)]
+        account: String,
+    },
+    /// Remove a profile, its stored tokens and secret, and the key file netsuite wrote.
+    #[command(after_help = "Example:\n  netsuite profile remove prod --yes")]
     Remove {
         /// Profile name.
         name: String,
+        /// Do not ask (needed when not on a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Print what was removed as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Make a profile from a NetSuite Postman environment (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL).
     #[command(
@@ -121,12 +167,45 @@ pub enum ProfileCommand {
     },
 }
 
-pub fn run(cmd: ProfileCommand) -> Result<()> {
+/// `profile set`: only the settings given change.
+#[derive(Debug, Args)]
+pub struct ProfileSetArgs {
+    /// Profile name.
+    pub name: String,
+    /// Certificate id of the M2M mapping. Base64url ids may start with '-'.
+    #[arg(long, allow_hyphen_values = true)]
+    pub certificate_id: Option<String>,
+    /// The private key PEM: a regular file, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    pub private_key: Option<PathBuf>,
+    /// The certificate uploaded to NetSuite (checked against the private key).
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
+    /// Scopes, comma-separated or repeated.
+    #[arg(long, value_delimiter = ',')]
+    pub scope: Vec<String>,
+    /// JWS algorithm (PS256, ES256, ...).
+    #[arg(long)]
+    pub algorithm: Option<String>,
+    /// Base URL instead of the account's domains (an empty string removes it).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Redirect URI registered on the integration record (auth-code).
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+}
+
+/// Runs a `profile` command; `selected` is the global `--profile` (or `NETSUITE_PROFILE`).
+pub fn run(cmd: ProfileCommand, selected: Option<&str>) -> Result<()> {
     match cmd {
         ProfileCommand::Add(args) => add(*args),
-        ProfileCommand::List { json } => list(json),
-        ProfileCommand::Show { name, json } => show(&name, json),
-        ProfileCommand::Remove { name } => remove(&name),
+        ProfileCommand::List { json, format } => list(json || format.as_deref() == Some("json")),
+        ProfileCommand::Show { name, json } => show(name.as_deref().or(selected), json),
+        ProfileCommand::Use { name } => use_profile(&name),
+        ProfileCommand::Set(args) => set(*args),
+        ProfileCommand::Rename { old, new } => rename(&old, &new),
+        ProfileCommand::Copy { name, new, account } => copy(&name, &new, &account),
+        ProfileCommand::Remove { name, yes, json } => remove(&name, yes, json),
         ProfileCommand::ImportPostman {
             file,
             name,
@@ -158,7 +237,7 @@ pub fn save_profile(
             .hint("pass --force to replace it, or `netsuite profile remove NAME` first")
             .into());
     }
-    let account = AccountId::parse(&profile.account)?;
+    let account = parse_account(&profile.account)?;
     Endpoints::resolve(&account, profile.base_url.as_deref())?;
     crate::identity::check_cleartext(profile.base_url.as_deref())?;
     validate_scopes(&profile.scopes)?;
@@ -336,6 +415,14 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         redirect_uri: args.redirect_uri,
         base_url: args.base_url,
         governor: None,
+        certificate: None,
+    };
+    let profile = Profile {
+        certificate: match &args.certificate {
+            Some(c) => Some(certificate_path(c, profile.private_key.as_deref())?),
+            None => None,
+        },
+        ..profile
     };
     save_profile(&mut config, &args.name, profile, secret, args.force)?;
     crate::output::say!(
@@ -343,6 +430,10 @@ fn add(args: ProfileAddArgs) -> Result<()> {
         args.name,
         config.path().display()
     );
+    if args.json {
+        let (name, p) = config.resolve(Some(&args.name))?;
+        return output::json(&profile_json(&name, p, &config));
+    }
     Ok(())
 }
 
@@ -360,6 +451,7 @@ fn profile_json(name: &str, p: &Profile, config: &Config) -> Value {
         "client_id": p.client_id,
         "certificate_id": p.certificate_id,
         "private_key": p.private_key,
+        "certificate": p.certificate,
         "algorithm": p.algorithm,
         "scopes": p.scopes,
         "scope_format": p.scope_format,
@@ -370,11 +462,24 @@ fn profile_json(name: &str, p: &Profile, config: &Config) -> Value {
 
 fn list(as_json: bool) -> Result<()> {
     let config = Config::load()?;
+    let store = crate::credentials::open_store(&config)?;
+    let tokens: Vec<String> = config
+        .file
+        .profiles
+        .keys()
+        .map(|n| token_state(&store, n))
+        .collect();
     let items: Vec<Value> = config
         .file
         .profiles
         .iter()
-        .map(|(n, p)| profile_json(n, p, &config))
+        .zip(&tokens)
+        .map(|((n, p), t)| {
+            let mut v = profile_json(n, p, &config);
+            v["token"] = json!(t);
+            v["certificate_days_left"] = json!(certificate_days_left(n, p));
+            v
+        })
         .collect();
     if as_json {
         return output::json(&items);
@@ -386,14 +491,20 @@ fn list(as_json: bool) -> Result<()> {
         return Ok(());
     }
     let mut text = String::new();
-    for (n, p) in &config.file.profiles {
+    for ((n, p), token) in config.file.profiles.iter().zip(&tokens) {
         let mark = if config.file.default_profile.as_deref() == Some(n) {
             "*"
         } else {
             " "
         };
+        let cert = match items.iter().find(|i| i["name"] == n.as_str()) {
+            Some(i) if i["certificate_days_left"].is_i64() => {
+                format!("  certificate: {} days left", i["certificate_days_left"])
+            }
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "{mark} {n:<20} {:<12} {:<20} {}\n",
+            "{mark} {n:<20} {:<12} {:<20} {:<24} token: {token}{cert}\n",
             p.account,
             p.flow.name(),
             p.base_url.as_deref().unwrap_or("")
@@ -402,10 +513,13 @@ fn list(as_json: bool) -> Result<()> {
     output::data(text.trim_end())
 }
 
-fn show(name: &str, as_json: bool) -> Result<()> {
+fn show(name: Option<&str>, as_json: bool) -> Result<()> {
     let config = Config::load()?;
-    let (name, p) = config.resolve(Some(name))?;
-    let v = profile_json(&name, p, &config);
+    let (name, p) = config.resolve(name)?;
+    let mut v = profile_json(&name, p, &config);
+    let store = crate::credentials::open_store(&config)?;
+    v["secret_stored"] = json!(store.client_secret(&name).ok().flatten().is_some());
+    v["token"] = json!(token_state(&store, &name));
     if as_json {
         return output::json(&v);
     }
@@ -421,19 +535,6 @@ fn show(name: &str, as_json: bool) -> Result<()> {
         }
     }
     output::data(text.trim_end())
-}
-
-fn remove(name: &str) -> Result<()> {
-    let mut config = Config::load()?;
-    config.resolve(Some(name))?;
-    config.file.profiles.remove(name);
-    if config.file.default_profile.as_deref() == Some(name) {
-        config.file.default_profile = config.file.profiles.keys().next().cloned();
-    }
-    config.save()?;
-    crate::credentials::open_store(&config)?.remove_profile(name)?;
-    crate::output::say!("removed profile {name:?} and its stored tokens and secret");
-    Ok(())
 }
 
 fn import_postman(
@@ -532,6 +633,7 @@ fn import_postman(
         redirect_uri: None,
         base_url,
         governor: None,
+        certificate: None,
     };
     if let Err(e) = save_profile(&mut config, &name, profile, None, force) {
         let _ = std::fs::remove_file(&key_path);
@@ -543,4 +645,275 @@ fn import_postman(
         key_path.display()
     );
     Ok(())
+}
+
+/// The account id forms NetSuite uses, for errors.
+const ACCOUNT_FORMS: &str = "1234567 (production), 1234567_SB1 (sandbox 1; SB2, ... for others), 1234567_RP (release preview), TSTDRV1234567 (test drive)";
+
+/// Parses an account id, refusing a suffix NetSuite does not use (`1234567_SB`).
+fn parse_account(input: &str) -> Result<AccountId> {
+    let account = AccountId::parse(input)?;
+    let suffix_ok = |s: &str| {
+        let digits = |n: &str| n.chars().all(|c| c.is_ascii_digit());
+        matches!(s.strip_prefix("SB"), Some(n) if !n.is_empty() && digits(n))
+            || matches!(s.strip_prefix("RP"), Some(n) if digits(n))
+    };
+    match account.as_str().split_once('_') {
+        Some((_, suffix)) if !suffix_ok(suffix) => Err(UserError::usage(format!(
+            "account id {input:?} has a suffix NetSuite does not use ({suffix:?})"
+        ))
+        .hint(format!("accepted forms: {ACCOUNT_FORMS}"))
+        .into()),
+        _ => Ok(account),
+    }
+}
+
+/// A stored token's state: `valid until …`, `expired …`, `dead: …`, or `none`.
+fn token_state(store: &netsuite_client::store::TokenStore, name: &str) -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match store.load(name) {
+        Ok(None) => "none".into(),
+        Err(e) => format!("unreadable: {e}"),
+        Ok(Some(t)) => match (&t.dead, t.refresh_expires_at) {
+            (Some(why), _) => format!("dead: {why}"),
+            (None, _) if t.expires_at > now => format!("valid until {}", rfc3339(t.expires_at)),
+            (None, Some(r)) if r > now && t.refresh_token.is_some() => {
+                format!("renewable until {}", rfc3339(r))
+            }
+            (None, _) => format!("expired {}", rfc3339(t.expires_at)),
+        },
+    }
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// Fails with the known profiles unless `name` exists.
+fn existing<'c>(config: &'c Config, name: &str) -> Result<&'c Profile> {
+    config.resolve(Some(name)).map(|(_, p)| p)
+}
+
+fn use_profile(name: &str) -> Result<()> {
+    let mut config = Config::load()?;
+    existing(&config, name)?;
+    config.file.default_profile = Some(name.to_owned());
+    config.save()?;
+    crate::output::say!("profile {name:?} is now the default");
+    Ok(())
+}
+
+/// Stores `profile` under `name` through [`save_profile`] (checked, with `secret`),
+/// keeping the default profile as `default` says.
+fn store_as(
+    config: &mut Config,
+    name: &str,
+    profile: Profile,
+    secret: Option<ClientSecret>,
+    force: bool,
+    default: Option<String>,
+) -> Result<()> {
+    save_profile(config, name, profile, secret, force)?;
+    if config.file.default_profile != default {
+        config.file.default_profile = default;
+        config.save()?;
+    }
+    Ok(())
+}
+
+fn set(args: ProfileSetArgs) -> Result<()> {
+    let mut config = Config::load()?;
+    let name = args.name.as_str();
+    let old = existing(&config, name)?.clone();
+    let mut p = old.clone();
+    if let Some(c) = args.certificate_id {
+        p.certificate_id = Some(c.trim().to_owned());
+    }
+    match args.private_key.as_deref() {
+        Some(k) if k == Path::new("-") => {
+            p.private_key = Some(key_from_stdin(&config, name, true)?)
+        }
+        Some(k) => p.private_key = Some(regular_key_path(k)?),
+        None => {}
+    }
+    if !args.scope.is_empty() {
+        p.scopes = args.scope.iter().flat_map(|s| split_scopes(s)).collect();
+    }
+    if let Some(a) = args.algorithm {
+        p.algorithm = Some(a.to_ascii_uppercase());
+    }
+    if let Some(c) = &args.certificate {
+        p.certificate = Some(certificate_path(c, p.private_key.as_deref())?);
+    }
+    if let Some(b) = args.base_url {
+        p.base_url = Some(b).filter(|b| !b.is_empty());
+    }
+    if args.redirect_uri.is_some() {
+        p.redirect_uri = args.redirect_uri;
+    }
+    if p == old {
+        crate::output::say!("profile {name:?} unchanged");
+        return Ok(());
+    }
+    let secret = crate::credentials::open_store(&config)?.client_secret(name)?;
+    let default = config.file.default_profile.clone();
+    // save_profile drops what the store kept for `name` and puts the secret back.
+    store_as(&mut config, name, p, secret, true, default)?;
+    crate::output::say!("updated profile {name:?}; its cached tokens were dropped");
+    Ok(())
+}
+
+/// The key file netsuite wrote for `name` (`<config dir>/keys/NAME.pem`), if `p` uses it.
+fn own_key(config: &Config, name: &str, p: &Profile) -> Option<PathBuf> {
+    let own = config.keys_dir().join(format!("{name}.pem"));
+    (p.private_key.as_deref() == Some(own.as_path())).then_some(own)
+}
+
+/// A key file netsuite wrote (in `<config dir>/keys/`) that `name` uses and no other
+/// profile does (a copy shares its original's key).
+fn key_to_delete(config: &Config, name: &str, p: &Profile) -> Option<PathBuf> {
+    let key = p.private_key.clone()?;
+    let shared = config
+        .file
+        .profiles
+        .iter()
+        .any(|(n, o)| n != name && o.private_key.as_deref() == Some(key.as_path()));
+    (key.parent() == Some(config.keys_dir().as_path()) && !shared).then_some(key)
+}
+
+fn rename(old: &str, new: &str) -> Result<()> {
+    let mut config = Config::load()?;
+    let mut p = existing(&config, old)?.clone();
+    let store = crate::credentials::open_store(&config)?;
+    let secret = store.client_secret(old)?;
+    let token = store.load(old)?;
+    let moved_key = match own_key(&config, old, &p) {
+        Some(from) if !config.file.profiles.contains_key(new) => {
+            let to = config.keys_dir().join(format!("{new}.pem"));
+            if to.exists() {
+                return Err(UserError::new(format!("{} already exists", to.display()))
+                    .hint("remove that key file, or choose another name")
+                    .into());
+            }
+            p.private_key = Some(to.clone());
+            Some((from, to))
+        }
+        _ => None,
+    };
+    if let Some((from, to)) = &moved_key {
+        std::fs::rename(from, to).with_context(|| format!("cannot move {}", from.display()))?;
+    }
+    let default = match config.file.default_profile.clone() {
+        Some(d) if d == old => Some(new.to_owned()),
+        d => d,
+    };
+    if let Err(e) = store_as(&mut config, new, p, secret, false, default) {
+        if let Some((from, to)) = &moved_key {
+            let _ = std::fs::rename(to, from);
+        }
+        return Err(e);
+    }
+    if let Some(t) = token {
+        store.save(new, &t)?;
+    }
+    config.file.profiles.remove(old);
+    config.save()?;
+    store.remove_profile(old)?;
+    crate::output::say!("renamed profile {old:?} to {new:?}; its tokens and secret followed");
+    Ok(())
+}
+
+fn copy(name: &str, new: &str, account: &str) -> Result<()> {
+    let mut config = Config::load()?;
+    let mut p = existing(&config, name)?.clone();
+    p.account = parse_account(account)?.to_string();
+    let secret = crate::credentials::open_store(&config)?.client_secret(name)?;
+    let default = config.file.default_profile.clone();
+    store_as(&mut config, new, p, secret, false, default)?;
+    crate::output::say!("copied profile {name:?} to {new:?} for account {account} (no tokens)");
+    Ok(())
+}
+
+fn remove(name: &str, yes: bool, as_json: bool) -> Result<()> {
+    let mut config = Config::load()?;
+    let p = existing(&config, name)?.clone();
+    let key = key_to_delete(&config, name, &p);
+    let mut question = format!(
+        "remove profile {name:?} (account {}), its stored tokens and secret",
+        p.account
+    );
+    if let Some(k) = &key {
+        question.push_str(&format!(" and the key file {}", k.display()));
+    }
+    crate::output::confirm(&format!("{question}?"), yes)?;
+    config.file.profiles.remove(name);
+    let was_default = config.file.default_profile.as_deref() == Some(name);
+    if was_default {
+        config.file.default_profile = None;
+    }
+    config.save()?;
+    crate::credentials::open_store(&config)?.remove_profile(name)?;
+    if let Some(k) = &key {
+        std::fs::remove_file(k).with_context(|| format!("cannot delete {}", k.display()))?;
+    }
+    crate::output::say!("removed {}", question.trim_start_matches("remove "));
+    if was_default && !config.file.profiles.is_empty() {
+        crate::output::say!(
+            "there is no default profile now: choose one with `netsuite profile use NAME`"
+        );
+    }
+    if as_json {
+        return output::json(&json!({
+            "removed": name,
+            "tokens_deleted": true,
+            "key_file_deleted": key.map(|k| k.display().to_string()),
+            "was_default": was_default,
+        }));
+    }
+    Ok(())
+}
+
+/// `--certificate PATH`: a certificate that parses and belongs to the private key.
+fn certificate_path(path: &Path, key: Option<&Path>) -> Result<PathBuf> {
+    let info = super::cert::read_certificate(path)?;
+    if let Some(k) = key {
+        let key = crate::credentials::load_private_key(k)?;
+        if !info.matches(&key) {
+            return Err(UserError::usage(format!(
+                "the certificate {} does not belong to the private key {}",
+                path.display(),
+                k.display()
+            ))
+            .hint(
+                "pass the certificate made with that key (cert new writes both into one directory)",
+            )
+            .into());
+        }
+    }
+    absolute(path)
+}
+
+/// Days left on the profile's certificate (a warning on stderr at 30 or fewer), or
+/// `None` when no certificate is recorded or it cannot be read.
+fn certificate_days_left(name: &str, p: &Profile) -> Option<i64> {
+    let path = p.certificate.as_deref()?;
+    match super::cert::read_certificate(path) {
+        Ok(info) => {
+            let what = format!("the certificate of profile {name:?}");
+            if let Some(w) = super::cert::expiry_warning(&what, &info) {
+                crate::output::say!("{w}");
+            }
+            Some(info.days_left)
+        }
+        Err(e) => {
+            crate::output::say!("warning: profile {name:?}: {e:#}");
+            None
+        }
+    }
 }

@@ -14,6 +14,27 @@ use crate::output::{self, Format, RowWriter};
 
 #[derive(Debug, Subcommand)]
 pub enum RecordCommand {
+    /// List the account's record types (the REST metadata catalog).
+    #[command(after_help = "Examples:\n  netsuite record types\n  netsuite record types --json")]
+    Types {
+        /// JSON output (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format (default: one name a line).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Show a record type's fields: name, label, type, required, read-only.
+    #[command(
+        after_help = "Examples:\n  netsuite record describe customer\n  netsuite record describe salesorder --json"
+    )]
+    Describe {
+        /// Record type.
+        record_type: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print one record as JSON.
     #[command(
         after_help = "Examples:\n  netsuite record get salesorder 304\n  netsuite record get customer eid:CUST-1 --fields companyName,email"
@@ -49,6 +70,9 @@ pub enum RecordCommand {
         /// Output format (default: table on a terminal, JSON otherwise).
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// JSON output (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
     },
     /// Create a record; prints its internal id.
     #[command(
@@ -63,6 +87,8 @@ pub enum RecordCommand {
         /// Send with Prefer: respond-async and this X-NetSuite-Idempotency-Key (a UUID per record).
         #[arg(long, value_name = "KEY")]
         idempotency_key: Option<String>,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Update fields of a record (PATCH): fields not given stay, null clears.
     #[command(
@@ -79,6 +105,8 @@ pub enum RecordCommand {
         /// Sublists whose lines the body replaces whole (comma-separated).
         #[arg(long, value_delimiter = ',')]
         replace: Vec<String>,
+        #[command(flatten)]
+        write: WriteArgs,
     },
     /// Create or update the record with an external id (PUT eid:X); safe to repeat.
     #[command(
@@ -92,15 +120,110 @@ pub enum RecordCommand {
         /// The record: JSON, @FILE, or - for stdin.
         #[arg(long, value_name = "JSON|@FILE|-")]
         data: String,
+        #[command(flatten)]
+        write: WriteArgs,
     },
-    /// Delete a record.
-    #[command(after_help = "Example:\n  netsuite record delete customer 107")]
+    /// Delete a record (asks on a terminal; --yes otherwise).
+    #[command(
+        after_help = "Examples:\n  netsuite record delete customer 107\n  netsuite record delete customer 107 --yes --json\n  netsuite record delete customer 107 --dry-run"
+    )]
     Delete {
         /// Record type.
         record_type: String,
         /// Internal id, or eid:EXTERNAL_ID.
         id: String,
+        /// Do not ask (needed when not on a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        write: WriteArgs,
     },
+}
+
+/// What every write command accepts.
+#[derive(Debug, clap::Args)]
+pub struct WriteArgs {
+    /// Print `{id, location, deduplicated}` as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the request (method, URL, headers with the token masked, body); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A request that `--dry-run` prints instead of sending.
+pub(crate) struct DryRun<'a> {
+    pub method: &'a str,
+    pub url: &'a url::Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl DryRun<'_> {
+    /// Prints the request on stdout; the bearer token is never fetched nor shown.
+    pub fn print(self) -> Result<()> {
+        let mut text = format!(
+            "{} {}\nAuthorization: Bearer ****** (masked)\n",
+            self.method, self.url
+        );
+        for (k, v) in &self.headers {
+            text.push_str(&format!("{k}: {v}\n"));
+        }
+        if let Some(b) = &self.body {
+            let pretty = serde_json::from_str::<Value>(b)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_else(|_| b.clone());
+            text.push_str(&format!("\n{pretty}\n"));
+        }
+        output::data(text.trim_end())?;
+        crate::output::say!("dry run: nothing was sent");
+        Ok(())
+    }
+}
+
+/// The result of a write: the message on stderr; on stdout `--json`, else the id
+/// when `print_id` (create and upsert print it, update and delete do not).
+fn written(
+    write: &WriteArgs,
+    client: &Client,
+    record_type: &str,
+    (id, print_id): (Option<&str>, bool),
+    deduplicated: bool,
+    message: &str,
+) -> Result<()> {
+    crate::output::say!("{message}");
+    if write.json {
+        let location = id.map(|i| client.endpoints().record_url(record_type, i).to_string());
+        return output::json(&serde_json::json!({
+            "id": id,
+            "location": location,
+            "deduplicated": deduplicated,
+        }));
+    }
+    match id {
+        Some(id) if print_id => output::data(id),
+        _ => Ok(()),
+    }
+}
+
+/// `--dry-run` of a record write.
+fn dry_run_write(
+    method: &str,
+    url: &url::Url,
+    body: Option<&Value>,
+    extra: Vec<(String, String)>,
+) -> Result<()> {
+    let mut headers = extra;
+    if body.is_some() {
+        headers.insert(0, ("Content-Type".into(), "application/json".into()));
+    }
+    DryRun {
+        method,
+        url,
+        headers,
+        body: body.map(Value::to_string),
+    }
+    .print()
 }
 
 /// The client of the selected profile.
@@ -172,8 +295,44 @@ pub(crate) fn columns(v: Value) -> Vec<(String, Value)> {
     }
 }
 
+impl RecordCommand {
+    fn record_type(&self) -> Option<&str> {
+        match self {
+            RecordCommand::Types { .. } => None,
+            RecordCommand::Describe { record_type, .. }
+            | RecordCommand::Get { record_type, .. }
+            | RecordCommand::List { record_type, .. }
+            | RecordCommand::Create { record_type, .. }
+            | RecordCommand::Update { record_type, .. }
+            | RecordCommand::Upsert { record_type, .. }
+            | RecordCommand::Delete { record_type, .. } => Some(record_type),
+        }
+    }
+}
+
+/// Runs a `record` command; a record type the account does not have gets "did you
+/// mean ...".
 pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
+    let record_type = cmd.record_type().map(str::to_owned);
+    let Err(e) = run_command(cmd, profile).await else {
+        return Ok(());
+    };
+    match (record_type, client(profile)) {
+        (Some(t), Ok(c)) => Err(super::record_meta::did_you_mean(&c, &t, e).await),
+        _ => Err(e),
+    }
+}
+
+async fn run_command(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
     match cmd {
+        RecordCommand::Types { json, format } => {
+            let format = json.then_some(Format::Json).or(format);
+            super::record_meta::types(&client(profile)?, format).await
+        }
+        RecordCommand::Describe { record_type, json } => {
+            let client = client(profile)?;
+            super::record_meta::describe(&client, &record_type, json).await
+        }
         RecordCommand::Get {
             record_type,
             id,
@@ -194,7 +353,9 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             limit,
             all,
             format,
+            json,
         } => {
+            let format = json.then_some(Format::Json).or(format);
             let client = client(profile)?;
             let limit = if all {
                 None
@@ -213,28 +374,30 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             record_type,
             data,
             idempotency_key,
+            write,
         } => {
-            let body = record_json(&data)?;
-            let client = client(profile)?;
-            let id = match &idempotency_key {
-                Some(key) => {
-                    client
-                        .create_record_idempotent(&record_type, &body, key)
-                        .await?
-                }
-                None => client.create_record(&record_type, &body).await?,
-            };
-            crate::output::say!("created {record_type} {id}");
-            output::data(&id)
+            create(
+                &client(profile)?,
+                &record_type,
+                &data,
+                idempotency_key.as_deref(),
+                &write,
+            )
+            .await
         }
         RecordCommand::Update {
             record_type,
             id,
             data,
             replace,
+            write,
         } => {
             let body = record_json(&data)?;
             let client = client(profile)?;
+            if write.dry_run {
+                let url = client.endpoints().record_url(&record_type, &id);
+                return dry_run_write("PATCH", &url, Some(&body), Vec::new());
+            }
             let options = UpdateOptions {
                 replace,
                 replace_selected_fields: false,
@@ -242,38 +405,131 @@ pub async fn run(cmd: RecordCommand, profile: Option<&str>) -> Result<()> {
             client
                 .update_record(&record_type, &id, &body, &options)
                 .await?;
-            crate::output::say!("updated {record_type} {id}");
-            Ok(())
+            let msg = format!("updated {record_type} {id}");
+            written(
+                &write,
+                &client,
+                &record_type,
+                (Some(&id), false),
+                false,
+                &msg,
+            )
         }
         RecordCommand::Upsert {
             record_type,
             external_id,
             data,
-        } => {
-            if !external_id.starts_with("eid:") {
-                return Err(UserError::usage(format!(
-                    "an upsert needs an external id, not {external_id:?}"
-                ))
-                .hint("write it as eid:EXTERNAL_ID, e.g. `netsuite record upsert customer eid:CUST-1 --data ...`")
-                .into());
-            }
-            let body = record_json(&data)?;
-            let client = client(profile)?;
-            let id = client
-                .upsert_record(&record_type, &external_id, &body)
-                .await
-                .with_context(|| format!("upsert of {record_type} {external_id}"))?;
-            crate::output::say!("upserted {record_type} {external_id}");
-            if let Some(id) = id {
-                output::data(&id)?;
-            }
-            Ok(())
-        }
-        RecordCommand::Delete { record_type, id } => {
-            let client = client(profile)?;
-            client.delete_record(&record_type, &id).await?;
-            crate::output::say!("deleted {record_type} {id}");
-            Ok(())
-        }
+            write,
+        } => upsert(&record_type, &external_id, &data, &write, profile).await,
+        RecordCommand::Delete {
+            record_type,
+            id,
+            yes,
+            write,
+        } => delete(&client(profile)?, &record_type, &id, yes, &write).await,
     }
+}
+
+/// `record create`: with an idempotency key a repeat says it was deduplicated and
+/// prints the first record's id.
+async fn create(
+    client: &Client,
+    record_type: &str,
+    data: &str,
+    idempotency_key: Option<&str>,
+    write: &WriteArgs,
+) -> Result<()> {
+    let body = record_json(data)?;
+    if write.dry_run {
+        let url = client.endpoints().record_collection_url(record_type);
+        let extra = match idempotency_key {
+            Some(k) => vec![
+                ("Prefer".to_owned(), "respond-async".to_owned()),
+                ("X-NetSuite-Idempotency-Key".to_owned(), k.to_owned()),
+            ],
+            None => Vec::new(),
+        };
+        return dry_run_write("POST", &url, Some(&body), extra);
+    }
+    let (id, deduplicated) = match idempotency_key {
+        Some(key) => {
+            let c = client
+                .create_record_deduplicated(record_type, &body, key)
+                .await?;
+            (c.id, c.deduplicated)
+        }
+        None => (client.create_record(record_type, &body).await?, false),
+    };
+    let msg = if deduplicated {
+        format!(
+            "deduplicated: idempotency key {:?} was used before; nothing was created, the original is {record_type} {id}",
+            idempotency_key.unwrap_or_default()
+        )
+    } else {
+        format!("created {record_type} {id}")
+    };
+    written(
+        write,
+        client,
+        record_type,
+        (Some(&id), true),
+        deduplicated,
+        &msg,
+    )
+}
+
+/// `record upsert TYPE eid:X`.
+async fn upsert(
+    record_type: &str,
+    external_id: &str,
+    data: &str,
+    write: &WriteArgs,
+    profile: Option<&str>,
+) -> Result<()> {
+    if !external_id.starts_with("eid:") {
+        return Err(UserError::usage(format!(
+            "an upsert needs an external id, not {external_id:?}"
+        ))
+        .hint("write it as eid:EXTERNAL_ID, e.g. `netsuite record upsert customer eid:CUST-1 --data ...`")
+        .into());
+    }
+    let body = record_json(data)?;
+    let client = client(profile)?;
+    if write.dry_run {
+        let url = client.endpoints().record_url(record_type, external_id);
+        return dry_run_write("PUT", &url, Some(&body), Vec::new());
+    }
+    let id = client
+        .upsert_record(record_type, external_id, &body)
+        .await
+        .with_context(|| format!("upsert of {record_type} {external_id}"))?;
+    let msg = format!("upserted {record_type} {external_id}");
+    let printed = id.is_some();
+    let id = id.unwrap_or_else(|| external_id.to_owned());
+    written(
+        write,
+        &client,
+        record_type,
+        (Some(&id), printed),
+        false,
+        &msg,
+    )
+}
+
+/// `record delete TYPE ID`: asks on a terminal unless `--yes`.
+async fn delete(
+    client: &Client,
+    record_type: &str,
+    id: &str,
+    yes: bool,
+    write: &WriteArgs,
+) -> Result<()> {
+    let url = client.endpoints().record_url(record_type, id);
+    if write.dry_run {
+        return dry_run_write("DELETE", &url, None, Vec::new());
+    }
+    output::confirm(&format!("delete {record_type} {id} ({url})?"), yes)?;
+    client.delete_record(record_type, id).await?;
+    let msg = format!("deleted {record_type} {id}");
+    written(write, client, record_type, (Some(id), false), false, &msg)
 }

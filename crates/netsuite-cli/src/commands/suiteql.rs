@@ -59,9 +59,6 @@ pub struct SuiteqlArgs {
     /// Rows per keyset partition.
     #[arg(long, value_name = "N", default_value_t = 8000, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
     pub rows_per_partition: u64,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
@@ -108,7 +105,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
                 .into());
         }
     };
-    let bar = progress_bar(args.quiet);
+    let bar = progress_bar(crate::output::is_quiet());
     let progress_bar = bar.clone();
     let options = ExportOptions {
         format,
@@ -171,7 +168,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
             summary.pages, summary.partitions
         ),
     };
-    if !args.quiet {
+    {
         crate::output::say!(
             "{} rows{} in {secs:.1} s ({how}, concurrency {})",
             summary.rows,
@@ -252,7 +249,7 @@ async fn page(client: &netsuite_client::Client, query: &str, args: &SuiteqlArgs)
     }
     let n = w.rows();
     w.finish()?;
-    if n == limit && args.limit.is_none() && !args.quiet {
+    if n == limit && args.limit.is_none() {
         crate::output::say!("showing the first {limit} rows; --limit N or --all for more");
     }
     Ok(())

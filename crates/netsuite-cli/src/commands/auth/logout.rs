@@ -11,6 +11,9 @@ pub struct LogoutArgs {
     /// Do not call the revoke endpoint.
     #[arg(long)]
     keep_remote: bool,
+    /// Print what was done as JSON: `{profile, revoked, deleted}`.
+    #[arg(long)]
+    json: bool,
 }
 
 pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
@@ -18,10 +21,12 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
     let id = crate::identity::resolve(profile)?;
     let name = &id.name;
     let source: TokenSource = id.token_source()?;
+    let mut revoked = false;
     if !keep_remote && matches!(source.grant(), Grant::AuthCode(_)) {
         let http = netsuite_client::http::http_client()?;
         match source.revoke(&http).await {
             Ok(true) => {
+                revoked = true;
                 crate::output::say!("revoked the refresh token (and its access tokens) at NetSuite")
             }
             Ok(false) => crate::output::say!("no refresh token to revoke"),
@@ -44,10 +49,18 @@ pub(super) async fn run(args: LogoutArgs, profile: Option<&str>) -> Result<()> {
             }
         }
     }
-    if source.forget().await? {
+    let deleted = source.forget().await?;
+    if deleted {
         crate::output::say!("deleted the stored tokens of profile {name:?}");
     } else {
         crate::output::say!("profile {name:?} had no stored tokens");
+    }
+    if args.json {
+        crate::output::json(&serde_json::json!({
+            "profile": name,
+            "revoked": revoked,
+            "deleted": deleted,
+        }))?;
     }
     Ok(())
 }

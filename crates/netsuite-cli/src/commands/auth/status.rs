@@ -77,6 +77,7 @@ pub(super) async fn run(args: StatusArgs, profile: Option<&str>) -> Result<()> {
     } = args;
     let id = crate::identity::resolve(profile)?;
     let (name, p) = (&id.name, &id.profile);
+    warn_certificate(name, p);
     let source = id.token_source()?;
     let stored = source.stored().await?;
     let now = netsuite_client::unix_now();
@@ -217,5 +218,19 @@ fn duration_words(secs: i64) -> String {
         (0, 0) => format!("{m} min"),
         (0, _) => format!("{h} h {m} min"),
         _ => format!("{d} d {h} h"),
+    }
+}
+
+/// A warning on stderr when the profile's certificate has 30 days left or fewer.
+fn warn_certificate(name: &str, p: &crate::config::Profile) {
+    let Some(path) = &p.certificate else { return };
+    match crate::commands::cert::read_certificate(path) {
+        Ok(info) => {
+            let what = format!("the certificate of profile {name:?}");
+            if let Some(w) = crate::commands::cert::expiry_warning(&what, &info) {
+                crate::output::say!("{w}");
+            }
+        }
+        Err(e) => crate::output::say!("warning: {e:#}"),
     }
 }

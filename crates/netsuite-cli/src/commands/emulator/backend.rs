@@ -12,13 +12,13 @@ use netsuite_emulator::{
     Integration, IntegrationDetails, IssuedToken, Mapping, NewIntegration, NewMapping,
 };
 
-use crate::config::config_dir;
 use crate::error::UserError;
 use crate::output;
 
 #[derive(Debug, Args)]
 pub struct DataDirArg {
-    /// The emulator's data directory (default: `<config dir>/emulator`).
+    /// The emulator's data directory (default: `<data dir>/emulator`, the data dir being
+    /// `$XDG_DATA_HOME/netsuite` or `~/.local/share/netsuite` on Linux).
     #[arg(long, value_name = "DIR", env = "NETSUITE_EMULATOR_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// The emulated account id (used when the data directory is new).
@@ -44,8 +44,20 @@ pub struct Target {
 pub(super) fn data_dir(arg: &DataDirArg) -> Result<PathBuf> {
     match &arg.data_dir {
         Some(d) => Ok(d.clone()),
-        None => Ok(config_dir()?.join("emulator")),
+        None => default_data_dir(),
     }
+}
+
+/// The emulator's default data directory: `emulator` in the platform's data directory
+/// (XDG on Linux), never in the config directory.
+fn default_data_dir() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "netsuite")
+        .map(|p| p.data_dir().join("emulator"))
+        .ok_or_else(|| {
+            UserError::usage("no home directory was found for the emulator's data")
+                .hint("give --data-dir DIR or set NETSUITE_EMULATOR_DATA_DIR")
+                .into()
+        })
 }
 
 /// Opens the emulator's state in the data directory, configured by `configure`.
