@@ -635,8 +635,10 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 
-    // A second export to the same file is refused while the first runs.
-    let err = env.fails(&export, 1, "another export is writing");
+    // A second export to the same file is refused while the first runs (even with --force).
+    let mut force = export.clone();
+    force.push("--force");
+    let err = env.fails(&force, 1, "another export is writing");
     assert!(err.contains("hint: wait for the other export"), "{err}");
 
     // SIGTERM: the checkpoint is finished and the message says how to resume.
@@ -648,15 +650,34 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
     let first = first.wait_with_output().unwrap();
     let err = stderr(&first);
     assert_eq!(first.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("error: interrupted by SIGTERM; the checkpoint")
-            && err.contains("hint: continue where it stopped: `netsuite suiteql")
-            && err.contains("--resume`"),
-        "{err}"
-    );
     emu.emulator.set_faults(Faults::none()).unwrap();
     let saved = std::fs::read_to_string(&checkpoint).unwrap();
     let c: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let written = c["rows"].as_u64().unwrap();
+    assert!(written > 0 && written < ROWS as u64, "{saved}");
+    let written_text = thousands(written);
+    assert!(
+        err.contains(&format!(
+            "error: interrupted by SIGTERM: {written_text} rows are written to {out_s} and the checkpoint"
+        )) && err.contains(
+            "hint: rerun with --resume to continue where it stopped: `netsuite suiteql"
+        ) && err.contains("--resume`"),
+        "{err}"
+    );
+
+    // Starting again without --resume over the checkpoint is refused (exit 2).
+    let err = env.fails(&export, 2, "holds an interrupted export");
+    assert!(
+        err.contains(&format!("({written_text} rows written)"))
+            && err.contains("hint: continue it with --resume: `netsuite suiteql")
+            && err.contains("or start over with --force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&checkpoint).unwrap(),
+        saved,
+        "left as it was"
+    );
     let bytes = c["bytes"].as_u64().unwrap();
     assert_eq!(
         std::fs::metadata(&out).unwrap().len(),
@@ -711,6 +732,51 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
         ids.windows(2).all(|w| w[0] < w[1]),
         "in key order, no repeats"
     );
+
+    // --force starts over a leftover checkpoint; the rate is rounded.
+    std::fs::write(&checkpoint, &saved).unwrap();
+    let quiet_less: Vec<&str> = force.iter().copied().filter(|a| *a != "--quiet").collect();
+    let fresh = env.run(&quiet_less);
+    let err = stderr(&fresh);
+    assert!(fresh.status.success(), "{err}");
+    assert!(!checkpoint.exists());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        text,
+        "the same rows again"
+    );
+    assert_rounded_rate(&err);
+}
+
+/// `n` with thousands separators, as the CLI prints counts.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The summary line gives the rate as a whole number rounded to three significant
+/// figures, with thousands separators ("12,300 rows/s", never "12345.678").
+fn assert_rounded_rate(stderr: &str) {
+    let rate = stderr
+        .split(" rows/s")
+        .next()
+        .and_then(|before| before.rsplit(", ").next())
+        .filter(|_| stderr.contains(" rows/s"))
+        .unwrap_or_else(|| panic!("no rate in {stderr}"));
+    let n: u64 = rate
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("{stderr}"));
+    assert_eq!(rate, thousands(n), "{stderr}");
+    let significant = n.to_string().trim_end_matches('0').len();
+    assert!(significant <= 3, "not rounded: {stderr}");
 }
 
 #[test]

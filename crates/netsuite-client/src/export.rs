@@ -1109,6 +1109,12 @@ fn verified_prefix(
     Ok(hash)
 }
 
+/// The rows an interrupted export of `out` has written, from its checkpoint
+/// (`None` when there is none). A checkpoint that cannot be read is an error.
+pub fn checkpoint_rows(out: &Path) -> Result<Option<u64>, Error> {
+    Ok(read_checkpoint(&checkpoint_path(out))?.map(|c| c.rows))
+}
+
 fn read_checkpoint(path: &Path) -> Result<Option<Checkpoint>, Error> {
     let text = match std::fs::read(path) {
         Ok(t) => t,

@@ -27,7 +27,8 @@ Past that, or with --key, it pages by keyset on a unique column (--key, default 
 query must select), splitting the key range into partitions fetched in parallel within the
 account's concurrency limit (--concurrency, or governanceLimits); rows come out in ascending
 key order. With --out, a checkpoint (FILE.checkpoint) lets --resume continue an interrupted
-export: every row is written exactly once.")]
+export: every row is written exactly once. Without --resume, an export over the checkpoint of
+an interrupted one is refused; --force starts over.")]
 pub struct SuiteqlArgs {
     /// The query: SQL text, @FILE, or - for stdin.
     #[arg(value_name = "QUERY|@FILE|-")]
@@ -50,6 +51,10 @@ pub struct SuiteqlArgs {
     /// Continue an interrupted --all export to --out from its checkpoint.
     #[arg(long, requires = "all", requires = "out")]
     pub resume: bool,
+    /// Start the --all export to --out over from the beginning, discarding the
+    /// checkpoint an interrupted run left.
+    #[arg(long, requires = "all", requires = "out", conflicts_with = "resume")]
+    pub force: bool,
     /// Requests in flight at most (default: the account's limit from governanceLimits, or 5).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub concurrency: Option<u32>,
@@ -61,6 +66,17 @@ pub struct SuiteqlArgs {
     pub rows_per_partition: u64,
 }
 
+/// A rate of rows, rounded to three significant figures with thousands separators:
+/// `12,300 rows/s` for 12345.678.
+fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec < 0.5 {
+        return "0 rows/s".into();
+    }
+    let magnitude = 10f64.powi((per_sec.log10().floor() as i32 - 2).max(0));
+    let rounded = ((per_sec / magnitude).round() * magnitude) as u64;
+    format!("{} rows/s", indicatif::HumanCount(rounded))
+}
+
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
@@ -68,8 +84,16 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows, {per_sec}, ETA {eta}",
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows, {rate}, ETA {eta}",
         )
+        .map(|style| {
+            style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            )
+        })
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
@@ -123,6 +147,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
     let started = std::time::Instant::now();
     let summary = match &args.out {
         Some(path) => {
+            refuse_over_checkpoint(path, &args)?;
             if args.resume && !netsuite_client::export::checkpoint_path(path).exists() {
                 crate::output::say!(
                     "no checkpoint at {}: starting from the beginning",
@@ -135,20 +160,7 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
                 signal = interrupted() => {
                     // Dropping the export saved its checkpoint.
                     bar.finish_and_clear();
-                    let checkpoint = netsuite_client::export::checkpoint_path(path);
-                    if !checkpoint.exists() {
-                        return Err(UserError::new(format!(
-                            "interrupted by {signal} before any row was written"
-                        ))
-                        .hint("run the command again")
-                        .into());
-                    }
-                    return Err(UserError::new(format!(
-                        "interrupted by {signal}; the checkpoint {} is saved",
-                        checkpoint.display()
-                    ))
-                    .hint(format!("continue where it stopped: `{}`", resume_command()))
-                    .into());
+                    return Err(interrupted_error(signal, path));
                 }
             }
         }
@@ -170,12 +182,13 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
     };
     {
         crate::output::say!(
-            "{} rows{} in {secs:.1} s ({how}, concurrency {})",
+            "{} rows{} in {secs:.1} s, {} ({how}, concurrency {})",
             summary.rows,
             summary
                 .resumed_rows
                 .map(|r| format!(" ({r} from the interrupted run)"))
                 .unwrap_or_default(),
+            rate((summary.rows - summary.resumed_rows.unwrap_or(0)) as f64 / secs.max(1e-3)),
             client.governor().ceiling()
         );
     }
@@ -188,6 +201,57 @@ pub async fn run(args: SuiteqlArgs, profile: Option<&str>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// What an export interrupted by `signal` wrote to `path`, and how to resume it.
+fn interrupted_error(signal: &str, path: &std::path::Path) -> anyhow::Error {
+    let checkpoint = netsuite_client::export::checkpoint_path(path);
+    if !checkpoint.exists() {
+        return UserError::new(format!(
+            "interrupted by {signal} before any row was written"
+        ))
+        .hint("run the command again")
+        .into();
+    }
+    let rows = match netsuite_client::export::checkpoint_rows(path) {
+        Ok(rows) => rows.unwrap_or(0),
+        Err(e) => return e.into(),
+    };
+    UserError::new(format!(
+        "interrupted by {signal}: {} rows are written to {} and the checkpoint {} is saved",
+        indicatif::HumanCount(rows),
+        path.display(),
+        checkpoint.display()
+    ))
+    .hint(format!(
+        "rerun with --resume to continue where it stopped: `{}`",
+        resume_command()
+    ))
+    .into()
+}
+
+/// Without --resume or --force, an export to `path` over the checkpoint an
+/// interrupted one left is refused: starting over would discard its rows.
+fn refuse_over_checkpoint(path: &std::path::Path, args: &SuiteqlArgs) -> Result<()> {
+    let checkpoint = netsuite_client::export::checkpoint_path(path);
+    if args.resume || args.force || !checkpoint.exists() {
+        return Ok(());
+    }
+    let rows = netsuite_client::export::checkpoint_rows(path)
+        .ok()
+        .flatten()
+        .map(|r| format!(" ({} rows written)", indicatif::HumanCount(r)))
+        .unwrap_or_default();
+    Err(UserError::usage(format!(
+        "{} holds an interrupted export{rows}: its checkpoint {} exists",
+        path.display(),
+        checkpoint.display()
+    ))
+    .hint(format!(
+        "continue it with --resume: `{}`, or start over with --force",
+        resume_command()
+    ))
+    .into())
 }
 
 /// The first SIGINT (Ctrl-C) or SIGTERM, by name.
@@ -253,4 +317,19 @@ async fn page(client: &netsuite_client::Client, query: &str, args: &SuiteqlArgs)
         crate::output::say!("showing the first {limit} rows; --limit N or --all for more");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    #[test]
+    fn rates_are_rounded_to_three_figures() {
+        assert_eq!(rate(12345.678), "12,300 rows/s");
+        assert_eq!(rate(987.6), "988 rows/s");
+        assert_eq!(rate(1_234_567.0), "1,230,000 rows/s");
+        assert_eq!(rate(9.4), "9 rows/s");
+        assert_eq!(rate(0.2), "0 rows/s");
+        assert_eq!(rate(f64::INFINITY), "0 rows/s");
+    }
 }
