@@ -163,6 +163,21 @@ fn unflatten_pem(s: &str) -> Option<String> {
     let (header, footer) = (&s[b..h_end], &s[e..footer_end]);
     let mut lines = Vec::new();
     let mut rest = s.get(h_end..e)?;
+    // Breaks removed entirely (or turned into spaces): the body is base64 (a key's
+    // starts with "MI"), re-wrapped at 64 characters.
+    let joined: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    if !joined.starts_with('n') {
+        let base64 = |c: char| c.is_ascii_alphanumeric() || "+/=".contains(c);
+        if joined.is_empty() || !joined.chars().all(base64) {
+            return None;
+        }
+        let lines: Vec<&str> = joined
+            .as_bytes()
+            .chunks(64)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        return Some(format!("{header}\n{}\n{footer}\n", lines.join("\n")));
+    }
     while let Some(stripped) = rest.strip_prefix('n') {
         if stripped.is_empty() {
             rest = stripped;
@@ -199,6 +214,14 @@ mod tests {
             "B".repeat(64)
         );
         assert_eq!(repair_pem(&full.replace('\n', "n")), full);
+        // Breaks removed entirely, or turned into spaces.
+        let key = format!(
+            "-----BEGIN PRIVATE KEY-----\nMI{}\n{}\nCCC=\n-----END PRIVATE KEY-----\n",
+            "A".repeat(62),
+            "B".repeat(64)
+        );
+        assert_eq!(repair_pem(&key.replace('\n', "")), key);
+        assert_eq!(repair_pem(&key.replace('\n', " ")), key);
         assert_eq!(repair_pem(&pem), pem);
     }
 }

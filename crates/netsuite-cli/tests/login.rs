@@ -504,3 +504,93 @@ fn a_refresh_token_revoked_elsewhere_ends_the_login() {
     env.ok(&["auth", "logout"]);
     assert!(store(&env).load("me").unwrap().is_none());
 }
+
+/// An authorization-code environment as a Postman or Hoppscotch user keeps it
+/// (client id, secret, redirect URI, scopes) imports into a profile that logs in.
+#[test]
+fn import_postman_auth_code_environment_then_login() {
+    let env = Env::new();
+    let server = Server::start(&env, &["--auto-approve"]);
+    let app = integration(&env, &server, false);
+    let secret = app.secret.clone().unwrap();
+    // Hoppscotch's export: a list of environments with "variables".
+    let hoppscotch = serde_json::json!([{
+        "name": "NetSuite OAuth 2.0",
+        "variables": [
+            {"key": "clientId", "value": app.client_id, "secret": false},
+            {"key": "clientSecret", "value": "", "currentValue": secret, "secret": true},
+            {"key": "redirectUri", "value": app.redirect},
+            {"key": "scope", "value": "rest_webservices restlets"},
+            {"key": "authUrl", "value": format!("{}/app/login/oauth2/authorize.nl", server.base_url)},
+            {"key": "ACCOUNT_ID", "value": "1234567"}
+        ]
+    }]);
+    let file = env.path("hoppscotch.json");
+    std::fs::write(&file, hoppscotch.to_string()).unwrap();
+    let out = env.run(&[
+        "profile",
+        "import-postman",
+        file.to_str().unwrap(),
+        "--name",
+        "hop",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("authorization code"), "{err}");
+    assert!(
+        err.contains("next: netsuite auth login --profile hop"),
+        "{err}"
+    );
+    assert!(!err.contains(&secret), "never the secret: {err}");
+    let shown = json(&env.ok(&["profile", "show", "hop", "--json"]));
+    assert_eq!(shown["flow"], "auth-code");
+    assert_eq!(shown["client_id"], app.client_id);
+    assert_eq!(shown["redirect_uri"], app.redirect);
+    assert_eq!(shown["base_url"], server.base_url);
+    assert_eq!(shown["account"], "1234567");
+    assert_eq!(
+        shown["scopes"],
+        serde_json::json!(["rest_webservices", "restlets"])
+    );
+    assert_eq!(shown["secret_stored"], true);
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(!config.contains(&secret), "the secret is never in the TOML");
+
+    // The next command works: login, then a record.
+    let browser = fake_browser(&env);
+    login(&env, &browser, "hop");
+    let order = json(&env.ok(&["record", "get", "salesorder", "304", "--profile", "hop"]));
+    assert_eq!(order["id"], "304");
+
+    // Postman's layout with NetSuite's hosts: the account comes from the URL, and
+    // --scope replaces the environment's scopes.
+    let postman = serde_json::json!({
+        "name": "NetSuite auth code",
+        "values": [
+            {"key": "CLIENT_ID", "value": app.client_id, "enabled": true},
+            {"key": "CLIENT_SECRET", "value": secret, "enabled": true},
+            {"key": "REDIRECT_URI", "value": "https://oauth.pstmn.io/v1/callback", "enabled": true},
+            {"key": "SCOPE", "value": "rest_webservices", "enabled": true},
+            {"key": "AUTH_URL", "value": "https://1234567-sb1.app.netsuite.com/app/login/oauth2/authorize.nl", "enabled": true}
+        ],
+        "_postman_variable_scope": "environment"
+    });
+    let file = env.path("auth-code.postman_environment.json");
+    std::fs::write(&file, postman.to_string()).unwrap();
+    env.ok(&[
+        "profile",
+        "import-postman",
+        file.to_str().unwrap(),
+        "--scope",
+        "restlets,rest_webservices",
+    ]);
+    let shown = json(&env.ok(&["profile", "show", "1234567_sb1", "--json"]));
+    assert_eq!(shown["account"], "1234567_SB1");
+    assert!(shown["base_url"].is_null());
+    assert_eq!(shown["redirect_uri"], "https://oauth.pstmn.io/v1/callback");
+    assert_eq!(
+        shown["scopes"],
+        serde_json::json!(["restlets", "rest_webservices"])
+    );
+    assert_eq!(shown["secret_stored"], true);
+}

@@ -263,4 +263,67 @@ fn import_postman_environment_like_the_seed() {
         shown["token_url"],
         "https://td2972956.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token"
     );
+
+    // A key whose line breaks were all removed is repaired; --scope replaces the
+    // default scopes; the next command is printed, and works.
+    let mut env3 = environment.clone();
+    env3["values"][1]["value"] = key_pem.replace('\n', "").into();
+    std::fs::write(&env_file, env3.to_string()).unwrap();
+    let out = env.run(&[
+        "profile",
+        "import-postman",
+        env_file.to_str().unwrap(),
+        "--name",
+        "flat",
+        "--account",
+        "1234567",
+        "--scope",
+        "rest_webservices",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("client credentials")
+            && err.contains("next: netsuite auth token --profile flat"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.config_dir().join("keys/flat.pem")).unwrap(),
+        key_pem
+    );
+    let shown = json(&env.ok(&["profile", "show", "flat", "--json"]));
+    assert_eq!(shown["scopes"], serde_json::json!(["rest_webservices"]));
+    env.ok(&["auth", "token", "--profile", "flat"]);
+
+    // Token-based authentication (OAuth 1.0) is refused, saying so.
+    let tba = serde_json::json!({
+        "name": "NetSuite TBA",
+        "values": [
+            {"key": "ACCOUNT_ID", "value": "1234567", "enabled": true},
+            {"key": "CONSUMER_KEY", "value": "ck", "enabled": true},
+            {"key": "CONSUMER_SECRET", "value": "cs", "enabled": true},
+            {"key": "TOKEN_ID", "value": "ti", "enabled": true},
+            {"key": "TOKEN_SECRET", "value": "ts", "enabled": true}
+        ]
+    });
+    let tba_file = env.path("tba.postman_environment.json");
+    std::fs::write(&tba_file, tba.to_string()).unwrap();
+    let err = env.fails(
+        &["profile", "import-postman", tba_file.to_str().unwrap()],
+        2,
+        "token-based authentication (OAuth 1.0)",
+    );
+    assert!(
+        err.contains("OAuth 2.0 only") && err.contains("integration record"),
+        "{err}"
+    );
+    assert!(!err.contains("ts\"") && !err.contains("cs\""), "{err}");
+    let listed = json(&env.ok(&["profile", "list", "--json"]));
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["flat", "postman", "td2972956"], "no profile made");
 }

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod emulator;
 pub mod exec;
 pub mod mcp;
+pub mod postman;
 pub mod profile;
 pub mod proxy;
 pub mod record;

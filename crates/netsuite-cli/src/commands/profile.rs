@@ -148,9 +148,9 @@ pub enum ProfileCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Make a profile from a NetSuite Postman environment (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL).
+    /// Make a profile from a Postman or Hoppscotch environment: client credentials (CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL) or authorization code (CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPE).
     #[command(
-        after_help = "Example:\n  netsuite profile import-postman NetSuite.postman_environment.json --name prod"
+        after_help = "Examples:\n  netsuite profile import-postman NetSuite.postman_environment.json --name prod\n  netsuite profile import-postman auth-code.json --name sb1 --scope rest_webservices,restlets\n\nToken-based authentication (OAuth 1.0: TOKEN_ID, TOKEN_SECRET) environments are refused:\nnetsuite uses OAuth 2.0 only."
     )]
     ImportPostman {
         /// The exported environment JSON.
@@ -161,6 +161,9 @@ pub enum ProfileCommand {
         /// Account id, when URL is not a NetSuite host (an emulator or a proxy).
         #[arg(long)]
         account: Option<String>,
+        /// Scopes instead of the environment's (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',')]
+        scope: Vec<String>,
         /// Replace an existing profile of the same name.
         #[arg(long)]
         force: bool,
@@ -210,8 +213,9 @@ pub fn run(cmd: ProfileCommand, selected: Option<&str>) -> Result<()> {
             file,
             name,
             account,
+            scope,
             force,
-        } => import_postman(&file, name.as_deref(), account.as_deref(), force),
+        } => import_postman(&file, name.as_deref(), account.as_deref(), &scope, force),
     }
 }
 
@@ -537,72 +541,72 @@ fn show(name: Option<&str>, as_json: bool) -> Result<()> {
     output::data(text.trim_end())
 }
 
+/// `profile import-postman`: a client-credentials (M2M) environment (CONSUMER_KEY,
+/// CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY, URL) or an authorization-code one
+/// (client id, secret, redirect URI, scopes); token-based authentication is refused.
 fn import_postman(
     file: &Path,
     name: Option<&str>,
     account_arg: Option<&str>,
+    scope: &[String],
     force: bool,
 ) -> Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        UserError::new(format!("cannot read {}: {e}", file.display())).hint(
-            "export the environment from Postman (Environments > ... > Export) and pass that file",
-        )
-    })?;
-    let env: Value = serde_json::from_str(&text).map_err(|e| {
-        UserError::new(format!("{} is not JSON: {e}", file.display()))
-            .hint("pass a Postman environment export (a JSON file with a \"values\" list)")
-    })?;
-    let values = env["values"].as_array().ok_or_else(|| {
-        UserError::new(format!("{} has no \"values\" list", file.display()))
-            .hint("pass a Postman environment export, not a collection")
-    })?;
-    let get = |key: &str| -> Option<String> {
-        values
-            .iter()
-            .find(|v| v["key"].as_str() == Some(key) && v["enabled"].as_bool() != Some(false))
-            .and_then(|v| v["value"].as_str())
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
+    let env = super::postman::Environment::read(file)?;
+    env.refuse_oauth1(file)?;
+    let scopes: Vec<String> = scope.iter().flat_map(|s| split_scopes(s)).collect();
+    let next = if env.get(&["CERTIFICATE_ID"]).is_some() {
+        import_postman_m2m(&env, name, account_arg, scopes, force)?
+    } else if env.get(&CLIENT_SECRET_KEYS).is_some() || env.get(&REDIRECT_KEYS).is_some() {
+        import_postman_auth_code(&env, name, account_arg, scopes, force)?
+    } else {
+        return Err(UserError::usage(format!(
+            "{} is neither a client-credentials nor an authorization-code environment",
+            file.display()
+        ))
+        .hint("a client-credentials environment has CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY and URL; an authorization-code one has CLIENT_ID, CLIENT_SECRET, REDIRECT_URI (and SCOPE)")
+        .into());
     };
-    let missing = |k: &str| {
-        UserError::new(format!("the environment has no {k} value"))
-            .hint("NetSuite's Postman environment has CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY and URL")
-    };
-    let client_id = get("CONSUMER_KEY").ok_or_else(|| missing("CONSUMER_KEY"))?;
-    let certificate_id = get("CERTIFICATE_ID").ok_or_else(|| missing("CERTIFICATE_ID"))?;
-    let key_pem =
-        get("CERTIFICATE_PRIVATE_KEY").ok_or_else(|| missing("CERTIFICATE_PRIVATE_KEY"))?;
-    let url_text = get("URL").ok_or_else(|| missing("URL"))?;
-    let url = url::Url::parse(&url_text).map_err(|e| {
-        UserError::new(format!("URL {url_text:?} is not a URL: {e}"))
-            .hint("URL should be the token endpoint, https://ACCOUNT.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token")
-    })?;
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let (account, base_url) = match host.strip_suffix(".suitetalk.api.netsuite.com") {
-        Some(prefix) => (AccountId::parse(account_arg.unwrap_or(prefix))?, None),
-        None => {
-            let account = account_arg
-                .map(str::to_owned)
-                .or_else(|| get("ACCOUNT_ID"))
-                .unwrap_or_default();
-            let mut base = url.clone();
-            let path = url
-                .path()
-                .strip_suffix(netsuite_auth::account::TOKEN_PATH)
-                .unwrap_or("/")
-                .to_owned();
-            base.set_path(&path);
-            base.set_query(None);
-            let account = AccountId::parse(&account).map_err(|_| {
-                UserError::new(format!("cannot tell the account id from URL {url_text:?}"))
-                    .hint("pass --account ACCOUNT_ID (the URL is not a NetSuite host)")
-            })?;
-            (
-                account,
-                Some(base.to_string().trim_end_matches('/').to_owned()),
-            )
-        }
-    };
+    crate::output::say!("next: {next}");
+    Ok(())
+}
+
+/// The variables that hold an auth-code client's id, secret and redirect URI.
+const CLIENT_ID_KEYS: [&str; 3] = ["CLIENT_ID", "CONSUMER_KEY", "OAUTH2_CLIENT_ID"];
+const CLIENT_SECRET_KEYS: [&str; 3] = ["CLIENT_SECRET", "CONSUMER_SECRET", "OAUTH2_CLIENT_SECRET"];
+const REDIRECT_KEYS: [&str; 4] = [
+    "REDIRECT_URI",
+    "REDIRECT_URL",
+    "CALLBACK_URL",
+    "CALLBACK_URI",
+];
+
+/// A missing variable of an environment.
+fn missing_variable(k: &str, expected: &str) -> anyhow::Error {
+    UserError::new(format!("the environment has no {k} value"))
+        .hint(format!("this kind of environment has {expected}"))
+        .into()
+}
+
+/// Imports an M2M environment; returns the command to run next.
+fn import_postman_m2m(
+    env: &super::postman::Environment,
+    name: Option<&str>,
+    account_arg: Option<&str>,
+    scopes: Vec<String>,
+    force: bool,
+) -> Result<String> {
+    const EXPECTED: &str = "CONSUMER_KEY, CERTIFICATE_ID, CERTIFICATE_PRIVATE_KEY and URL";
+    let client_id = env
+        .get(&["CONSUMER_KEY", "CLIENT_ID"])
+        .ok_or_else(|| missing_variable("CONSUMER_KEY", EXPECTED))?;
+    let certificate_id = env
+        .get(&["CERTIFICATE_ID"])
+        .ok_or_else(|| missing_variable("CERTIFICATE_ID", EXPECTED))?;
+    let key_pem = env
+        .get(&["CERTIFICATE_PRIVATE_KEY", "PRIVATE_KEY"])
+        .ok_or_else(|| missing_variable("CERTIFICATE_PRIVATE_KEY", EXPECTED))?;
+    let (account, base_url) = env.account_and_base(&["URL", "TOKEN_URL"], account_arg)?;
+    // Literal \n sequences, and breaks lost entirely, are put back.
     let pem = crate::credentials::repair_pem(&key_pem);
     let key = netsuite_auth::key::PrivateKey::from_pem(&pem)
         .context("CERTIFICATE_PRIVATE_KEY of the environment")?;
@@ -627,7 +631,11 @@ fn import_postman(
         private_key: Some(key_path.clone()),
         // The seed's script signs PS256; for EC keys the curve decides.
         algorithm: None,
-        scopes: vec!["restlets".into(), "rest_webservices".into()],
+        scopes: if scopes.is_empty() {
+            vec!["restlets".into(), "rest_webservices".into()]
+        } else {
+            scopes
+        },
         scope_format: ScopeFormat::Array,
         public: false,
         redirect_uri: None,
@@ -640,11 +648,82 @@ fn import_postman(
         return Err(e);
     }
     crate::output::say!(
-        "imported profile {name:?} (account {account}, {} key written to {} with mode 0600)",
+        "imported profile {name:?} (account {account}, client credentials, {} key written to {} with mode 0600)",
         key.kind(),
         key_path.display()
     );
-    Ok(())
+    Ok(format!("netsuite auth token --profile {name}"))
+}
+
+/// Imports an authorization-code environment (the secret goes to the encrypted
+/// token store); returns the command to run next.
+fn import_postman_auth_code(
+    env: &super::postman::Environment,
+    name: Option<&str>,
+    account_arg: Option<&str>,
+    scopes: Vec<String>,
+    force: bool,
+) -> Result<String> {
+    const EXPECTED: &str = "CLIENT_ID, CLIENT_SECRET, REDIRECT_URI and SCOPE";
+    let client_id = env
+        .get(&CLIENT_ID_KEYS)
+        .ok_or_else(|| missing_variable("CLIENT_ID", EXPECTED))?;
+    let secret = env
+        .get(&CLIENT_SECRET_KEYS)
+        .ok_or_else(|| missing_variable("CLIENT_SECRET", EXPECTED))?;
+    let redirect_uri = env
+        .get(&REDIRECT_KEYS)
+        .ok_or_else(|| missing_variable("REDIRECT_URI", EXPECTED))?;
+    let (account, base_url) = env.account_and_base(
+        &[
+            "AUTH_URL",
+            "AUTHORIZATION_URL",
+            "AUTHORIZATION_ENDPOINT",
+            "TOKEN_URL",
+            "ACCESS_TOKEN_URL",
+            "TOKEN_ENDPOINT",
+            "URL",
+        ],
+        account_arg,
+    )?;
+    let scopes = match scopes.is_empty() {
+        false => scopes,
+        true => env
+            .get(&["SCOPE", "SCOPES"])
+            .map(|s| split_scopes(&s))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| vec!["rest_webservices".into()]),
+    };
+    let name = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| account.as_str().to_ascii_lowercase());
+    let mut config = Config::load()?;
+    let profile = Profile {
+        flow: Flow::AuthCode,
+        account: account.to_string(),
+        client_id,
+        certificate_id: None,
+        private_key: None,
+        algorithm: None,
+        scopes,
+        scope_format: ScopeFormat::Array,
+        public: false,
+        redirect_uri: Some(redirect_uri.clone()),
+        base_url,
+        governor: None,
+        certificate: None,
+    };
+    save_profile(
+        &mut config,
+        &name,
+        profile,
+        Some(ClientSecret::new(secret)),
+        force,
+    )?;
+    crate::output::say!(
+        "imported profile {name:?} (account {account}, authorization code, redirect URI {redirect_uri}; the client secret is in the encrypted token store)"
+    );
+    Ok(format!("netsuite auth login --profile {name}"))
 }
 
 /// The account id forms NetSuite uses, for errors.
