@@ -618,22 +618,8 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
             ..Faults::default()
         })
         .unwrap();
-    let first = env
-        .cmd()
-        .args(&export)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     let checkpoint = env.path("tx.ndjson.checkpoint");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !std::fs::read_to_string(&checkpoint).is_ok_and(|c| c.contains("\"last_key\": \"")) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no checkpoint written"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let first = export_until_checkpoint(&env, &export, &checkpoint);
 
     // A second export to the same file is refused while the first runs (even with --force).
     let mut force = export.clone();
@@ -746,8 +732,66 @@ fn exports_cannot_be_corrupted_and_say_how_to_resume() {
         "the same rows again"
     );
     assert_rounded_rate(&err);
+
+    // Ctrl-C (SIGINT) says the same, and --resume completes the export.
+    std::fs::remove_file(&out).unwrap();
+    emu.emulator
+        .set_faults(Faults {
+            latency_ms: 200,
+            ..Faults::default()
+        })
+        .unwrap();
+    let second = export_until_checkpoint(&env, &export, &checkpoint);
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &second.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let second = second.wait_with_output().unwrap();
+    let err = stderr(&second);
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: interrupted by SIGINT: ")
+            && err.contains(&format!(" rows are written to {out_s} and the checkpoint"))
+            && err.contains("hint: rerun with --resume"),
+        "{err}"
+    );
+    emu.emulator.set_faults(Faults::none()).unwrap();
+    let done = env.run(&resume);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        text,
+        "every row once"
+    );
 }
 
+#[cfg(unix)]
+/// Starts `export` and waits until it has saved a checkpoint with a frontier.
+fn export_until_checkpoint(
+    env: &Env,
+    export: &[&str],
+    checkpoint: &std::path::Path,
+) -> std::process::Child {
+    let child = env
+        .cmd()
+        .args(export)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(checkpoint).is_ok_and(|c| c.contains("\"last_key\": \"")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+#[cfg(unix)]
 /// `n` with thousands separators, as the CLI prints counts.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -761,6 +805,7 @@ fn thousands(n: u64) -> String {
     out
 }
 
+#[cfg(unix)]
 /// The summary line gives the rate as a whole number rounded to three significant
 /// figures, with thousands separators ("12,300 rows/s", never "12345.678").
 fn assert_rounded_rate(stderr: &str) {
