@@ -157,10 +157,11 @@ pub const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the operation failed, 2 usage 
 4 authentication needed (log in again, or fix the credentials).";
 
 /// `cmd` and every subcommand with [`EXIT_CODES`] after their help.
+/// Help texts are also fitted to 80 columns ([`crate::help::fit`]).
 pub fn with_exit_codes(cmd: clap::Command) -> clap::Command {
     let after = cmd
         .get_after_help()
-        .map(|h| format!("{h}\n\n{EXIT_CODES}"))
+        .map(|h| format!("{}\n\n{EXIT_CODES}", crate::help::fit(&h.to_string())))
         .unwrap_or_else(|| EXIT_CODES.to_owned());
     cmd.after_help(after).mut_subcommands(with_exit_codes)
 }

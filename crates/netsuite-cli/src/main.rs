@@ -7,6 +7,7 @@ mod credentials;
 mod error;
 mod files;
 mod governor;
+mod help;
 mod identity;
 mod output;
 mod trace;

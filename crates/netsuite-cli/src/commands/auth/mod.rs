@@ -18,7 +18,7 @@ pub enum AuthCommand {
     Login(login::LoginArgs),
     /// Print an access token (cached until five minutes before expiry, refreshed by itself).
     #[command(
-        after_help = "Examples:\n  netsuite auth token\n  curl -H \"Authorization: Bearer $(netsuite auth token --profile prod)\" https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1/salesorder/304\n  netsuite auth token --fresh --json"
+        after_help = "Examples:\n  netsuite auth token\n  rest=https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1\n  curl -H \"Authorization: Bearer $(netsuite auth token --profile prod)\" \"$rest/salesorder/304\"\n  netsuite auth token --fresh --json"
     )]
     Token(token::TokenArgs),
     /// Refresh the access token now (authorization code profiles).
