@@ -113,7 +113,15 @@ fn add_profile(env: &Env, server: &Server, name: &str, app: &App) {
 fn login(env: &Env, browser: &str, profile: &str) {
     let out = env
         .cmd()
-        .args(["auth", "login", "--profile", profile, "--timeout", "30"])
+        .args([
+            "auth",
+            "login",
+            "--profile",
+            profile,
+            "--timeout",
+            "30",
+            "--json",
+        ])
         .env("BROWSER", browser)
         .output()
         .unwrap();
@@ -124,6 +132,16 @@ fn login(env: &Env, browser: &str, profile: &str) {
         "the URL is always printed: {stderr}"
     );
     assert!(stderr.contains("logged in"), "{stderr}");
+    // --json says what was done on stdout, never a token.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let done = json(&stdout);
+    assert_eq!(done["profile"], profile, "{stdout}");
+    assert!(done["expires_at"].as_str().is_some(), "{stdout}");
+    assert!(
+        done["store"].as_str().is_some_and(|s| s.ends_with(".enc")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("eyJ"), "a token on stdout: {stdout}");
 }
 
 fn curl(args: &[&str]) -> (u16, String) {

@@ -26,6 +26,10 @@ pub struct LoginArgs {
     /// Give up waiting for the redirect after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
+    /// Also print what was done as JSON on stdout: `{profile, account, role, entity,
+    /// expires_at, refresh_expires_at, store}` (never a token).
+    #[arg(long)]
+    json: bool,
 }
 
 /// The longest `--timeout` (a day): a login is someone at a browser.
@@ -61,6 +65,7 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
         port,
         prompt,
         timeout,
+        json,
     } = args;
     check_timeout(timeout)?;
     let id = crate::identity::resolve(profile)?;
@@ -209,6 +214,17 @@ pub(super) async fn run(args: LoginArgs, profile: Option<&str>) -> Result<()> {
             .map(|e| format!(", refresh token until {}", rfc3339(e)))
             .unwrap_or_default()
     );
+    if json {
+        crate::output::json(&serde_json::json!({
+            "profile": name,
+            "account": t.company.as_deref().unwrap_or(&p.account),
+            "role": t.role,
+            "entity": t.entity,
+            "expires_at": rfc3339(t.expires_at),
+            "refresh_expires_at": t.refresh_expires_at.map(rfc3339),
+            "store": store_path,
+        }))?;
+    }
     Ok(())
 }
 
