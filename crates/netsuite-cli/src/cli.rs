@@ -100,8 +100,8 @@ pub enum Command {
     Emulator(crate::commands::emulator::EmulatorCommand),
     /// Run the whole client-credentials flow against an embedded emulator.
     #[cfg(feature = "emulator")]
-    #[command(after_help = "Example:\n  netsuite demo")]
-    Demo,
+    #[command(after_help = "Examples:\n  netsuite demo\n  netsuite demo --keep ./netsuite-demo")]
+    Demo(crate::commands::demo::DemoArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  netsuite completion bash > ~/.local/share/bash-completion/completions/netsuite\n  netsuite completion zsh > \"${fpath[1]}/_netsuite\"\n  netsuite completion fish > ~/.config/fish/completions/netsuite.fish"

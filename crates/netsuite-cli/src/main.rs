@@ -93,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(c).await,
         #[cfg(feature = "emulator")]
-        Command::Demo => demo::run().await,
+        Command::Demo(args) => demo::run(args).await,
         Command::Completion { shell } => cli::print_completion(shell),
         Command::Man { out } => cli::write_man_pages(&out),
     }

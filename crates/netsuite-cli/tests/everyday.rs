@@ -805,3 +805,206 @@ fn certificates_that_never_expire_by_surprise() {
             >= 364
     );
 }
+
+/// Runs lines the demo printed (`netsuite ...`, `export ...`) through `sh`, with the
+/// built binary first on PATH as `netsuite` and the test's clean environment.
+#[cfg(feature = "emulator")]
+fn sh(env: &Env, script: &str) -> std::process::Command {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_netsuite"));
+    let path = std::env::join_paths(std::iter::once(bin.parent().unwrap().to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut c = std::process::Command::new("sh");
+    c.env_clear()
+        .env("PATH", path)
+        .env("HOME", env.home.path())
+        .env("NO_COLOR", "1")
+        .env("NETSUITE_KEYRING", "off")
+        .stdin(std::process::Stdio::null())
+        .arg("-c")
+        .arg(script);
+    c
+}
+
+/// `netsuite demo` leaves nothing behind and says how to continue; `--keep DIR` keeps
+/// the configuration and the emulator's data, and the commands it prints work: the
+/// emulator served again from the kept data issues a fresh token to the kept profile.
+#[cfg(feature = "emulator")]
+#[test]
+fn demo_keep_leaves_a_config_and_data_to_continue_from() {
+    let env = Env::new();
+    let tmp = env.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = env.cmd().env("TMPDIR", &tmp).arg("demo").output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("netsuite demo --keep "), "{stderr}");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "left behind");
+    assert!(
+        !env.config_dir().exists(),
+        "the demo wrote the user's config"
+    );
+
+    let kept = env.path("kept demo");
+    let out = env.run(&["demo", "--keep", kept.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(kept.join("config").is_dir() && kept.join("emulator").is_dir());
+    assert!(
+        !env.config_dir().exists(),
+        "the demo wrote the user's config"
+    );
+    let line = |start: &str| -> String {
+        let l = stderr.lines().map(str::trim).find(|l| l.starts_with(start));
+        l.unwrap_or_else(|| panic!("no {start:?} line: {stderr}"))
+            .to_owned()
+    };
+    let serve = line("netsuite emulator serve ");
+    let export = line("export NETSUITE_CONFIG_DIR=");
+    assert!(
+        serve.contains("'"),
+        "a path with a space is quoted: {serve}"
+    );
+
+    // A second --keep into the same directory is refused; the kept files stay.
+    env.fails(&["demo", "--keep", kept.to_str().unwrap()], 2, "not empty");
+
+    let ready = env.path("kept.url");
+    let mut server = sh(
+        &env,
+        &format!("exec {serve} --ready-file {}", ready.display()),
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_to_string(&ready).is_ok_and(|s| s.ends_with('\n')) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept emulator did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let token = sh(&env, &format!("{export}\n{}", line("netsuite auth token ")))
+        .output()
+        .unwrap();
+    let order = sh(&env, &format!("{export}\n{}", line("netsuite record get ")))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(token.stdout)
+            .unwrap()
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+    assert!(
+        order.status.success(),
+        "{}",
+        String::from_utf8_lossy(&order.stderr)
+    );
+    assert_eq!(
+        common::json(&String::from_utf8(order.stdout).unwrap())["tranId"],
+        "SO304"
+    );
+}
+
+/// The README's "Try it against the emulator" block, as a shell script: continuation
+/// lines joined, free ports for 8787 and 53682, the emulator started with a ready file,
+/// and each placeholder (`<CLIENT_ID>`, ...) filled from the `--json` output of the
+/// command that prints it.
+#[cfg(feature = "emulator")]
+fn readme_try_it_script(ports: (u16, u16)) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let section = &readme[readme
+        .find("## Try it against the emulator")
+        .expect("the README has the section")..];
+    let block = &section[section.find("```sh\n").expect("a sh block") + 6..];
+    let block = block[..block.find("```").unwrap()].replace("\\\n", " ");
+    let mut script = String::from(
+        "set -e\njson() { printf %s \"$2\" | sed -n \"s/.*\\\"$1\\\": *\\\"\\([^\\\"]*\\)\\\".*/\\1/p\"; }\n\
+         trap '[ -s pid ] && kill $(cat pid)' EXIT\n",
+    );
+    for line in block.lines() {
+        let line = line
+            .replace("127.0.0.1:8787", &format!("127.0.0.1:{}", ports.0))
+            .replace("127.0.0.1:53682", &format!("127.0.0.1:{}", ports.1))
+            .replace("'<CLIENT_SECRET>'", "\"$CLIENT_SECRET\"")
+            .replace("<CLIENT_ID>", "$CLIENT_ID")
+            .replace("<CERTIFICATE_ID>", "$CERTIFICATE_ID");
+        let command = line.split(" #").next().unwrap().trim_end();
+        if let Some(serve) = command.strip_suffix(" &") {
+            script += &format!(
+                "{serve} --ready-file ready >/dev/null 2>&1 & echo $! > pid\n\
+                 while [ ! -s ready ]; do sleep 0.05; done\n"
+            );
+        } else if command.contains("integration create") {
+            script += &format!(
+                "J=$({command} --json); CLIENT_ID=$(json client_id \"$J\"); \
+                 CLIENT_SECRET=$(json client_secret \"$J\")\n"
+            );
+        } else if command.contains("mapping create") {
+            script += &format!("CERTIFICATE_ID=$(json certificate_id \"$({command} --json)\")\n");
+        } else {
+            script += &line;
+            script.push('\n');
+        }
+    }
+    script
+}
+
+/// Every command of the README's "Try it against the emulator" runs as written: the
+/// seed 000 token and record, the seed 004 login (a browser that follows the redirect),
+/// status, record and logout.
+#[cfg(feature = "emulator")]
+#[test]
+fn readme_try_it_against_the_emulator_runs() {
+    let env = Env::new();
+    let ports = (netsuite_test::free_port(), netsuite_test::free_port());
+    let script = readme_try_it_script(ports);
+    assert!(
+        script.contains("netsuite auth login --profile me"),
+        "{script}"
+    );
+    let browser = env.path("browser.sh");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nexec curl -sS -L -o /dev/null --max-time 20 \"$1\"\n",
+    )
+    .unwrap();
+    netsuite_test::set_file_mode(&browser, 0o755);
+    let out = sh(&env, &script)
+        .current_dir(env.home.path())
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{script}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert_eq!(
+        stdout.matches("\"tranId\": \"SO304\"").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("eyJ") && l.split('.').count() == 3)
+    );
+    assert!(stderr.contains("logged in: profile \"me\""), "{stderr}");
+    assert!(stdout.contains("entity") && stderr.contains("revoked the refresh token"));
+}

@@ -1,6 +1,8 @@
 //! `netsuite demo`: the whole client-credentials flow against an embedded emulator,
-//! step by step, in a temporary directory. Exits 0 only if every step worked.
+//! step by step, in a temporary directory (or in `--keep DIR`, kept with the commands
+//! that use it). Exits 0 only if every step worked.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -30,15 +32,100 @@ impl Steps {
     }
 }
 
-pub async fn run() -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Keep the configuration (DIR/config) and the emulator's data (DIR/emulator) in DIR
+    /// instead of a temporary directory, and print the commands that use them. DIR must
+    /// be new or empty.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+/// Where the demo works: a temporary directory removed at the end, or a kept one.
+enum WorkDir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl WorkDir {
+    fn open(keep: Option<&Path>) -> Result<Self> {
+        let Some(dir) = keep else {
+            return Ok(Self::Temp(
+                tempfile::Builder::new()
+                    .prefix("netsuite-demo-")
+                    .tempdir()
+                    .context("could not create a temporary directory")?,
+            ));
+        };
+        let not_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+        if not_empty {
+            return Err(UserError::usage(format!(
+                "--keep {}: the directory is not empty",
+                dir.display()
+            ))
+            .hint("give a new or empty directory: `netsuite demo --keep ./netsuite-demo`")
+            .into());
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("could not resolve {}", dir.display()))?;
+        Ok(Self::Kept(dir))
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Self::Temp(t) => t.path(),
+            Self::Kept(p) => p,
+        }
+    }
+}
+
+/// `s` as one shell word.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@,".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The closing lines: how to continue from what the demo made.
+fn print_next(work: &WorkDir, base_url: &str) {
+    let WorkDir::Kept(dir) = work else {
+        crate::output::say!(
+            "the demo's temporary directory is removed; to keep its configuration and \
+             emulator data and continue from them:\n  netsuite demo --keep ./netsuite-demo"
+        );
+        return;
+    };
+    let listen = base_url.trim_start_matches("http://");
+    let data = shell_word(&dir.join("emulator").display().to_string());
+    let config = shell_word(&dir.join("config").display().to_string());
+    crate::output::say!(
+        "kept in {}: the configuration in config/, the emulator's data in emulator/.\n\
+         to continue, serve the emulator again on the same address (the profiles point at it):\n  \
+         netsuite emulator serve --data-dir {data} --listen {listen} --auto-approve\n\
+         and in another shell:\n  \
+         export NETSUITE_CONFIG_DIR={config}\n  \
+         netsuite auth token --profile demo --fresh\n  \
+         netsuite record get salesorder 304 --profile demo\n  \
+         netsuite suiteql \"SELECT id, tranid FROM transaction\" --limit 5 --profile demo\n  \
+         netsuite profile list",
+        dir.display()
+    );
+}
+
+pub async fn run(args: DemoArgs) -> Result<()> {
     let mut steps = Steps {
         n: 0,
         started: Instant::now(),
     };
-    let work = tempfile::Builder::new()
-        .prefix("netsuite-demo-")
-        .tempdir()
-        .context("could not create a temporary directory")?;
+    let work = WorkDir::open(args.keep.as_deref())?;
     crate::output::say!("netsuite demo: client credentials (M2M) against an embedded emulator");
     crate::output::say!("working in {}", work.path().display());
 
@@ -98,21 +185,13 @@ pub async fn run() -> Result<()> {
 
     // 5. A profile, in a throwaway config directory.
     let mut cli_config = Config::load_from(work.path().join("config"))?;
-    let profile = Profile {
-        flow: Flow::ClientCredentials,
-        account: account.to_string(),
-        client_id: integration.client_id.clone(),
-        certificate_id: Some(mapping.certificate_id.clone()),
-        private_key: Some(key_path),
-        algorithm: None,
-        scopes: vec!["rest_webservices".into(), "restlets".into()],
-        scope_format: Default::default(),
-        public: false,
-        redirect_uri: None,
-        base_url: Some(base_url.clone()),
-        governor: None,
-        certificate: None,
-    };
+    let profile = m2m_profile(
+        &account,
+        &integration.client_id,
+        &mapping.certificate_id,
+        key_path,
+        &base_url,
+    );
     super::profile::save_profile(&mut cli_config, "demo", profile, None, false)?;
     steps.done(&format!(
         "profile \"demo\" saved in {}",
@@ -157,7 +236,33 @@ pub async fn run() -> Result<()> {
         "demo finished: every step worked in {} ms",
         steps.started.elapsed().as_millis()
     );
+    print_next(&work, &base_url);
     Ok(())
+}
+
+/// The demo's client-credentials profile.
+fn m2m_profile(
+    account: &AccountId,
+    client_id: &str,
+    certificate_id: &str,
+    key_path: PathBuf,
+    base_url: &str,
+) -> Profile {
+    Profile {
+        flow: Flow::ClientCredentials,
+        account: account.to_string(),
+        client_id: client_id.to_owned(),
+        certificate_id: Some(certificate_id.to_owned()),
+        private_key: Some(key_path),
+        algorithm: None,
+        scopes: vec!["rest_webservices".into(), "restlets".into()],
+        scope_format: Default::default(),
+        public: false,
+        redirect_uri: None,
+        base_url: Some(base_url.to_owned()),
+        governor: None,
+        certificate: None,
+    }
 }
 
 /// The seed 004 flow: an authorization-code integration, a browser login approved by
