@@ -144,6 +144,16 @@ impl Emulator {
                 ),
             });
         }
+        if config.demo_scale > crate::data::seed::MAX_SCALE {
+            return Err(Error::InvalidSettings {
+                reason: format!(
+                    "the demo scale must be at most {} transactions, not {}",
+                    crate::data::seed::MAX_SCALE,
+                    config.demo_scale
+                ),
+            });
+        }
+        crate::data::governance::check_retry_after(config.retry_after_secs)?;
         config
             .faults
             .validate()

@@ -69,36 +69,10 @@ impl std::fmt::Debug for DataPlane {
     }
 }
 
-/// Refuses settings out of range before anything is written: the demo scale, the
-/// concurrency limit, `Retry-After` and the faults.
-fn check_settings(settings: &Settings) -> Result<(), Error> {
-    let invalid = |reason: String| Err(Error::InvalidSettings { reason });
-    if settings.demo_scale > seed::MAX_SCALE {
-        return invalid(format!(
-            "the demo scale must be at most {} transactions, not {}",
-            seed::MAX_SCALE,
-            settings.demo_scale
-        ));
-    }
-    let limit = settings.concurrency_limit;
-    if !(1..=super::governance::MAX_CONCURRENCY_LIMIT).contains(&limit) {
-        return invalid(format!(
-            "the concurrency limit must be between 1 and {}, not {limit}",
-            super::governance::MAX_CONCURRENCY_LIMIT
-        ));
-    }
-    super::governance::check_retry_after(settings.retry_after_secs)?;
-    settings
-        .faults
-        .validate()
-        .map_err(|reason| Error::InvalidSettings { reason })
-}
-
 impl DataPlane {
     /// Opens the plane on a migrated store: writes the base records every account has
     /// and, when asked, the demo data up to its scale.
     pub(crate) fn open(store: Store, bearer: Bearer, settings: Settings) -> Result<Self, Error> {
-        check_settings(&settings)?;
         store.write(|tx| {
             seed::seed(tx, settings.demo, settings.demo_scale)
                 .map_err(|e| store::storage(store.label(), e))
