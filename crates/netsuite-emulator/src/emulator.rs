@@ -72,6 +72,15 @@ pub struct Config {
     /// request's `Host` cannot choose them. `None` (the default, and in-process use):
     /// each request's own origin. `emulator serve` sets it to the URL it listens on.
     pub public_url: Option<String>,
+    /// The account's date format (Setup > Company > General Preferences), in which
+    /// SuiteQL answers show dates and date-times: one of
+    /// [`netsuite_suiteql::DateFormat::names`]. Default `M/D/YYYY`. The REST record
+    /// API keeps ISO 8601 whatever it is.
+    pub date_format: String,
+    /// Users' own date formats (Home > Set Preferences), by entity id (the
+    /// employee a token acts for: [`LoginUser::entity`], a mapping's entity),
+    /// overriding [`Config::date_format`] for that user's SuiteQL answers.
+    pub user_date_formats: Vec<(i64, String)>,
 }
 
 impl Config {
@@ -93,6 +102,8 @@ impl Config {
             model: netsuite_suiteql::Model::netsuite(),
             suiteql_time_limit: DEFAULT_SUITEQL_TIME_LIMIT,
             public_url: None,
+            date_format: netsuite_suiteql::DateFormat::default().name().to_owned(),
+            user_date_formats: Vec::new(),
         }
     }
 }
@@ -160,6 +171,9 @@ impl Emulator {
             .map_err(|reason| Error::InvalidSettings { reason })?;
         let links = crate::origin::LinkBase::new(config.public_url.as_deref())
             .map_err(|reason| Error::InvalidSettings { reason })?;
+        let date_formats =
+            crate::data::suiteql::DateFormats::new(&config.date_format, &config.user_date_formats)
+                .map_err(|reason| Error::InvalidSettings { reason })?;
         let store = Store::open(config.data_dir.as_deref(), config.model)?;
         let oauth = OAuthPlane::open(
             store.clone(),
@@ -187,6 +201,7 @@ impl Emulator {
                 model: config.model,
                 suiteql_time_limit: config.suiteql_time_limit,
                 links,
+                date_formats,
             },
         )?;
         Ok(Emulator { oauth, data })

@@ -48,6 +48,8 @@ pub use data::record;
 pub use data::seed::{DEFAULT_SCALE as DEFAULT_DEMO_SCALE, MAX_SCALE as MAX_DEMO_SCALE};
 pub use emulator::{Config, DEFAULT_CODE_TTL_SECS, DEFAULT_SUITEQL_TIME_LIMIT, Emulator};
 pub use error::{ERROR_CONTENT_TYPE, Error, ErrorDetail, INVALID_LOGIN_DETAIL, RestError};
+/// The date formats of SuiteQL answers ([`Config::date_format`]).
+pub use netsuite_suiteql::DateFormat;
 pub use oauth::audit::{AuditCode, AuditEntry};
 pub use oauth::chain::{AuthorizedApp, IssuedToken, TokenKind};
 pub use oauth::integration::{

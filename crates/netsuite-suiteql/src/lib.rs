@@ -27,6 +27,7 @@
 //! and dates are compared as text in one canonical form (`YYYY-MM-DD`, or
 //! `YYYY-MM-DDTHH:MM:SSZ` for date-times).
 
+mod date_format;
 mod error;
 pub mod filter;
 mod format;
@@ -39,6 +40,7 @@ use sqlparser::ast::Statement;
 use sqlparser::dialect::OracleDialect;
 use sqlparser::parser::{Parser, ParserError};
 
+pub use date_format::{DateFormat, DateKind};
 pub use error::Error;
 pub use model::Model;
 
@@ -58,6 +60,12 @@ pub struct Translation {
     /// The output columns, in order, in lowercase, named as NetSuite names
     /// them: the alias, else the column name, else `expr1`, `expr2`, ...
     pub columns: Vec<String>,
+    /// For each output column, whether it holds dates or date-times (as far as the
+    /// translator can tell: columns of those types, and expressions whose type is
+    /// one, such as `MAX(trandate)`, `NVL(shipdate, trandate)` or `TRUNC(SYSDATE)`).
+    /// Their values are stored ISO text, which NetSuite shows in the user's date
+    /// format: [`DateFormat::display`].
+    pub dates: Vec<Option<DateKind>>,
     /// Byte length of the statement without its final `ORDER BY`, when
     /// nothing (such as a `LIMIT`) follows it: see [`Translation::unordered`].
     unordered_len: Option<usize>,
@@ -235,6 +243,7 @@ pub fn translate_with(suiteql: &str, options: &Options) -> Result<Translation, E
     Ok(Translation {
         unordered_len: out.unordered_len,
         sql: out.sql,
+        dates: out.columns.iter().map(|c| c.ty.date_kind()).collect(),
         columns: out.columns.into_iter().map(|c| c.name).collect(),
         keyset,
     })

@@ -17,6 +17,15 @@ impl Ty {
     pub(crate) fn is_date(self) -> bool {
         matches!(self, Ty::Date | Ty::DateTime)
     }
+
+    /// Whether values of this type are dates or date-times.
+    pub(crate) fn date_kind(self) -> Option<crate::DateKind> {
+        match self {
+            Ty::Date => Some(crate::DateKind::Date),
+            Ty::DateTime => Some(crate::DateKind::DateTime),
+            _ => None,
+        }
+    }
 }
 
 /// `strftime` format of a [`Ty::DateTime`] value.

@@ -915,3 +915,57 @@ fn select_star_and_names() {
         table(&[&["SO2"], &["SO1"]])
     );
 }
+
+/// Which output columns hold dates: columns of date types and expressions whose
+/// type is one; the rows shown in a user's format compare and sort as dates.
+#[test]
+fn output_columns_that_hold_dates() {
+    use netsuite_suiteql::{DateFormat, DateKind};
+    let t = tr(
+        "SELECT t.id, t.trandate, t.lastmodifieddate AS changed, t.trandate + 1 AS next_day, \
+         TO_CHAR(t.trandate, 'YYYY-MM-DD') AS iso, NVL(t.trandate, SYSDATE) AS d2, t.tranid FROM transaction t",
+    );
+    assert_eq!(
+        t.dates,
+        [
+            None,
+            Some(DateKind::Date),
+            Some(DateKind::DateTime),
+            Some(DateKind::Date),
+            None,
+            Some(DateKind::Date),
+            None
+        ]
+    );
+    let t = tr("SELECT MAX(trandate) AS last, MIN(createddate), COUNT(*) FROM transaction");
+    assert_eq!(
+        t.dates,
+        [Some(DateKind::Date), Some(DateKind::DateTime), None]
+    );
+    let t = tr("SELECT x.d FROM (SELECT trandate AS d FROM transaction) x");
+    assert_eq!(t.dates, [Some(DateKind::Date)]);
+    // Dates that sort wrongly as text in M/D/YYYY keep their order: comparisons and
+    // ORDER BY work on the stored ISO text, only the answer is shown formatted.
+    let db = database();
+    let q = "SELECT trandate FROM transaction WHERE trandate >= TO_DATE('1/31/2024', 'MM/DD/YYYY') ORDER BY trandate";
+    let t = tr(q);
+    let f = DateFormat::default();
+    let shown: Vec<String> = rows(&db, q)
+        .into_iter()
+        .map(|r| {
+            f.display(t.dates[0].unwrap(), &r[0])
+                .unwrap_or_else(|| r[0].clone())
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "1/31/2024",
+            "2/29/2024",
+            "3/1/2024",
+            "3/5/2024",
+            "3/6/2024",
+            "3/9/2024"
+        ]
+    );
+}

@@ -24,6 +24,7 @@ use super::state::DataPlane;
 use crate::clock::Now;
 use crate::error::Error;
 use crate::error::RestError;
+use crate::oauth::bearer::Principal;
 
 /// Where jobs live.
 pub const JOB_PATH: &str = "/services/rest/async/v1/job";
@@ -73,10 +74,10 @@ fn find_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
 }
 
 /// Queues `op` as a job: checks the bearer token and the idempotency key, answers 202
-/// at once, and runs `op` in the background with the caller's role.
+/// at once, and runs `op` in the background as the caller (its role and entity).
 pub(crate) async fn submit<F>(emu: DataPlane, headers: HeaderMap, base: String, op: F) -> Response
 where
-    F: FnOnce(&DataPlane, i64) -> Result<Response, Error> + Send + 'static,
+    F: FnOnce(&DataPlane, &Principal) -> Result<Response, Error> + Send + 'static,
 {
     let key = headers
         .get(IDEMPOTENCY_HEADER)
@@ -100,7 +101,6 @@ where
                 Err(r) => return Ok(Err(r)),
             };
             let now = emu.clock().now();
-            let role = principal.role;
             emu.store().with(|conn| {
                 if let Some(k) = &key
                     && let Some(id) = find_by_key(conn, k)?
@@ -113,7 +113,7 @@ where
                     )?
                     .execute(rusqlite::params![key, principal.client_id, now]);
                 match inserted {
-                    Ok(_) => Ok(Ok((conn.last_insert_rowid(), role))),
+                    Ok(_) => Ok(Ok((conn.last_insert_rowid(), principal.clone()))),
                     // Two requests with one key at once: the other one won.
                     Err(rusqlite::Error::SqliteFailure(e, _))
                         if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -126,7 +126,7 @@ where
             })
         })
         .await;
-    let (id, role) = match created {
+    let (id, principal) = match created {
         Ok(Ok(created)) => created,
         Ok(Err(r)) => return r,
         Err(e) => return e.into_response(),
@@ -140,7 +140,7 @@ where
                     c.prepare_cached("UPDATE async_job SET started = ?2 WHERE id = ?1")?
                         .execute(rusqlite::params![id, now])
                 })?;
-                op(emu, role)
+                op(emu, &principal)
             })
             .await
             .unwrap_or_else(IntoResponse::into_response);

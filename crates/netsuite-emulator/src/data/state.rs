@@ -38,6 +38,8 @@ pub(crate) struct Settings {
     pub suiteql_time_limit: std::time::Duration,
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
+    /// The date formats of SuiteQL answers.
+    pub date_formats: super::suiteql::DateFormats,
 }
 
 struct Inner {
@@ -50,6 +52,7 @@ struct Inner {
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
+    date_formats: super::suiteql::DateFormats,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -93,6 +96,7 @@ impl DataPlane {
                 counts: Totals::default(),
                 suiteql_time_limit: settings.suiteql_time_limit,
                 links: settings.links,
+                date_formats: settings.date_formats,
                 running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
@@ -134,6 +138,11 @@ impl DataPlane {
     /// How long one SuiteQL statement may run.
     pub(crate) fn suiteql_time_limit(&self) -> std::time::Duration {
         self.inner.suiteql_time_limit
+    }
+
+    /// The date formats of SuiteQL answers: the account's and users' own.
+    pub(crate) fn date_formats(&self) -> &super::suiteql::DateFormats {
+        &self.inner.date_formats
     }
 
     /// The count of SuiteQL statements running now.

@@ -4,7 +4,8 @@
 //!
 //! The statement is translated to SQLite and run on the tables the record API uses.
 //! Items carry `"links": []` and the columns in lower case, values as strings, NULLs
-//! left out. `totalResults` is a `COUNT(*)` over the translated statement, cached
+//! left out; dates and date-times in the user's date format ([`DateFormats`]).
+//! `totalResults` is a `COUNT(*)` over the translated statement, cached
 //! until the next write and cheap for keyset paging ([`super::total_results`]). A statement that cannot be translated or run is a
 //! 400 `USER_ERROR` naming the problem, never a 500; anything but SELECT is refused.
 
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use netsuite_suiteql::{DateFormat, DateKind};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
@@ -137,6 +139,64 @@ pub(crate) fn translate(
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
 }
 
+/// The date formats SuiteQL answers show dates in: the account's, and users' own
+/// (by entity id) that override it. The REST record API keeps ISO 8601.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DateFormats {
+    account: DateFormat,
+    users: std::collections::HashMap<i64, DateFormat>,
+}
+
+impl DateFormats {
+    /// Reads the account's format and users' own; the error names a format
+    /// NetSuite does not offer and lists those it does.
+    pub(crate) fn new(account: &str, users: &[(i64, String)]) -> Result<DateFormats, String> {
+        let read = |name: &str, whose: &str| {
+            DateFormat::parse(name).ok_or_else(|| {
+                format!(
+                    "the date format {name:?}{whose} is not one NetSuite offers (use one of {})",
+                    DateFormat::names().join(", ")
+                )
+            })
+        };
+        let mut users_map = std::collections::HashMap::new();
+        for (entity, name) in users {
+            users_map.insert(*entity, read(name, &format!(" of user {entity}"))?);
+        }
+        Ok(DateFormats {
+            account: read(account, "")?,
+            users: users_map,
+        })
+    }
+
+    /// The format of the user with this entity id (the account's for no user, or
+    /// a user with no format of their own).
+    pub(crate) fn of(&self, entity: Option<i64>) -> DateFormat {
+        entity
+            .and_then(|e| self.users.get(&e).copied())
+            .unwrap_or(self.account)
+    }
+}
+
+/// Shows the date columns of one statement's rows in a date format.
+#[derive(Debug)]
+pub(crate) struct DateCells {
+    kinds: Vec<Option<DateKind>>,
+    format: DateFormat,
+}
+
+impl DateCells {
+    /// Column `i`'s value as the user sees it, when it is a stored date of a date
+    /// column; `None` for every other value (shown as it is).
+    pub(crate) fn shown(&self, i: usize, value: ValueRef<'_>) -> Option<String> {
+        let kind = (*self.kinds.get(i)?)?;
+        match value {
+            ValueRef::Text(t) => self.format.display(kind, std::str::from_utf8(t).ok()?),
+            _ => None,
+        }
+    }
+}
+
 /// What [`run_page`] ran.
 #[derive(Debug)]
 pub(crate) struct Page {
@@ -155,7 +215,9 @@ pub(crate) struct Page {
 /// when `with_total` (cached, cheap for keyset paging: [`super::total_results`]).
 /// `Ok(Err(detail))` is the user's error (translation, SQLite's refusal), for a
 /// `USER_ERROR` or the console's message. The REST endpoint and the admin SuiteQL
-/// console both run queries through it.
+/// console both run queries through it. `on_row` gets [`DateCells`] that show the
+/// date columns in `dates` (comparisons and ORDER BY ran on the stored ISO text).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_page(
     emu: &DataPlane,
     q: &str,
@@ -163,7 +225,8 @@ pub(crate) fn run_page(
     offset: u64,
     with_total: bool,
     stop: &Stopper,
-    mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>) -> rusqlite::Result<()>,
+    dates: DateFormat,
+    mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>, &DateCells) -> rusqlite::Result<()>,
 ) -> Result<Result<Page, String>, Error> {
     let translated = match translate(emu.model(), q, emu.clock().now()) {
         Ok(t) => t,
@@ -192,12 +255,20 @@ pub(crate) fn run_page(
         if !stmt.readonly() {
             return Ok(Err("Only SELECT statements are supported.".to_owned()));
         }
-        let columns: Vec<String> = if translated.columns.len() == stmt.column_count() {
-            translated.columns.clone()
+        let (columns, kinds): (Vec<String>, _) = if translated.columns.len() == stmt.column_count()
+        {
+            (translated.columns.clone(), translated.dates.clone())
         } else {
-            stmt.column_names()
+            let names: Vec<String> = stmt
+                .column_names()
                 .map(|n| n.to_ascii_lowercase())
-                .collect()
+                .collect();
+            let kinds = vec![None; names.len()];
+            (names, kinds)
+        };
+        let cells = DateCells {
+            kinds,
+            format: dates,
         };
         let mut count = 0u64;
         let mut rows = stmt.query([])?;
@@ -208,7 +279,7 @@ pub(crate) fn run_page(
                 Err(e) if is_user_error(&e) => return Ok(Err(describe(&e))),
                 Err(e) => return stopped(e),
             };
-            on_row(&columns, row)?;
+            on_row(&columns, row, &cells)?;
             count += 1;
         }
         drop(rows);
@@ -293,17 +364,20 @@ pub(crate) async fn handle(
     let params = Params::parse(uri.query());
     if super::async_job::requested(&headers) {
         // A job has no client waiting: it runs to the end.
-        return super::async_job::submit(emu, headers, base.clone(), move |emu, _role| {
-            run(emu, &base, &params, &body, &Stopper::default())
+        return super::async_job::submit(emu, headers, base.clone(), move |emu, principal| {
+            let dates = emu.date_formats().of(Some(principal.entity));
+            run(emu, &base, &params, &body, dates, &Stopper::default())
         })
         .await;
     }
     let (stop, _watch) = Watch::start(emu.suiteql_time_limit());
     emu.run_blocking(move |emu| {
-        if let Err(r) = emu.bearer().authorize(&headers, rest::REST_SCOPE) {
-            return Ok(r);
-        }
-        run(emu, &base, &params, &body, &stop)
+        let principal = match emu.bearer().authorize(&headers, rest::REST_SCOPE) {
+            Ok(p) => p,
+            Err(r) => return Ok(r),
+        };
+        let dates = emu.date_formats().of(Some(principal.entity));
+        run(emu, &base, &params, &body, dates, &stop)
     })
     .await
     .unwrap_or_else(IntoResponse::into_response)
@@ -335,6 +409,7 @@ fn run(
     base: &str,
     params: &Params,
     body: &[u8],
+    dates: DateFormat,
     stop: &Stopper,
 ) -> Result<Response, Error> {
     let paging = match rest::paging(params, rest::RESULT_CEILING) {
@@ -355,7 +430,8 @@ fn run(
         paging.offset,
         true,
         stop,
-        |columns, row| {
+        dates,
+        |columns, row, cells| {
             if keys.is_empty() {
                 keys = columns
                     .iter()
@@ -379,9 +455,10 @@ fn run(
                         let _ = write!(items, "\"{n}\"");
                     }
                     ValueRef::Real(f) => push_json_str(&mut items, &format_real(f)),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        push_json_str(&mut items, &String::from_utf8_lossy(t));
-                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => match cells.shown(i, value) {
+                        Some(date) => push_json_str(&mut items, &date),
+                        None => push_json_str(&mut items, &String::from_utf8_lossy(t)),
+                    },
                 }
             }
             items.push('}');

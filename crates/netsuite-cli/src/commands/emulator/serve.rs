@@ -104,6 +104,57 @@ struct DataPlaneArgs {
     /// Latency added to the token endpoint.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     slow_token_ms: u64,
+    /// The account's date format, in which SuiteQL answers show dates (date-times
+    /// add "h:mm am", UTC); the REST record API keeps ISO 8601. One of M/D/YYYY,
+    /// MM/DD/YYYY, D/M/YYYY, DD/MM/YYYY, D.M.YYYY, DD.MM.YYYY, D-Mon-YYYY,
+    /// DD-Mon-YYYY, YYYY/M/D, YYYY/MM/DD, YYYY-M-D, YYYY-MM-DD.
+    #[arg(long, value_name = "FMT", default_value = "M/D/YYYY")]
+    date_format: String,
+    /// A user's own date format, overriding the account's for tokens acting as
+    /// that entity (employee internal id), e.g. --user-date-format -5=DD.MM.YYYY.
+    /// Repeatable.
+    #[arg(long, value_name = "ENTITY=FMT", allow_hyphen_values = true)]
+    user_date_format: Vec<String>,
+}
+
+/// The date formats of `--date-format` and `--user-date-format`, checked.
+fn date_formats(args: &DataPlaneArgs) -> Result<Vec<(i64, String)>> {
+    let known = || {
+        format!(
+            "use one of {}",
+            netsuite_emulator::DateFormat::names().join(", ")
+        )
+    };
+    if netsuite_emulator::DateFormat::parse(&args.date_format).is_none() {
+        return Err(UserError::usage(format!(
+            "--date-format {:?} is not a date format NetSuite offers",
+            args.date_format
+        ))
+        .hint(known())
+        .into());
+    }
+    let mut users = Vec::new();
+    for given in &args.user_date_format {
+        let parsed = given
+            .split_once('=')
+            .and_then(|(e, f)| Some((e.trim().parse::<i64>().ok()?, f)));
+        let Some((entity, format)) = parsed else {
+            return Err(UserError::usage(format!(
+                "--user-date-format {given:?} is not ENTITY=FMT"
+            ))
+            .hint("give the user's entity internal id and a date format, e.g. --user-date-format -5=DD.MM.YYYY")
+            .into());
+        };
+        if netsuite_emulator::DateFormat::parse(format).is_none() {
+            return Err(UserError::usage(format!(
+                "--user-date-format {given:?}: {format:?} is not a date format NetSuite offers"
+            ))
+            .hint(known())
+            .into());
+        }
+        users.push((entity, format.to_owned()));
+    }
+    Ok(users)
 }
 
 fn share(s: &str) -> std::result::Result<f64, String> {
@@ -125,6 +176,7 @@ impl DataPlaneArgs {
         c.concurrency_limit = self.concurrency_limit;
         c.retry_after_secs = self.retry_after;
         c.suiteql_time_limit = std::time::Duration::from_secs(self.suiteql_time_limit);
+        c.date_format.clone_from(&self.date_format);
         c.faults = netsuite_emulator::Faults {
             latency_ms: self.latency_ms,
             latency_jitter_ms: self.latency_jitter_ms,
@@ -161,6 +213,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
                 .into(),
         );
     }
+    let user_date_formats = date_formats(&data_plane)?;
     if !data_plane.no_demo && data_plane.demo_scale >= 100_000 {
         crate::output::say!(
             "preparing {} demo transactions (the first time on a data directory: about 20 s per million)",
@@ -183,6 +236,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
             login.login_password.clone(),
         )];
         data_plane.apply(c);
+        c.user_date_formats = user_date_formats;
     })?;
     let kept = if data_plane.in_memory {
         "in memory, kept nowhere".to_owned()

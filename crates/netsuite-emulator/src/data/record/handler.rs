@@ -73,9 +73,12 @@ pub(crate) async fn dispatch(
         body,
     };
     if crate::data::async_job::requested(&headers) {
-        return crate::data::async_job::submit(emu, headers, req.base.clone(), move |emu, role| {
-            handle(emu, &req, role)
-        })
+        return crate::data::async_job::submit(
+            emu,
+            headers,
+            req.base.clone(),
+            move |emu, caller| handle(emu, &req, caller.role),
+        )
         .await;
     }
     emu.run_blocking(move |emu| match emu.bearer().authorize(&headers, SCOPE) {
