@@ -167,6 +167,71 @@ impl DateFormat {
     }
 }
 
+impl DateFormat {
+    /// Reads text in this format, as an answer shows it (`1/10/2025`, or
+    /// `1/10/2025 3:04 pm` for a date-time): what NetSuite's implicit conversion
+    /// does with a string compared with a date. Ranges are checked loosely (day
+    /// 1 to 31); the caller validates the date.
+    pub(crate) fn read(&self, text: &str) -> Option<Parts> {
+        let text = text.trim();
+        let (date, time) = match text.split_once(' ') {
+            Some((d, t)) => (d, Some(t.trim())),
+            None => (text, None),
+        };
+        let mut parts = date.split(self.separator);
+        let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let (year, month, day) = match self.order {
+            Order::MonthDayYear => (c, a, b),
+            Order::DayMonthYear => (c, b, a),
+            Order::YearMonthDay => (a, b, c),
+        };
+        let digits = |s: &str, min: usize, max: usize| -> Option<u32> {
+            (s.len() >= min && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        let month = if self.month_abbr {
+            let i = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))?;
+            u32::try_from(i).ok()? + 1
+        } else {
+            digits(month, 1, 2)?
+        };
+        let (year, day) = (digits(year, 4, 4)?, digits(day, 1, 2)?);
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let time = match time {
+            None => None,
+            Some(t) => Some(read_time(t)?),
+        };
+        Some((year, month, day, time))
+    }
+}
+
+/// `h:mm am` (or `pm`, any case, the space optional) as hours and minutes.
+fn read_time(text: &str) -> Option<(u32, u32)> {
+    let lower = text.to_ascii_lowercase();
+    let (clock, pm) = if let Some(c) = lower.strip_suffix("pm") {
+        (c.trim_end(), true)
+    } else {
+        (lower.strip_suffix("am")?.trim_end(), false)
+    };
+    let (h, m) = clock.split_once(':')?;
+    let ok =
+        |s: &str, len: &[usize]| len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !ok(h, &[1, 2]) || !ok(m, &[2]) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    if !(1..=12).contains(&h) || m > 59 {
+        return None;
+    }
+    Some((h % 12 + if pm { 12 } else { 0 }, m))
+}
+
 /// Reads `YYYY-MM-DD`, optionally followed by `THH:MM[:SS][Z]` (or a space).
 fn parse_stored(stored: &str) -> Option<Parts> {
     let b = stored.as_bytes();
@@ -267,6 +332,56 @@ mod tests {
         ] {
             assert_eq!(f.display(DateKind::Date, text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn answers_read_back() {
+        for f in FORMATS {
+            for (kind, stored, parts) in [
+                (DateKind::Date, "2024-12-01", (2024, 12, 1, None)),
+                (DateKind::Date, "2025-01-10", (2025, 1, 10, None)),
+                (
+                    DateKind::DateTime,
+                    "2025-01-10T15:04:00Z",
+                    (2025, 1, 10, Some((15, 4))),
+                ),
+                (
+                    DateKind::DateTime,
+                    "2025-01-10T00:30:00Z",
+                    (2025, 1, 10, Some((0, 30))),
+                ),
+                (
+                    DateKind::DateTime,
+                    "2025-01-10T12:00:00Z",
+                    (2025, 1, 10, Some((12, 0))),
+                ),
+            ] {
+                let shown = f.display(kind, stored).unwrap();
+                assert_eq!(f.read(&shown), Some(parts), "{f} {shown}");
+            }
+        }
+        let us = DateFormat::default();
+        assert_eq!(
+            us.read("1/10/2025 3:04PM"),
+            Some((2025, 1, 10, Some((15, 4))))
+        );
+        for bad in [
+            "",
+            "1/10",
+            "1/10/25",
+            "13/1/2025",
+            "1/32/2025",
+            "1/10/2025/1",
+            "1-10-2025",
+            "1/10/2025 13:00 pm",
+            "1/10/2025 3:04",
+            "a/b/cdef",
+        ] {
+            assert_eq!(us.read(bad), None, "{bad}");
+        }
+        let mon = DateFormat::parse("D-Mon-YYYY").unwrap();
+        assert_eq!(mon.read("10-JAN-2025"), Some((2025, 1, 10, None)));
+        assert_eq!(mon.read("10-01-2025"), None);
     }
 
     #[test]

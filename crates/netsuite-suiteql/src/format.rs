@@ -538,6 +538,28 @@ pub(crate) fn parse_loose_date(value: &str) -> Option<DateValue> {
     Some(d)
 }
 
+/// Reads a string compared with a date: in the user's date format first (as
+/// NetSuite's implicit conversion does), else as [`parse_loose_date`].
+pub(crate) fn parse_compared_date(
+    value: &str,
+    user: Option<crate::DateFormat>,
+) -> Option<DateValue> {
+    if let Some((year, month, day, time)) = user.and_then(|f| f.read(value)) {
+        let (hour, minute) = time.unwrap_or((0, 0));
+        return DateValue {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second: 0,
+            has_time: time.is_some(),
+        }
+        .validate();
+    }
+    parse_loose_date(value)
+}
+
 /// `TO_DATE(value, format)` for a `value` that is not a literal (SQL text);
 /// `Ok((sql, has_time))`.
 pub(crate) fn to_date_sql(value: &str, elements: &[DateElement]) -> Result<(String, bool), Error> {
@@ -873,6 +895,28 @@ mod tests {
         );
         assert!(parse_loose_date("hello").is_none());
         assert!(parse_loose_date("2024-13-01").is_none());
+    }
+
+    #[test]
+    fn compared_dates_read_the_user_format_first() {
+        let dmy = crate::DateFormat::parse("D/M/YYYY");
+        assert_eq!(
+            parse_compared_date("10/1/2025", dmy).unwrap().date_text(),
+            "2025-01-10"
+        );
+        assert_eq!(
+            parse_compared_date("10/1/2025", None).unwrap().date_text(),
+            "2025-10-01"
+        );
+        let t = parse_compared_date("15.01.2027 8:00 am", crate::DateFormat::parse("DD.MM.YYYY"))
+            .unwrap();
+        assert_eq!(t.datetime_text(), "2027-01-15T08:00:00Z");
+        // Not in the user's format: ISO still reads; a date that is not one: none.
+        assert_eq!(
+            parse_compared_date("2025-01-10", dmy).unwrap().date_text(),
+            "2025-01-10"
+        );
+        assert!(parse_compared_date("31/2/2025", dmy).is_none());
     }
 
     #[test]

@@ -146,6 +146,10 @@ pub struct Options {
     pub now: Option<String>,
     /// The tables queries may use ([`Model::netsuite`] by default).
     pub model: &'static Model,
+    /// The user's date format: a string compared with a date
+    /// (`trandate > '10/1/2025'`) is read in it first, as NetSuite's implicit
+    /// conversion does, then as ISO or `MM/DD/YYYY`. `None` skips the first step.
+    pub date_format: Option<DateFormat>,
 }
 
 impl Default for Options {
@@ -153,6 +157,7 @@ impl Default for Options {
         Options {
             now: None,
             model: Model::netsuite(),
+            date_format: None,
         }
     }
 }
@@ -162,6 +167,13 @@ impl Options {
     #[must_use]
     pub fn with_model(mut self, model: &'static Model) -> Options {
         self.model = model;
+        self
+    }
+
+    /// Reads strings compared with dates in the user's date format first.
+    #[must_use]
+    pub fn with_date_format(mut self, format: DateFormat) -> Options {
+        self.date_format = Some(format);
         self
     }
 
@@ -228,7 +240,7 @@ pub fn translate_with(suiteql: &str, options: &Options) -> Result<Translation, E
         }
         _ => return Err(Error::unsupported("multiple statements")),
     };
-    let out = translate::Translator::new(now, options.model).query(query)?;
+    let out = translate::Translator::new(now, options.model, options.date_format).query(query)?;
     let keyset = out.keyset.map(|k| Keyset {
         column: k.column,
         op: if k.inclusive {

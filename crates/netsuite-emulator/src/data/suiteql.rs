@@ -127,15 +127,18 @@ impl Drop for Watch {
 }
 
 /// Translates SuiteQL to SQLite over `model`, with `now` (Unix seconds) for
-/// `SYSDATE`; the error names the construct that cannot be translated.
+/// `SYSDATE`, reading strings compared with dates in `dates` first; the error
+/// names the construct that cannot be translated.
 pub(crate) fn translate(
     model: &'static netsuite_suiteql::Model,
     q: &str,
     now: i64,
+    dates: DateFormat,
 ) -> Result<netsuite_suiteql::Translation, String> {
     let options = netsuite_suiteql::Options::default()
         .with_now(crate::clock::Now::at(now).datetime)
-        .with_model(model);
+        .with_model(model)
+        .with_date_format(dates);
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
 }
 
@@ -228,7 +231,7 @@ pub(crate) fn run_page(
     dates: DateFormat,
     mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>, &DateCells) -> rusqlite::Result<()>,
 ) -> Result<Result<Page, String>, Error> {
-    let translated = match translate(emu.model(), q, emu.clock().now()) {
+    let translated = match translate(emu.model(), q, emu.clock().now(), dates) {
         Ok(t) => t,
         Err(detail) => return Ok(Err(detail)),
     };
@@ -526,14 +529,14 @@ mod tests {
     #[test]
     fn only_select() {
         let model = netsuite_suiteql::Model::netsuite();
-        assert!(translate(model, "SELECT id FROM customer", 0).is_ok());
+        assert!(translate(model, "SELECT id FROM customer", 0, DateFormat::default()).is_ok());
         assert!(
-            translate(model, "DELETE FROM customer", 0)
+            translate(model, "DELETE FROM customer", 0, DateFormat::default())
                 .unwrap_err()
                 .contains("only SELECT")
         );
         assert!(
-            translate(model, "SELECT 1 FROM nowhere", 0)
+            translate(model, "SELECT 1 FROM nowhere", 0, DateFormat::default())
                 .unwrap_err()
                 .contains("nowhere")
         );

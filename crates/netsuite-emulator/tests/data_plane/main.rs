@@ -9,6 +9,7 @@ mod support;
 mod admin_pages;
 mod async_jobs;
 mod collections;
+mod dates;
 mod governance;
 mod http;
 mod model;

@@ -6,9 +6,9 @@ use sqlparser::ast::{
 };
 
 use super::{Clause, Translator, literal_string};
-use crate::Error;
-use crate::format::parse_loose_date;
+use crate::format::{parse_compared_date, parse_loose_date};
 use crate::sql::{DATETIME_FORMAT, Sql, Ty, call, join_all, prec, string};
+use crate::{DateFormat, Error};
 
 impl Translator {
     /// Translates an expression.
@@ -174,7 +174,7 @@ impl Translator {
         }
         let items: Vec<String> = items
             .into_iter()
-            .map(|i| harmonize(x.clone(), i).1.text)
+            .map(|i| harmonize(x.clone(), i, self.date_format).1.text)
             .collect();
         let not = if negated { "NOT " } else { "" };
         let out = Sql::op(
@@ -217,8 +217,8 @@ impl Translator {
         if x.ty == Ty::Date && (low.ty == Ty::DateTime || high.ty == Ty::DateTime) {
             x = as_datetime(x);
         }
-        let low = harmonize(x.clone(), low).1;
-        let high = harmonize(x.clone(), high).1;
+        let low = harmonize(x.clone(), low, self.date_format).1;
+        let high = harmonize(x.clone(), high, self.date_format).1;
         let not = if negated { "NOT " } else { "" };
         Ok(Sql::op(
             format!(
@@ -513,7 +513,7 @@ impl Translator {
             if !concat.is_empty() {
                 acc = concatenate(std::mem::take(&mut concat));
             }
-            acc = binary(acc, op, r)?;
+            acc = binary(acc, op, r, self.date_format)?;
             Self::check_size(&acc)?;
         }
         if !concat.is_empty() {
@@ -704,21 +704,24 @@ pub(crate) fn as_datetime(x: Sql) -> Sql {
 
 /// Makes the two sides of a comparison comparable as text: a date against a
 /// date-time compares as date-times, and a string literal against a date is
-/// read as a date (`'1/15/2024'`, `'2024-01-15'`) in the date's form.
-pub(crate) fn harmonize(l: Sql, r: Sql) -> (Sql, Sql) {
+/// read as a date (in the user's date format, `'1/15/2024'`, `'2024-01-15'`) in
+/// the date's form.
+pub(crate) fn harmonize(l: Sql, r: Sql, user: Option<DateFormat>) -> (Sql, Sql) {
     match (l.ty, r.ty) {
         (Ty::Date, Ty::DateTime) => (as_datetime(l), r),
         (Ty::DateTime, Ty::Date) => (l, as_datetime(r)),
-        (Ty::Date | Ty::DateTime, Ty::Text) => match r.text_literal().and_then(parse_loose_date) {
-            Some(d) if l.ty == Ty::DateTime || d.has_time => (
-                as_datetime(l),
-                date_literal(&d.datetime_text(), Ty::DateTime),
-            ),
-            Some(d) => (l, date_literal(&d.date_text(), Ty::Date)),
-            None => (l, r),
-        },
+        (Ty::Date | Ty::DateTime, Ty::Text) => {
+            match r.text_literal().and_then(|t| parse_compared_date(t, user)) {
+                Some(d) if l.ty == Ty::DateTime || d.has_time => (
+                    as_datetime(l),
+                    date_literal(&d.datetime_text(), Ty::DateTime),
+                ),
+                Some(d) => (l, date_literal(&d.date_text(), Ty::Date)),
+                None => (l, r),
+            }
+        }
         (Ty::Text, Ty::Date | Ty::DateTime) => {
-            let (r, l) = harmonize(r, l);
+            let (r, l) = harmonize(r, l, user);
             (l, r)
         }
         _ => (l, r),
@@ -726,13 +729,13 @@ pub(crate) fn harmonize(l: Sql, r: Sql) -> (Sql, Sql) {
 }
 
 /// `left op right`.
-fn binary(l: Sql, op: &BinaryOperator, r: Sql) -> Result<Sql, Error> {
+fn binary(l: Sql, op: &BinaryOperator, r: Sql, user: Option<DateFormat>) -> Result<Sql, Error> {
     use BinaryOperator as B;
     Ok(match op {
         B::And => Sql::binary(l, "AND", r, prec::AND, Ty::Number),
         B::Or => Sql::binary(l, "OR", r, prec::OR, Ty::Number),
         B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
-            let (l, r) = harmonize(l, r);
+            let (l, r) = harmonize(l, r, user);
             let (text, p) = match op {
                 B::Eq => ("=", prec::EQ),
                 B::NotEq => ("<>", prec::EQ),

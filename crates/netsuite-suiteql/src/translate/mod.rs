@@ -123,16 +123,23 @@ pub(crate) struct Translator {
     /// The current time, as `YYYY-MM-DDTHH:MM:SSZ`, if fixed.
     now: Option<String>,
     model: &'static Model,
+    /// The user's date format, in which strings compared with dates are read first.
+    date_format: Option<crate::DateFormat>,
 }
 
 impl Translator {
-    pub(crate) fn new(now: Option<String>, model: &'static Model) -> Translator {
+    pub(crate) fn new(
+        now: Option<String>,
+        model: &'static Model,
+        date_format: Option<crate::DateFormat>,
+    ) -> Translator {
         Translator {
             scopes: Vec::new(),
             depth: 0,
             derived: 0,
             now,
             model,
+            date_format,
         }
     }
 
