@@ -274,6 +274,7 @@ fn client_hint(e: &netsuite_client::Error) -> Option<String> {
     match e {
         E::Auth(a) => auth_hint(a),
         E::Certificate { .. } => Some("this is a certificate problem, not the network: the server's certificate is not valid for this host or not signed by an authority this machine trusts (a TLS-intercepting proxy?); check --base-url / NETSUITE_BASE_URL, or add the proxy's CA to the system's trust store".into()),
+        E::InvalidRequest { reason } if reason.contains("holds dates") => Some("page by a unique number column: drop --key to page by id, filter dates in the query (WHERE trandate >= TO_DATE('1/1/2025', 'MM/DD/YYYY')), and sort by date afterwards if you need that order (up to 100,000 rows, --all without --key keeps the query's ORDER BY)".into()),
         E::InvalidRequest { reason } if reason.starts_with("no valid request") => Some("check the record type, id and path given: they must form a valid URL (ids are internal ids, or eid:EXTERNAL_ID)".into()),
         E::Connect { .. } => Some("check the network, the account id or --base-url; for the emulator, is `netsuite emulator serve` running?".into()),
         E::Api { error, .. } if error.is_rate_limited() => Some("the account's concurrency limit kept refusing the request after every retry: lower --concurrency, or try again when other integrations are quieter".into()),

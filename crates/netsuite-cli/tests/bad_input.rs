@@ -425,3 +425,38 @@ fn emulator_settings_out_of_range() {
         assert!(stderr.contains(value), "{flag}: {stderr}");
     }
 }
+
+/// Date formats NetSuite does not offer are usage errors with the list to pick from.
+#[cfg(feature = "emulator")]
+#[test]
+fn emulator_date_formats_netsuite_does_not_offer() {
+    let env = Env::new();
+    for (args, cause, hint) in [
+        (
+            &["--date-format", "YY/MM/DD"][..],
+            "--date-format \"YY/MM/DD\" is not a date format NetSuite offers",
+            "hint: use one of M/D/YYYY, MM/DD/YYYY, D/M/YYYY",
+        ),
+        (
+            &["--user-date-format", "-5"][..],
+            "--user-date-format \"-5\" is not ENTITY=FMT",
+            "hint: give the user's entity internal id and a date format",
+        ),
+        (
+            &["--user-date-format", "-5=%d.%m.%Y"][..],
+            "\"%d.%m.%Y\" is not a date format NetSuite offers",
+            "hint: use one of",
+        ),
+    ] {
+        let mut argv = vec![
+            "emulator",
+            "serve",
+            "--in-memory",
+            "--listen",
+            "127.0.0.1:0",
+        ];
+        argv.extend_from_slice(args);
+        let stderr = env.fails(&argv, 2, cause);
+        assert!(stderr.contains(hint), "{args:?}: {stderr}");
+    }
+}

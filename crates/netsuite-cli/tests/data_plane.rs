@@ -319,6 +319,103 @@ fn suiteql_formats_files_and_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// `2025-01-13` as NetSuite's default date format shows it: `1/13/2025`.
+fn us_date(iso: &str) -> String {
+    let mut p = iso.split('-').map(|n| n.parse::<u32>().unwrap());
+    let (y, m, d) = (p.next().unwrap(), p.next().unwrap(), p.next().unwrap());
+    format!("{m}/{d}/{y}")
+}
+
+/// SuiteQL answers carry dates as NetSuite formats them (M/D/YYYY by default,
+/// date-times with h:mm am): JSON, the table, CSV and --all exports show them as
+/// they come; keyset paging by id works over them, and a date key is refused
+/// (formatted dates do not sort as text, and they repeat).
+#[test]
+fn suiteql_dates_as_netsuite_formats_them() {
+    let s = setup();
+    let e = &s.env;
+    let q = "SELECT id, tranid, trandate, TO_CHAR(trandate, 'YYYY-MM-DD') AS iso, lastmodifieddate FROM transaction ORDER BY id";
+    let rows = json(&e.ok(&["suiteql", q]));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 100);
+    for r in rows {
+        let iso = r["iso"].as_str().unwrap();
+        assert_eq!(r["trandate"], us_date(iso), "{r}");
+        assert_eq!(
+            r["lastmodifieddate"],
+            format!("{} 10:05 am", us_date(iso)),
+            "{r}"
+        );
+    }
+    let iso_304 = rows.iter().find(|r| r["id"] == "304").unwrap()["iso"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let table = e.ok(&[
+        "suiteql",
+        "SELECT tranid, trandate, lastmodifieddate FROM transaction WHERE id = 304",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        table.contains(&format!("{} 10:05 am", us_date(&iso_304))),
+        "{table}"
+    );
+    // --all by offset (CSV) and by keyset on id (NDJSON): every row, dates as shown.
+    let csv = e.ok(&[
+        "suiteql",
+        q,
+        "--all",
+        "--format",
+        "csv",
+        "--page-size",
+        "10",
+    ]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,tranid,trandate,iso,lastmodifieddate");
+    assert_eq!(lines.len(), 101);
+    for line in &lines[1..] {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[2], us_date(cells[3]), "{line}");
+    }
+    let nd = e.ok(&[
+        "suiteql",
+        q,
+        "--all",
+        "--key",
+        "id",
+        "--format",
+        "ndjson",
+        "--page-size",
+        "10",
+        "--rows-per-partition",
+        "30",
+    ]);
+    let exported: Vec<serde_json::Value> = nd.lines().map(json).collect();
+    assert_eq!(exported.len(), 100);
+    for r in &exported {
+        assert_eq!(r["trandate"], us_date(r["iso"].as_str().unwrap()), "{r}");
+    }
+    // A date key: refused with the reason and what to do instead.
+    let err = e.fails(
+        &[
+            "suiteql",
+            "SELECT id, trandate FROM transaction",
+            "--all",
+            "--key",
+            "trandate",
+            "--page-size",
+            "10",
+        ],
+        2,
+        "holds dates",
+    );
+    assert!(
+        err.contains("hint: page by a unique number column"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_broken_pipe_ends_quietly() {
     let s = setup_with(&["rest_webservices"], |c| c.demo_scale = 5000);

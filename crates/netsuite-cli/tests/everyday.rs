@@ -871,9 +871,13 @@ fn demo_keep_leaves_a_config_and_data_to_continue_from() {
     env.fails(&["demo", "--keep", kept.to_str().unwrap()], 2, "not empty");
 
     let ready = env.path("kept.url");
+    // Served with another account date format (and a user's own, for another entity).
     let mut server = sh(
         &env,
-        &format!("exec {serve} --ready-file {}", ready.display()),
+        &format!(
+            "exec {serve} --ready-file {} --date-format D-Mon-YYYY --user-date-format 99=DD.MM.YYYY",
+            ready.display()
+        ),
     )
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::null())
@@ -893,8 +897,32 @@ fn demo_keep_leaves_a_config_and_data_to_continue_from() {
     let order = sh(&env, &format!("{export}\n{}", line("netsuite record get ")))
         .output()
         .unwrap();
+    let dates = sh(
+        &env,
+        &format!(
+            "{export}\nnetsuite suiteql --profile demo \"SELECT trandate, TO_CHAR(trandate, 'YYYY-MM-DD') AS iso FROM transaction WHERE id = 304\""
+        ),
+    )
+    .output()
+    .unwrap();
     let _ = server.kill();
     let _ = server.wait();
+    assert!(
+        dates.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dates.stderr)
+    );
+    let row = &common::json(&String::from_utf8(dates.stdout).unwrap())[0];
+    let iso = row["iso"].as_str().unwrap();
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month: usize = iso[5..7].parse().unwrap();
+    let day: u32 = iso[8..10].parse().unwrap();
+    assert_eq!(
+        row["trandate"],
+        format!("{day}-{}-{}", MONTHS[month - 1], &iso[..4])
+    );
     assert!(
         token.status.success(),
         "{}",

@@ -274,6 +274,47 @@ fn valid_identifier(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Whether a key value is a date as NetSuite shows one in SuiteQL answers: in
+/// any of the user's date formats (`1/10/2025`, `10.01.2025`, `10-Jan-2025`,
+/// `2025-01-10`, ...), perhaps with a time of day (`3:04 pm`, `T15:04:05Z`).
+fn looks_like_date(value: &str) -> bool {
+    let v = value.trim();
+    let iso_t = v.len() > 10 && v.as_bytes()[10] == b'T';
+    let (date, time) = match v.split_once(' ') {
+        Some((d, t)) => (d, Some(t.trim())),
+        None if iso_t => (&v[..10], Some(&v[11..])),
+        None => (v, None),
+    };
+    let time_ok = time.is_none_or(|t| {
+        let t = t.trim_end_matches(['Z', 'z']);
+        let t = t
+            .strip_suffix("am")
+            .or_else(|| t.strip_suffix("pm"))
+            .or_else(|| t.strip_suffix("AM"))
+            .or_else(|| t.strip_suffix("PM"))
+            .unwrap_or(t)
+            .trim_end();
+        let parts: Vec<&str> = t.split(':').collect();
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let Some(sep) = date.chars().find(|c| matches!(c, '/' | '.' | '-')) else {
+        return false;
+    };
+    let parts: Vec<&str> = date.split(sep).collect();
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let small =
+        |p: &str| digits(p, 1..=2) || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    time_ok
+        && parts.len() == 3
+        && ((digits(parts[0], 4..=4) && small(parts[1]) && small(parts[2]))
+            || (small(parts[0]) && small(parts[1]) && digits(parts[2], 4..=4)))
+}
+
 fn sql_text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -910,6 +951,17 @@ impl Client {
                 plan.key = Some(key.clone());
                 let lo = row.text("lo");
                 let hi = row.text("hi");
+                if let Some(date) = [&lo, &hi]
+                    .into_iter()
+                    .flatten()
+                    .find(|v| v.parse::<i64>().is_err() && looks_like_date(v))
+                {
+                    return Err(Error::InvalidRequest {
+                        reason: format!(
+                            "the key column {key:?} holds dates ({date:?}): NetSuite shows them in the user's date format, which does not sort as text, and to the minute at best, so several rows share a key and paging by it would lose or repeat rows"
+                        ),
+                    });
+                }
                 match (
                     lo.as_deref().and_then(|s| s.parse::<i64>().ok()),
                     hi.as_deref().and_then(|s| s.parse::<i64>().ok()),
@@ -1152,6 +1204,41 @@ fn read_checkpoint(path: &Path) -> Result<Option<Checkpoint>, Error> {
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    #[test]
+    fn dates_as_netsuite_shows_them() {
+        for date in [
+            "1/10/2025",
+            "12/1/2024",
+            "01/10/2025",
+            "10.01.2025",
+            "10-Jan-2025",
+            "2025-01-10",
+            "2025/1/10",
+            "1/10/2025 3:04 pm",
+            "15.01.2027 8:00 am",
+            "2025-01-10T15:04:05Z",
+            "2025-01-10 15:04:05",
+            "10-OCT-2025",
+        ] {
+            assert!(looks_like_date(date), "{date}");
+        }
+        for other in [
+            "301",
+            "SO301",
+            "INV-2025-7",
+            "CUST-104",
+            "a/b/c",
+            "1/2",
+            "1/10/25",
+            "2025-01-10 later",
+            "",
+            "12.5",
+            "acme-widgets-inc",
+        ] {
+            assert!(!looks_like_date(other), "{other}");
+        }
+    }
 
     fn row(cols: &[(&str, &str)]) -> Row {
         Row(cols
