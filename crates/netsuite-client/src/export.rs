@@ -315,6 +315,22 @@ fn looks_like_date(value: &str) -> bool {
             || (small(parts[0]) && small(parts[1]) && digits(parts[2], 4..=4)))
 }
 
+/// Refuses a keyset on a column whose bounds are dates.
+fn refuse_dates(key: &str, bounds: [&Option<String>; 2]) -> Result<(), Error> {
+    match bounds
+        .into_iter()
+        .flatten()
+        .find(|v| v.parse::<i64>().is_err() && looks_like_date(v))
+    {
+        Some(date) => Err(Error::InvalidRequest {
+            reason: format!(
+                "the key column {key:?} holds dates ({date:?}): NetSuite shows them in the user's date format, which does not sort as text, and to the minute at best, so several rows share a key and paging by it would lose or repeat rows"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn sql_text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -951,17 +967,7 @@ impl Client {
                 plan.key = Some(key.clone());
                 let lo = row.text("lo");
                 let hi = row.text("hi");
-                if let Some(date) = [&lo, &hi]
-                    .into_iter()
-                    .flatten()
-                    .find(|v| v.parse::<i64>().is_err() && looks_like_date(v))
-                {
-                    return Err(Error::InvalidRequest {
-                        reason: format!(
-                            "the key column {key:?} holds dates ({date:?}): NetSuite shows them in the user's date format, which does not sort as text, and to the minute at best, so several rows share a key and paging by it would lose or repeat rows"
-                        ),
-                    });
-                }
+                refuse_dates(&key, [&lo, &hi])?;
                 match (
                     lo.as_deref().and_then(|s| s.parse::<i64>().ok()),
                     hi.as_deref().and_then(|s| s.parse::<i64>().ok()),

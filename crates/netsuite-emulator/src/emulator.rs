@@ -172,7 +172,7 @@ impl Emulator {
         let links = crate::origin::LinkBase::new(config.public_url.as_deref())
             .map_err(|reason| Error::InvalidSettings { reason })?;
         let date_formats =
-            crate::data::suiteql::DateFormats::new(&config.date_format, &config.user_date_formats)
+            data_state::DateFormats::new(&config.date_format, &config.user_date_formats)
                 .map_err(|reason| Error::InvalidSettings { reason })?;
         let store = Store::open(config.data_dir.as_deref(), config.model)?;
         let oauth = OAuthPlane::open(

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use netsuite_auth::account::AccountId;
-use netsuite_suiteql::Model;
+use netsuite_suiteql::{DateFormat, Model};
 
 use super::fault::Faults;
 use super::governance::{GovernanceStats, Governor, Stats};
@@ -39,7 +39,46 @@ pub(crate) struct Settings {
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
     /// The date formats of SuiteQL answers.
-    pub date_formats: super::suiteql::DateFormats,
+    pub date_formats: DateFormats,
+}
+
+/// The date formats SuiteQL answers show dates in: the account's, and users' own
+/// (by entity id) that override it. The REST record API keeps ISO 8601.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DateFormats {
+    account: DateFormat,
+    users: std::collections::HashMap<i64, DateFormat>,
+}
+
+impl DateFormats {
+    /// Reads the account's format and users' own; the error names a format
+    /// NetSuite does not offer and lists those it does.
+    pub(crate) fn new(account: &str, users: &[(i64, String)]) -> Result<DateFormats, String> {
+        let read = |name: &str, whose: &str| {
+            DateFormat::parse(name).ok_or_else(|| {
+                format!(
+                    "the date format {name:?}{whose} is not one NetSuite offers (use one of {})",
+                    DateFormat::names().join(", ")
+                )
+            })
+        };
+        let mut users_map = std::collections::HashMap::new();
+        for (entity, name) in users {
+            users_map.insert(*entity, read(name, &format!(" of user {entity}"))?);
+        }
+        Ok(DateFormats {
+            account: read(account, "")?,
+            users: users_map,
+        })
+    }
+
+    /// The format of the user with this entity id (the account's for no user, or
+    /// a user with no format of their own).
+    pub(crate) fn of(&self, entity: Option<i64>) -> DateFormat {
+        entity
+            .and_then(|e| self.users.get(&e).copied())
+            .unwrap_or(self.account)
+    }
 }
 
 struct Inner {
@@ -52,7 +91,7 @@ struct Inner {
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
-    date_formats: super::suiteql::DateFormats,
+    date_formats: DateFormats,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -141,7 +180,7 @@ impl DataPlane {
     }
 
     /// The date formats of SuiteQL answers: the account's and users' own.
-    pub(crate) fn date_formats(&self) -> &super::suiteql::DateFormats {
+    pub(crate) fn date_formats(&self) -> &DateFormats {
         &self.inner.date_formats
     }
 

@@ -4,7 +4,8 @@
 //!
 //! The statement is translated to SQLite and run on the tables the record API uses.
 //! Items carry `"links": []` and the columns in lower case, values as strings, NULLs
-//! left out; dates and date-times in the user's date format ([`DateFormats`]).
+//! left out; dates and date-times in the user's date format
+//! ([`super::state::DateFormats`]).
 //! `totalResults` is a `COUNT(*)` over the translated statement, cached
 //! until the next write and cheap for keyset paging ([`super::total_results`]). A statement that cannot be translated or run is a
 //! 400 `USER_ERROR` naming the problem, never a 500; anything but SELECT is refused.
@@ -140,45 +141,6 @@ pub(crate) fn translate(
         .with_model(model)
         .with_date_format(dates);
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
-}
-
-/// The date formats SuiteQL answers show dates in: the account's, and users' own
-/// (by entity id) that override it. The REST record API keeps ISO 8601.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DateFormats {
-    account: DateFormat,
-    users: std::collections::HashMap<i64, DateFormat>,
-}
-
-impl DateFormats {
-    /// Reads the account's format and users' own; the error names a format
-    /// NetSuite does not offer and lists those it does.
-    pub(crate) fn new(account: &str, users: &[(i64, String)]) -> Result<DateFormats, String> {
-        let read = |name: &str, whose: &str| {
-            DateFormat::parse(name).ok_or_else(|| {
-                format!(
-                    "the date format {name:?}{whose} is not one NetSuite offers (use one of {})",
-                    DateFormat::names().join(", ")
-                )
-            })
-        };
-        let mut users_map = std::collections::HashMap::new();
-        for (entity, name) in users {
-            users_map.insert(*entity, read(name, &format!(" of user {entity}"))?);
-        }
-        Ok(DateFormats {
-            account: read(account, "")?,
-            users: users_map,
-        })
-    }
-
-    /// The format of the user with this entity id (the account's for no user, or
-    /// a user with no format of their own).
-    pub(crate) fn of(&self, entity: Option<i64>) -> DateFormat {
-        entity
-            .and_then(|e| self.users.get(&e).copied())
-            .unwrap_or(self.account)
-    }
 }
 
 /// Shows the date columns of one statement's rows in a date format.

@@ -104,6 +104,13 @@ struct DataPlaneArgs {
     /// Latency added to the token endpoint.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     slow_token_ms: u64,
+    #[command(flatten)]
+    dates: Box<DateArgs>,
+}
+
+/// The date formats of SuiteQL answers.
+#[derive(Debug, Clone, Args)]
+struct DateArgs {
     /// The account's date format, in which SuiteQL answers show dates (date-times
     /// add "h:mm am", UTC); the REST record API keeps ISO 8601. One of M/D/YYYY,
     /// MM/DD/YYYY, D/M/YYYY, DD/MM/YYYY, D.M.YYYY, DD.MM.YYYY, D-Mon-YYYY,
@@ -118,7 +125,7 @@ struct DataPlaneArgs {
 }
 
 /// The date formats of `--date-format` and `--user-date-format`, checked.
-fn date_formats(args: &DataPlaneArgs) -> Result<Vec<(i64, String)>> {
+fn date_formats(args: &DateArgs) -> Result<Vec<(i64, String)>> {
     let known = || {
         format!(
             "use one of {}",
@@ -176,7 +183,7 @@ impl DataPlaneArgs {
         c.concurrency_limit = self.concurrency_limit;
         c.retry_after_secs = self.retry_after;
         c.suiteql_time_limit = std::time::Duration::from_secs(self.suiteql_time_limit);
-        c.date_format.clone_from(&self.date_format);
+        c.date_format.clone_from(&self.dates.date_format);
         c.faults = netsuite_emulator::Faults {
             latency_ms: self.latency_ms,
             latency_jitter_ms: self.latency_jitter_ms,
@@ -213,7 +220,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
                 .into(),
         );
     }
-    let user_date_formats = date_formats(&data_plane)?;
+    let user_date_formats = date_formats(&data_plane.dates)?;
     if !data_plane.no_demo && data_plane.demo_scale >= 100_000 {
         crate::output::say!(
             "preparing {} demo transactions (the first time on a data directory: about 20 s per million)",
