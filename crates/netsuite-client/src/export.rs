@@ -20,6 +20,10 @@
 //!    partitions (twice the concurrency) is open at once, so memory is bounded by
 //!    window x pages per partition x page size whatever the row count. A key that
 //!    is not a whole number is paged in one partition, by text comparison.
+//!    A key whose values are dates is refused ([`Error::InvalidRequest`]): SuiteQL
+//!    answers dates in the user's date format (`1/10/2025`), which does not sort as
+//!    text, shows date-times to the minute at best, and dates repeat, so paging by
+//!    them would lose or repeat rows; page by `id` and filter dates in the query.
 //!    Partitions have equal key widths: with evenly spread keys (internal ids) they
 //!    hold about the same rows; with clustered keys some hold more, which costs
 //!    parallelism (such a partition is fetched page after page), never rows or

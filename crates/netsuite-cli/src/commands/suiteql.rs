@@ -24,7 +24,8 @@ use crate::output::{self, Format, RowWriter};
 --all gets every row of any size of result. Up to 100,000 rows (NetSuite's paging ceiling)
 it fetches offset pages in parallel and keeps the query's order (give it a unique ORDER BY).
 Past that, or with --key, it pages by keyset on a unique column (--key, default id, which the
-query must select), splitting the key range into partitions fetched in parallel within the
+query must select; never a date column: NetSuite answers dates in the user's format, which does
+not sort as text), splitting the key range into partitions fetched in parallel within the
 account's concurrency limit (--concurrency, or governanceLimits); rows come out in ascending
 key order. With --out, a checkpoint (FILE.checkpoint) lets --resume continue an interrupted
 export: every row is written exactly once. Without --resume, an export over the checkpoint of
