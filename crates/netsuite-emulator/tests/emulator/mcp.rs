@@ -134,6 +134,16 @@ async fn bearer_check_refuses_missing_and_wrong_tokens_with_audit_entries() {
     let r = rpc(&auth, ALL, None, list.clone()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     assert!(r.headers.get(header::WWW_AUTHENTICATE).is_none());
+    // A JSON-RPC error MCP clients show, with NetSuite's INVALID_LOGIN detail.
+    assert_eq!(r.json["jsonrpc"], "2.0", "{}", r.body);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid login attempt."),
+        "{}",
+        r.body
+    );
     assert_eq!(auth.last_audit().code, AuditCode::TokenRejected.as_str());
     // A REST token (the integration allows mcp only: use a second one).
     let rest = auth.emu.create_integration(auth_code("REST app")).unwrap();

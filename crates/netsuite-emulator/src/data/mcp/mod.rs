@@ -230,6 +230,21 @@ fn rpc_error(status: StatusCode, code: i64, message: &str) -> Response {
         .into_response()
 }
 
+/// NetSuite's REST error (401 `INVALID_LOGIN`) as a JSON-RPC error with its detail,
+/// so that MCP clients can show it.
+async fn as_rpc_error(resp: Response) -> Response {
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let detail = body["o:errorDetails"][0]["detail"]
+        .as_str()
+        .or_else(|| body["title"].as_str())
+        .unwrap_or("Invalid login attempt.");
+    rpc_error(status, -32001, detail)
+}
+
 /// The governance gate's answer over the concurrency limit.
 pub(crate) fn too_many_requests() -> Response {
     rpc_error(
@@ -256,8 +271,10 @@ async fn authenticate(State(dp): State<DataPlane>, mut req: Request, next: Next)
             req.extensions_mut().insert(Caller { principal, base });
             next.run(req).await
         }
-        Ok(Err(mut refused)) => {
-            if refused.status() == StatusCode::UNAUTHORIZED && dp.mcp().www_authenticate {
+        Ok(Err(refused)) if refused.status() != StatusCode::UNAUTHORIZED => refused,
+        Ok(Err(refused)) => {
+            let mut refused = as_rpc_error(refused).await;
+            if dp.mcp().www_authenticate {
                 let value = if dp.mcp().resource_metadata {
                     format!(
                         "Bearer resource_metadata=\"{base}{RESOURCE_METADATA_PATH}{path}\", scope=\"{SCOPE}\""
