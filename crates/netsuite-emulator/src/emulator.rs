@@ -245,7 +245,7 @@ impl Emulator {
                 model: config.model,
                 suiteql_time_limit: config.suiteql_time_limit,
                 links,
-                mcp: crate::data::mcp::Settings {
+                mcp: crate::data::mcp::front::Settings {
                     allow_m2m: config.mcp_allow_m2m,
                     resource_metadata: config.mcp_resource_metadata,
                     www_authenticate: config.mcp_www_authenticate,

@@ -294,7 +294,7 @@ fn classify(path: &str) -> Option<Channel> {
         Some(Channel::Rest)
     } else if path == RESTLET_PATH {
         Some(Channel::Restlet)
-    } else if path.starts_with(super::mcp::PATH_PREFIX) {
+    } else if path.starts_with(super::mcp::front::PATH_PREFIX) {
         Some(Channel::Mcp)
     } else {
         None
@@ -314,7 +314,7 @@ fn too_many(g: &Governor, channel: Channel) -> Response {
             "SSS_REQUEST_LIMIT_EXCEEDED",
             "The request could not be processed: the account's concurrent request limit was exceeded. Retry later.",
         ),
-        Channel::Mcp => super::mcp::too_many_requests(),
+        Channel::Mcp => super::mcp::front::too_many_requests(),
         _ => RestError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "CONCURRENCY_LIMIT_EXCEEDED",

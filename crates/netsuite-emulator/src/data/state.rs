@@ -39,7 +39,7 @@ pub(crate) struct Settings {
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
     /// The AI Connector's undocumented behaviours.
-    pub mcp: super::mcp::Settings,
+    pub mcp: super::mcp::front::Settings,
 }
 
 struct Inner {
@@ -52,7 +52,7 @@ struct Inner {
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
-    mcp: super::mcp::Settings,
+    mcp: super::mcp::front::Settings,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -114,7 +114,7 @@ impl DataPlane {
     }
 
     /// The AI Connector's settings.
-    pub(crate) fn mcp(&self) -> &super::mcp::Settings {
+    pub(crate) fn mcp(&self) -> &super::mcp::front::Settings {
         &self.inner.mcp
     }
 

@@ -411,3 +411,215 @@ async fn tools_answer_from_the_data() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn saved_searches_reports_and_subsidiaries() {
+    let auth = connector(1001, |_| {});
+    let t = token(&auth, "mcp").await;
+    let s = tool(&auth, &t, "ns_listSavedSearches", json!({})).await;
+    assert_eq!(s["structuredContent"]["count"], 3, "{s}");
+    let s = tool(
+        &auth,
+        &t,
+        "ns_runSavedSearch",
+        json!({"searchId": "1", "range_start": 2, "range_end": 4}),
+    )
+    .await;
+    let s = &s["structuredContent"];
+    assert_eq!(s["scriptId"], "customsearch_open_sales_orders");
+    assert_eq!(s["resultCount"], 2, "{s}");
+    assert!(s["totalResults"].as_u64().unwrap() > 2, "{s}");
+    let r = tool(
+        &auth,
+        &t,
+        "ns_runSavedSearch",
+        json!({"searchId": "1", "type": "customer"}),
+    )
+    .await;
+    assert_eq!(r["isError"], true, "{r}");
+    let s = tool(&auth, &t, "ns_getSubsidiaries", json!({})).await;
+    assert_eq!(
+        s["structuredContent"]["subsidiaries"][0],
+        json!({"id": -1, "name": "Parent Company (Consolidated)", "consolidated": true})
+    );
+    let s = tool(&auth, &t, "ns_listAllReports", json!({})).await;
+    let reports = s["structuredContent"]["reports"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[1]["as_of_date_format"], true);
+    // Consolidated (-1) covers every subsidiary; 1 alone fewer orders.
+    let orders = |v: &Value| -> u64 {
+        v["structuredContent"]["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|r| r["orders"].as_str().unwrap().parse::<u64>().unwrap())
+            .sum()
+    };
+    let period = |sub: i64| json!({"reportId": 1, "dateFrom": "2020-01-01", "dateTo": "2026-12-31", "subsidiaryId": sub});
+    let all = orders(&tool(&auth, &t, "ns_runReport", period(-1)).await);
+    let parent = orders(&tool(&auth, &t, "ns_runReport", period(1)).await);
+    let uk = orders(&tool(&auth, &t, "ns_runReport", period(2)).await);
+    assert!(all > parent && parent > 0 && uk > 0, "{all} {parent} {uk}");
+    let s = tool(
+        &auth,
+        &t,
+        "ns_runReport",
+        json!({"reportId": 2, "dateTo": "2025-12-31"}),
+    )
+    .await;
+    assert!(
+        s["structuredContent"]["resultCount"].as_u64().unwrap() > 0,
+        "{s}"
+    );
+    for (args, says) in [
+        (
+            json!({"reportId": 1, "dateFrom": "2020-01-01", "dateTo": "2025-12-31"}),
+            "subsidiaryId",
+        ),
+        (
+            json!({"reportId": 2, "dateFrom": "2020-01-01", "dateTo": "2025-12-31"}),
+            "as of a date",
+        ),
+        (
+            json!({"reportId": 1, "dateFrom": "2020-13-01", "dateTo": "2025-12-31", "subsidiaryId": 1}),
+            "YYYY-MM-DD",
+        ),
+        (
+            json!({"reportId": 9, "dateTo": "2025-12-31"}),
+            "no report 9",
+        ),
+        (
+            json!({"reportId": 1, "dateFrom": "2020-01-01", "dateTo": "2025-12-31", "subsidiaryId": 77}),
+            "no subsidiary 77",
+        ),
+    ] {
+        let r = tool(&auth, &t, "ns_runReport", args.clone()).await;
+        assert_eq!(r["isError"], true, "{args}: {r}");
+        let text = r["content"][0]["text"].as_str().unwrap();
+        assert!(text.contains(says), "{args}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn metadata_writes_and_the_row_cap() {
+    let auth = connector(1001, |_| {});
+    let t = token(&auth, "mcp").await;
+    let s = tool(
+        &auth,
+        &t,
+        "ns_getSuiteQLMetadata",
+        json!({"recordType": "transaction"}),
+    )
+    .await;
+    let p = &s["structuredContent"]["properties"];
+    assert_eq!(p["entity"]["x-n:joinable"], true, "{s}");
+    assert!(p["tranid"].get("x-n:joinable").is_none());
+    let s = tool(&auth, &t, "ns_getSuiteQLMetadata", json!({})).await;
+    assert!(
+        s["structuredContent"]["recordTypes"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 5
+    );
+    let s = tool(
+        &auth,
+        &t,
+        "ns_getRecordTypeMetadata",
+        json!({"recordType": "customer"}),
+    )
+    .await;
+    assert!(
+        s["structuredContent"]["schema"]["properties"]["companyName"].is_object(),
+        "{s}"
+    );
+    let r = tool(
+        &auth,
+        &t,
+        "ns_getRecordTypeMetadata",
+        json!({"recordType": "nope"}),
+    )
+    .await;
+    assert_eq!(r["isError"], true);
+    let s = tool(
+        &auth,
+        &t,
+        "ns_createRecord",
+        json!({"recordType": "customer", "data": "{\"companyName\":\"Agent Co\",\"subsidiary\":{\"id\":\"1\"}}"}),
+    )
+    .await;
+    let id = s["structuredContent"]["recordId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tool(
+        &auth,
+        &t,
+        "ns_updateRecord",
+        json!({"recordType": "customer", "recordId": id, "data": "{\"comments\":\"hi\"}"}),
+    )
+    .await;
+    let s = tool(
+        &auth,
+        &t,
+        "ns_getRecord",
+        json!({"recordType": "customer", "recordId": id}),
+    )
+    .await;
+    assert_eq!(s["structuredContent"]["comments"], "hi", "{s}");
+    let r = tool(
+        &auth,
+        &t,
+        "ns_createRecord",
+        json!({"recordType": "customer", "data": "[1]"}),
+    )
+    .await;
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("JSON object"),
+        "{r}"
+    );
+    let s = tool(
+        &auth,
+        &t,
+        "ns_runCustomSuiteQL",
+        json!({"sqlQuery": "SELECT id FROM customer", "description": "two", "pageSize": 2}),
+    )
+    .await;
+    let s = &s["structuredContent"];
+    assert_eq!(
+        (s["resultCount"].as_u64(), s["truncated"].as_bool()),
+        (Some(2), Some(true)),
+        "{s}"
+    );
+    let r = tool(
+        &auth,
+        &t,
+        "ns_runCustomSuiteQL",
+        json!({"sqlQuery": "SELECT id FROM customer", "description": "x", "pageSize": 5001}),
+    )
+    .await;
+    assert_eq!(r["isError"], true, "{r}");
+}
+
+#[tokio::test]
+async fn sse_replies_when_switched_on() {
+    let auth = connector(1001, |c| c.mcp_sse = true);
+    let t = token(&auth, "mcp").await;
+    let r = rpc(
+        &auth,
+        ALL,
+        Some(&t),
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.content_type().starts_with("text/event-stream"), "{r:?}");
+    assert!(r.body.contains("ns_runCustomSuiteQL"), "{}", r.body);
+    assert!(r.headers.get("mcp-session-id").is_none());
+}

@@ -11,7 +11,9 @@
 //! permissions ([`catalog`]). What NetSuite does not document is a switch in
 //! [`Settings`].
 
+mod base;
 pub(crate) mod catalog;
+pub(crate) mod front;
 mod reports;
 mod tools;
 
@@ -37,9 +39,8 @@ use super::state::DataPlane;
 use crate::oauth::audit::AuditCode;
 use crate::oauth::bearer::{Principal, Refusal};
 use crate::oauth::refusal::Stop;
+use front::rpc_error;
 
-/// Every AI Connector path starts with this (governed as data-plane requests).
-pub(crate) const PATH_PREFIX: &str = "/services/mcp/";
 /// The account-wide endpoint.
 pub(crate) const ALL_PATH: &str = "/services/mcp/v1/all";
 /// The Standard Tools SuiteApp's own endpoint.
@@ -50,21 +51,6 @@ pub(crate) const RESOURCE_METADATA_PATH: &str = "/.well-known/oauth-protected-re
 const SCOPE: &str = "mcp";
 /// NetSuite's Administrator role.
 const ADMINISTRATOR: i64 = 3;
-
-/// The AI Connector's behaviours NetSuite does not document.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Settings {
-    /// Accept M2M (client credentials) tokens with scope `mcp`.
-    pub allow_m2m: bool,
-    /// Serve RFC 9728 protected-resource metadata.
-    pub resource_metadata: bool,
-    /// Send `WWW-Authenticate` with 401s.
-    pub www_authenticate: bool,
-    /// Issue `Mcp-Session-Id`s and keep sessions.
-    pub sessions: bool,
-    /// Reply with SSE streams rather than plain JSON.
-    pub sse: bool,
-}
 
 const INSTRUCTIONS: &str = "NetSuite AI Connector Service (emulator). Use reports first, then saved searches, then record tools; SuiteQL (ns_runCustomSuiteQL) is the last resort, with ROWNUM <= 1000. Give every ns_createRecord a new UUID as externalId and never retry a failed create automatically.";
 
@@ -217,19 +203,6 @@ fn resource_metadata(
     .into_response()
 }
 
-/// A JSON-RPC error reply with no request id, at HTTP `status`.
-fn rpc_error(status: StatusCode, code: i64, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": {"code": code, "message": message},
-        })),
-    )
-        .into_response()
-}
-
 /// NetSuite's REST error (401 `INVALID_LOGIN`) as a JSON-RPC error with its detail,
 /// so that MCP clients can show it.
 async fn as_rpc_error(resp: Response) -> Response {
@@ -243,15 +216,6 @@ async fn as_rpc_error(resp: Response) -> Response {
         .or_else(|| body["title"].as_str())
         .unwrap_or("Invalid login attempt.");
     rpc_error(status, -32001, detail)
-}
-
-/// The governance gate's answer over the concurrency limit.
-pub(crate) fn too_many_requests() -> Response {
-    rpc_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        -32000,
-        "Too Many Requests: the account's concurrent request limit was exceeded. Retry later.",
-    )
 }
 
 /// The bearer check in front of the MCP service: scope exactly `mcp`, no M2M token

@@ -10,7 +10,7 @@ use super::super::record::metadata;
 use super::super::record::types::canonical_type;
 use super::super::seed::{REPORTS, Report, SAVED_SEARCHES, SavedSearch};
 use super::super::state::DataPlane;
-use super::tools::{ToolError, bad_args, opt_int_arg, opt_text_arg, suiteql_rows, text_arg};
+use super::base::{ToolError, bad_args, opt_int_arg, opt_text_arg, suiteql_rows, text_arg};
 
 /// Rows one `ns_runSavedSearch` call returns at most.
 const SEARCH_PAGE: i64 = 1000;
