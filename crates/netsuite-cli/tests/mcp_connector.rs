@@ -143,6 +143,7 @@ fn python_sdk_calls_every_tool_and_a_wrong_scope_is_refused() {
     let all = format!("{}/services/mcp/v1/all", server.base_url);
     let v = run_client(&py, "tools", &all, &token);
     assert_eq!(v["protocol"], "2025-06-18", "{v}");
+    assert!(v.get("structured").is_none(), "text only by default: {v}");
     let called: std::collections::BTreeSet<&str> = v["called"]
         .as_array()
         .unwrap()
