@@ -205,3 +205,28 @@ fn python_sdk_is_refused_for_the_administrator_role() {
         "not one of",
     );
 }
+
+#[test]
+fn python_sdk_with_sessions_sse_and_structured_content() {
+    let Some(py) = python() else { return };
+    let env = Env::new();
+    let server = Server::start(
+        &env,
+        &[
+            "--auto-approve",
+            "--auto-approve-role",
+            "1001",
+            "--mcp-sessions",
+            "--mcp-structured-content",
+        ],
+    );
+    let token = login(&env, &server, "ai", "mcp");
+    let v = run_client(
+        &py,
+        "tools",
+        &format!("{}/services/mcp/v1/all", server.base_url),
+        &token,
+    );
+    assert_eq!(v["structured"], true, "{v}");
+    assert_eq!(v["called"].as_array().map(Vec::len), Some(12), "{v}");
+}
