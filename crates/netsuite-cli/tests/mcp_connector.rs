@@ -230,3 +230,145 @@ fn python_sdk_with_sessions_sse_and_structured_content() {
     assert_eq!(v["structured"], true, "{v}");
     assert_eq!(v["called"].as_array().map(Vec::len), Some(12), "{v}");
 }
+
+/// `curl -i`: (status, headers and body).
+fn curl(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "-i", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl is installed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (response, code) = text.rsplit_once('\n').unwrap();
+    (code.trim().parse().unwrap(), response.to_owned())
+}
+
+/// An M2M integration allowing `mcp`, its certificate mapped to role 1001, and a
+/// profile `name` for it; returns the access token (`netsuite auth token`).
+fn m2m_token(env: &Env, server: &Server, name: &str) -> String {
+    let dir = env.path("cert");
+    env.ok(&[
+        "cert",
+        "new",
+        "--key-type",
+        "ec-p256",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let dd = server.data_dir_arg();
+    let created = json(&env.ok(&[
+        "emulator",
+        "integration",
+        "create",
+        "--data-dir",
+        &dd,
+        "--name",
+        name,
+        "--m2m",
+        "--scope",
+        "mcp",
+        "--json",
+    ]));
+    let client_id = created["client_id"].as_str().unwrap();
+    let cert = dir.join("certificate.pem");
+    let mapping = json(&env.ok(&[
+        "emulator",
+        "mapping",
+        "create",
+        "--data-dir",
+        &dd,
+        "--client-id",
+        client_id,
+        "--certificate",
+        cert.to_str().unwrap(),
+        "--role",
+        "1001",
+        "--json",
+    ]));
+    let key = dir.join("private-key.pem");
+    env.ok(&[
+        "profile",
+        "add",
+        name,
+        "--account",
+        "1234567",
+        "--client-id",
+        client_id,
+        "--certificate-id",
+        mapping["certificate_id"].as_str().unwrap(),
+        "--private-key",
+        key.to_str().unwrap(),
+        "--base-url",
+        &server.base_url,
+        "--scope",
+        "mcp",
+    ]);
+    env.ok(&["auth", "token", "--profile", name])
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn switches_m2m_sse_www_authenticate_and_resource_metadata() {
+    let Some(py) = python() else { return };
+    let env = Env::new();
+    let server = Server::start(
+        &env,
+        &[
+            "--mcp-allow-m2m",
+            "--mcp-sse",
+            "--mcp-www-authenticate",
+            "--mcp-resource-metadata",
+        ],
+    );
+    let all = format!("{}/services/mcp/v1/all", server.base_url);
+    let (status, response) = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        "Accept: application/json, text/event-stream",
+        "-d",
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+        &all,
+    ]);
+    assert_eq!(status, 401, "{response}");
+    let challenge = format!(
+        "www-authenticate: Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/services/mcp/v1/all\"",
+        server.base_url
+    );
+    assert!(
+        response.to_lowercase().contains(&challenge.to_lowercase()),
+        "{response}"
+    );
+    let (status, response) = curl(&[&format!(
+        "{}/.well-known/oauth-protected-resource/services/mcp/v1/all",
+        server.base_url
+    )]);
+    assert_eq!(status, 200, "{response}");
+    assert!(
+        response.contains(&format!("\"resource\":\"{all}\"")),
+        "{response}"
+    );
+    // An M2M token is accepted with the switch; replies come as SSE.
+    let token = m2m_token(&env, &server, "m2m");
+    let (status, response) = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        "Accept: application/json, text/event-stream",
+        "-H",
+        &format!("Authorization: Bearer {token}"),
+        "-d",
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+        &all,
+    ]);
+    assert_eq!(status, 200, "{response}");
+    assert!(
+        response
+            .to_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{response}"
+    );
+    let v = run_client(&py, "tools", &all, &token);
+    assert_eq!(v["called"].as_array().map(Vec::len), Some(12), "{v}");
+}
