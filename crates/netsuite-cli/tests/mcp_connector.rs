@@ -372,3 +372,99 @@ fn switches_m2m_sse_www_authenticate_and_resource_metadata() {
     let v = run_client(&py, "tools", &all, &token);
     assert_eq!(v["called"].as_array().map(Vec::len), Some(12), "{v}");
 }
+
+#[test]
+fn an_open_session_stream_does_not_hold_up_shutdown() {
+    let env = Env::new();
+    let mut server = Server::start(
+        &env,
+        &[
+            "--auto-approve",
+            "--auto-approve-role",
+            "1001",
+            "--mcp-sessions",
+        ],
+    );
+    let token = login(&env, &server, "ai", "mcp");
+    let all = format!("{}/services/mcp/v1/all", server.base_url);
+    let bearer = format!("Authorization: Bearer {token}");
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#;
+    let (status, response) = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        "Accept: application/json, text/event-stream",
+        "-H",
+        &bearer,
+        "-d",
+        init,
+        "--max-time",
+        "5",
+        &all,
+    ]);
+    assert_eq!(status, 200, "{response}");
+    let session = response
+        .lines()
+        .find_map(|l| {
+            l.to_lowercase()
+                .strip_prefix("mcp-session-id:")
+                .map(|_| l[15..].trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no session id: {response}"));
+    let session_header = format!("Mcp-Session-Id: {session}");
+    let (status, response) = curl(&[
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        "Accept: application/json, text/event-stream",
+        "-H",
+        &bearer,
+        "-H",
+        &session_header,
+        "-d",
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        &all,
+    ]);
+    assert_eq!(status, 202, "{response}");
+    // The client's stream for server messages: open until the server ends it.
+    let mut stream = Command::new("curl")
+        .args([
+            "-sS",
+            "-N",
+            "--max-time",
+            "60",
+            "-H",
+            "Accept: text/event-stream",
+        ])
+        .args(["-H", &bearer, "-H", &session_header, &all])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        stream.try_wait().unwrap().is_none(),
+        "the stream closed at once"
+    );
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the emulator did not stop within 10 s with a session stream open"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(exited.success(), "{exited:?}");
+    let _ = stream.kill();
+    let _ = stream.wait();
+}

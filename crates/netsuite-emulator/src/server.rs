@@ -100,6 +100,7 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     timeouts: Timeouts,
 ) -> std::io::Result<()> {
+    let data = emulator.data_plane().clone();
     let router = app(emulator).layer(axum::middleware::from_fn_with_state(
         timeouts.body_read,
         body_deadline,
@@ -138,6 +139,7 @@ pub async fn serve_with(
         });
     }
     drop(listener);
+    data.stop();
     graceful.shutdown().await;
     Ok(())
 }

@@ -149,6 +149,10 @@ where
         .disable_allowed_hosts()
         .with_legacy_session_mode(settings.sessions)
         .with_json_response(!settings.sse);
+    // Open sessions and SSE streams end when the server stops, so that its graceful
+    // shutdown does not wait for clients that never hang up.
+    let cancel = config.cancellation_token.clone();
+    dp.on_stop(Box::new(move || cancel.cancel()));
     let server = Connector { dp: dp.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
