@@ -51,6 +51,7 @@ impl Default for Timeouts {
 ///   revoke, JWKS and discovery, the certificate rotation API;
 /// * the data plane ([`crate::record`] and the rest): the REST record API, SuiteQL, RESTlets,
 ///   async jobs and governance limits, behind the governance and fault gate;
+/// * the AI Connector (MCP) at `/services/mcp/v1/all`, governed the same way;
 /// * the admin plane: `/admin/` pages and `/admin/api/` JSON, answered only to
 ///   loopback clients.
 ///
