@@ -88,7 +88,6 @@ fn words(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn long_examples_become_continuation_lines() {
@@ -136,7 +135,7 @@ mod tests {
                 walk(sub, &name);
             }
         }
-        let mut cmd = crate::cli::with_exit_codes(crate::cli::Cli::command());
+        let mut cmd = crate::cli::command();
         cmd.build();
         walk(&mut cmd, "netsuite");
     }

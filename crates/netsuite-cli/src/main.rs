@@ -14,7 +14,7 @@ mod trace;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 use cli::{Cli, Command};
 use commands::{api, auth, cert, doctor, exec, profile, proxy, record, restlet, suiteql};
@@ -22,10 +22,10 @@ use commands::{api, auth, cert, doctor, exec, profile, proxy, record, restlet, s
 use commands::{demo, emulator};
 
 fn main() -> ExitCode {
-    let parsed = cli::with_exit_codes(cli::Cli::command())
+    let parsed = cli::command()
         .try_get_matches()
-        .and_then(|m| cli::Cli::from_arg_matches(&m));
-    let cli = match parsed {
+        .and_then(|m| Ok((cli::Cli::from_arg_matches(&m)?, m)));
+    let (mut cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.
@@ -33,6 +33,13 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    match cli::resolve_profile(&matches) {
+        Ok(profile) => cli.profile = profile,
+        Err(e) => {
+            report(&e);
+            return ExitCode::from(error::exit_code(&e) as u8);
+        }
+    }
     output::configure(cli.quiet, cli.color);
     trace::init(cli.verbose);
     netsuite_client::notice::on_long_wait(|delay, what| {

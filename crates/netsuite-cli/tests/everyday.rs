@@ -1036,3 +1036,71 @@ fn readme_try_it_against_the_emulator_runs() {
     assert!(stderr.contains("logged in: profile \"me\""), "{stderr}");
     assert!(stdout.contains("entity") && stderr.contains("revoked the refresh token"));
 }
+
+/// `--profile` is offered by the commands that use a profile, and only by them: one
+/// given to any other command is refused rather than silently ignored (issue 12 item 3).
+#[test]
+fn profile_flag_only_where_a_profile_is_used() {
+    let env = Env::new();
+    two_profiles(&env);
+    for (args, offered) in [
+        (&["auth", "token", "--help"][..], true),
+        (&["record", "get", "--help"], true),
+        (&["suiteql", "--help"], true),
+        (&["mcp", "serve", "--help"], true),
+        (&["profile", "show", "--help"], true),
+        (&["cert", "new", "--help"], false),
+        (&["emulator", "serve", "--help"], false),
+        (&["profile", "add", "--help"], false),
+        (&["completion", "--help"], false),
+        (&["--help"], false),
+    ] {
+        let help = env.ok(args);
+        assert_eq!(help.contains("--profile"), offered, "{args:?}:\n{help}");
+    }
+    // After the command or before it, the same profile.
+    for args in [
+        &["profile", "show", "--profile", "other", "--json"][..],
+        &["--profile", "other", "profile", "show", "--json"],
+    ] {
+        assert_eq!(common::json(&env.ok(args))["name"], "other", "{args:?}");
+    }
+    // The environment picks it too, and the flag wins over the environment.
+    let out = env
+        .cmd()
+        .env("NETSUITE_PROFILE", "other")
+        .args(["profile", "show", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        common::json(&String::from_utf8_lossy(&out.stdout))["name"],
+        "other"
+    );
+    let out = env
+        .cmd()
+        .env("NETSUITE_PROFILE", "other")
+        .args(["--profile", "prod", "profile", "show", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        common::json(&String::from_utf8_lossy(&out.stdout))["name"],
+        "prod"
+    );
+    // Refused where it would do nothing; the environment variable is not an error there.
+    let err = env.fails(
+        &["--profile", "prod", "completion", "bash"],
+        2,
+        "uses no profile",
+    );
+    assert!(err.contains("`netsuite completion`"), "{err}");
+    let out = env.run(&["cert", "new", "--profile", "prod", "--out", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--profile'"));
+    let out = env
+        .cmd()
+        .env("NETSUITE_PROFILE", "prod")
+        .args(["completion", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}

@@ -38,6 +38,8 @@ pub(crate) struct Settings {
     pub suiteql_time_limit: std::time::Duration,
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
+    /// The AI Connector's undocumented behaviours.
+    pub mcp: super::mcp::front::Settings,
     /// The date formats of SuiteQL answers.
     pub date_formats: DateFormats,
 }
@@ -91,6 +93,9 @@ struct Inner {
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
+    mcp: super::mcp::front::Settings,
+    /// What to do when the server stops (end the AI Connector's open sessions).
+    on_stop: std::sync::Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
     date_formats: DateFormats,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
@@ -135,6 +140,8 @@ impl DataPlane {
                 counts: Totals::default(),
                 suiteql_time_limit: settings.suiteql_time_limit,
                 links: settings.links,
+                mcp: settings.mcp,
+                on_stop: std::sync::Mutex::new(Vec::new()),
                 date_formats: settings.date_formats,
                 running: std::sync::atomic::AtomicUsize::new(0),
             }),
@@ -150,6 +157,30 @@ impl DataPlane {
         self.inner
             .links
             .for_request(uri, headers, &self.inner.account)
+    }
+
+    /// The AI Connector's settings.
+    pub(crate) fn mcp(&self) -> &super::mcp::front::Settings {
+        &self.inner.mcp
+    }
+
+    /// Runs `f` when the server stops accepting connections ([`DataPlane::stop`]).
+    pub(crate) fn on_stop(&self, f: Box<dyn Fn() + Send + Sync>) {
+        self.stops().push(f);
+    }
+
+    /// The server stops: ends what would keep a connection open (SSE streams).
+    pub(crate) fn stop(&self) {
+        for f in self.stops().iter() {
+            f();
+        }
+    }
+
+    fn stops(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Fn() + Send + Sync>>> {
+        self.inner
+            .on_stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn clock(&self) -> &Clock {
