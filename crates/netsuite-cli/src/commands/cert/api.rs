@@ -193,7 +193,7 @@ pub async fn list_command(requested: Option<&str>, as_json: bool) -> Result<()> 
             _ => String::new(),
         };
         text.push_str(&format!(
-            "{mark} {:<44} {:<8} {:<26} {who}\n",
+            "{mark} {:<44} {:<8} {:<20} {who}\n",
             c.id, c.status, c.valid_until
         ));
     }

@@ -292,7 +292,10 @@ async fn upload(
         .into()),
         Err(e) => {
             new.remove();
-            let text = e.to_string();
+            let text = match e.api_error() {
+                Some(a) => a.to_string(),
+                None => e.to_string(),
+            };
             let hint = if text.contains("active certificates") {
                 format!(
                     "revoke a certificate the integration no longer uses (`netsuite cert list --profile {name}`, then `netsuite cert revoke ID --profile {name}`) and run `netsuite cert rotate --profile {name}` again"
@@ -343,7 +346,7 @@ fn manual_id(start: &Start, new: &NewPair) -> Result<String> {
             new.files()
         ))
         .hint(format!(
-            "after uploading the certificate in NetSuite, switch with `{}` (or pipe the id into `netsuite cert rotate --profile {name} --manual`)",
+            "after uploading the certificate in NetSuite, switch with `{}`",
             new.set_command(name, "ID")
         ))
         .into());
