@@ -297,6 +297,21 @@ fn upload_refused_leaves_everything_as_it_was() {
     assert_eq!(r.config(), config);
     assert_eq!(r.key_dir(), files, "the new key and certificate are gone");
     assert_eq!(r.active(), 5);
+
+    // A profile whose token lacks rest_webservices cannot even list: no file is written.
+    common::add_m2m_profile(&r.env, "r", &r.m, &r.emu.base_url, &["--scope", "restlets"]);
+    let config = r.config();
+    let err = r.env.fails(
+        &["cert", "rotate", "--profile", "r"],
+        1,
+        "could not list the integration's certificates",
+    );
+    contains_all(
+        &err,
+        &["nothing was changed", "rest_webservices", "--manual"],
+    );
+    assert_eq!(r.config(), config);
+    assert_eq!(r.key_dir(), files);
 }
 
 #[test]

@@ -141,6 +141,15 @@ impl<'c> CertificateApi<'c> {
     }
 }
 
+/// What NetSuite said (its error, without the URL the messages name anyway), or the
+/// error itself.
+pub fn cause(e: &netsuite_client::Error) -> String {
+    match e.api_error() {
+        Some(a) => a.to_string(),
+        None => e.to_string(),
+    }
+}
+
 /// The client-credentials profile `requested` names (or the default), refused for an
 /// environment-only identity or an authorization-code profile.
 pub fn m2m_identity(requested: Option<&str>) -> Result<crate::identity::Identity> {

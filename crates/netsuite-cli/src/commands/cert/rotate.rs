@@ -28,7 +28,7 @@ use netsuite_client::{Client, TokenSource};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::api::{CertificateApi, m2m_identity};
+use super::api::{CertificateApi, cause, m2m_identity};
 use super::generate::{self, KeyTypeArg};
 use crate::commands::profile::{ProfileCommand, ProfileSetArgs};
 use crate::config::{Config, Profile};
@@ -206,8 +206,9 @@ async fn current_mapping(api: &CertificateApi<'_>, start: &Start) -> Result<(i64
     let manual = format!("or rotate by hand: `netsuite cert rotate --profile {name} --manual`");
     let certs = api.list().await.map_err(|e| {
         UserError::new(format!(
-            "could not list the integration's certificates at {}: {e}; nothing was changed",
-            api.url()
+            "could not list the integration's certificates at {}: {}; nothing was changed",
+            api.url(),
+            cause(&e)
         ))
         .hint(format!("the role of the mapping needs the permission \"Manage own OAuth 2.0 Client Credentials certificates\" and the token the rest_webservices scope (NetSuite 2026.1 or later); {manual}"))
     })?;
@@ -292,10 +293,7 @@ async fn upload(
         .into()),
         Err(e) => {
             new.remove();
-            let text = match e.api_error() {
-                Some(a) => a.to_string(),
-                None => e.to_string(),
-            };
+            let text = cause(&e);
             let hint = if text.contains("active certificates") {
                 format!(
                     "revoke a certificate the integration no longer uses (`netsuite cert list --profile {name}`, then `netsuite cert revoke ID --profile {name}`) and run `netsuite cert rotate --profile {name}` again"
