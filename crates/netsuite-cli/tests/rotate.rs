@@ -464,8 +464,29 @@ fn manual_rotation_reads_the_id_from_stdin() {
     );
     r.env.ok(&["auth", "token", "--profile", "p"]);
 
-    // Nothing on stdin: refused, the profile unchanged, the files named.
+    // An id NetSuite does not know: refused, the profile unchanged.
     let config = r.config();
+    let mut wrong = r
+        .env
+        .cmd()
+        .args(["cert", "rotate", "--profile", "p", "--manual"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(wrong.stdin.take().unwrap(), "not-a-certificate-id").unwrap();
+    let (_, err) = failed(wrong, 1);
+    contains_all(
+        &err,
+        &[
+            "NetSuite refused a token with the certificate id not-a-certificate-id",
+            "check the id on the M2M setup page",
+        ],
+    );
+    assert_eq!(r.config(), config);
+
+    // Nothing on stdin: refused, the profile unchanged, the files named.
     let err = r.env.fails(
         &["cert", "rotate", "--profile", "p", "--manual"],
         2,

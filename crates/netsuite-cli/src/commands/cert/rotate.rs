@@ -132,7 +132,9 @@ pub async fn run(args: RotateArgs, requested: Option<&str>) -> Result<()> {
         None => manual_id(&start, &new)?,
     };
     let algorithm = algorithm_for_new(&start.stored, new.kind);
-    prove(&start, &new, &new_id, algorithm.as_deref()).await?;
+    prove(&start, &new, &new_id, algorithm.as_deref())
+        .await
+        .map_err(|e| proof_refused(&start, &new, &new_id, &e, args.manual))?;
     crate::output::say!("proved: NetSuite issued a token for the new certificate {new_id}");
     switch(&start, &new, &new_id, algorithm)?;
     let revoked = match args.keep_old {
@@ -355,7 +357,6 @@ fn manual_id(start: &Start, new: &NewPair) -> Result<String> {
 /// A token with the new certificate id and key (kept in memory only: the profile's
 /// token store is not touched before the switch).
 async fn prove(start: &Start, new: &NewPair, new_id: &str, algorithm: Option<&str>) -> Result<()> {
-    let name = &start.name;
     let mut p = start.stored.clone();
     p.certificate_id = Some(new_id.to_owned());
     if let Some(a) = algorithm {
@@ -363,21 +364,48 @@ async fn prove(start: &Start, new: &NewPair, new_id: &str, algorithm: Option<&st
     }
     let endpoints = Endpoints::resolve(&AccountId::parse(&p.account)?, p.base_url.as_deref())?;
     let key = crate::credentials::load_private_key(&new.key)?;
-    let grant = crate::credentials::m2m_grant(name, &p, endpoints, key)?;
+    let grant = crate::credentials::m2m_grant(&start.name, &p, endpoints, key)?;
     let client = Client::new(TokenSource::new(grant, None))?;
-    match client.token_source().token(client.http(), true).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(UserError::new(format!(
-            "the new certificate {new_id} is uploaded and active in NetSuite, but a token with it was refused: {e}; profile {name:?} still uses {}; {}",
-            start.old_id,
-            new.files()
-        ))
-        .hint(format!(
-            "revoke the new one with `netsuite cert revoke {new_id} --profile {name}` and run `netsuite cert rotate --profile {name}` again, or once a token works with it, switch with `{}`",
-            new.set_command(name, new_id)
-        ))
-        .into()),
-    }
+    client.token_source().token(client.http(), true).await?;
+    Ok(())
+}
+
+/// What exists where when the proof failed: an uploaded certificate (or, with
+/// `--manual`, an id typed in that may be wrong) and the new files.
+fn proof_refused(
+    start: &Start,
+    new: &NewPair,
+    new_id: &str,
+    e: &anyhow::Error,
+    manual: bool,
+) -> anyhow::Error {
+    let (name, old) = (&start.name, &start.old_id);
+    let (what, undo) = if manual {
+        (
+            format!("NetSuite refused a token with the certificate id {new_id} that was entered"),
+            format!(
+                "check the id on the M2M setup page (the row of {}); when it is right and a token works with it, switch with `{}`",
+                new.cert.display(),
+                new.set_command(name, new_id)
+            ),
+        )
+    } else {
+        (
+            format!(
+                "the new certificate {new_id} is uploaded and active in NetSuite, but a token with it was refused"
+            ),
+            format!(
+                "revoke the new one with `netsuite cert revoke {new_id} --profile {name}` and run `netsuite cert rotate --profile {name}` again, or once a token works with it, switch with `{}`",
+                new.set_command(name, new_id)
+            ),
+        )
+    };
+    UserError::new(format!(
+        "{what}: {e:#}; profile {name:?} still uses {old}; {}",
+        new.files()
+    ))
+    .hint(undo)
+    .into()
 }
 
 /// Switches the stored profile to the new certificate through `profile set` (which
