@@ -131,8 +131,29 @@ impl Rig {
             .unwrap()
     }
 
+    /// What an administrator does in the UI: maps the certificate file (role 3, entity -5).
+    fn map_in_ui(&self, cert: &std::path::Path) -> Mapping {
+        let pem = std::fs::read_to_string(cert).unwrap();
+        self.emu
+            .emulator
+            .create_mapping(NewMapping::new(self.m.client_id.clone(), pem))
+            .unwrap()
+    }
+
     fn stop_server(&mut self) {
         let _ = self.stop.take().expect("own server").send(());
+    }
+}
+
+/// Reads `--manual`'s steps up to the certificate file to upload; returns its path.
+fn upload_step(reader: &mut impl BufRead, seen: &mut String) -> PathBuf {
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "{seen}");
+        seen.push_str(&line);
+        if let Some(rest) = line.split("Upload the certificate file ").nth(1) {
+            return PathBuf::from(rest.split(" (never").next().unwrap());
+        }
     }
 }
 
@@ -425,14 +446,7 @@ fn manual_rotation_reads_the_id_from_stdin() {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = String::new();
-    let cert = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
-        seen.push_str(&line);
-        if let Some(rest) = line.split("Upload the certificate file ").nth(1) {
-            break PathBuf::from(rest.split(" (never").next().unwrap());
-        }
-    };
+    let cert = upload_step(&mut stderr, &mut seen);
     contains_all(
         &seen,
         &[
@@ -441,13 +455,7 @@ fn manual_rotation_reads_the_id_from_stdin() {
             &r.m.client_id,
         ],
     );
-    // The administrator uploads it in the UI.
-    let pem = std::fs::read_to_string(&cert).unwrap();
-    let mapped = r
-        .emu
-        .emulator
-        .create_mapping(NewMapping::new(r.m.client_id.clone(), pem))
-        .unwrap();
+    let mapped = r.map_in_ui(&cert);
     writeln!(child.stdin.take().unwrap(), "{}", mapped.certificate_id).unwrap();
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
@@ -500,4 +508,44 @@ fn manual_rotation_reads_the_id_from_stdin() {
         ],
     );
     assert_eq!(r.config(), config);
+}
+
+/// On a terminal, `--manual` prompts for the id, and `cert revoke` asks first.
+#[test]
+fn manual_rotation_on_a_terminal_prompts_and_revoke_asks() {
+    let r = rig(false);
+    let old = r.m.certificate_id.clone();
+    let mut child = r
+        .env
+        .on_tty("cert rotate --profile p --manual --keep-old")
+        .spawn()
+        .expect("script (util-linux) is installed");
+    let mut tty = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let mapped = r.map_in_ui(&upload_step(&mut tty, &mut seen));
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", mapped.certificate_id).unwrap();
+    tty.read_to_string(&mut seen).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}");
+    contains_all(
+        &seen,
+        &[
+            "new certificate id: ",
+            &format!("profile p now uses certificate {}", mapped.certificate_id),
+            "(still active;",
+        ],
+    );
+    assert!(!r.mapping(&old).revoked, "--keep-old");
+
+    let mut child = r
+        .env
+        .on_tty(&format!("cert revoke {old} --profile p"))
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "y").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    contains_all(&text, &[&format!("revoke the certificate {old}"), "[y/N]"]);
+    assert!(r.mapping(&old).revoked);
 }
