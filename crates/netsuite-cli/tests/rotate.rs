@@ -20,7 +20,13 @@ use netsuite_auth::cert::KeyType;
 use netsuite_emulator::{Faults, Mapping, NewMapping};
 use netsuite_test::{M2m, TestEmulator};
 
-/// An emulator with a client-credentials profile `p` (EC P-256, role 3, entity -5).
+/// The mapping's role and entity: not the Administrator, so that the rotation must
+/// copy them (and may manage only its own entity's certificates).
+const ROLE: i64 = 1001;
+const ENTITY: i64 = 42;
+
+/// An emulator with a client-credentials profile `p` (EC P-256, role [`ROLE`],
+/// entity [`ENTITY`]).
 /// Fields drop in order: the emulator stops before its runtime.
 struct Rig {
     env: Env,
@@ -34,7 +40,7 @@ struct Rig {
 /// emulator that the test can stop (`Rig::stop_server`).
 fn rig(own_server: bool) -> Rig {
     let (rt, emu) = TestEmulator::start_blocking(|_| {});
-    let m = emu.m2m(KeyType::EcP256, &["rest_webservices", "restlets"]);
+    let m = m2m(&emu);
     let (base, stop) = if own_server {
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -61,6 +67,42 @@ fn rig(own_server: bool) -> Rig {
         m,
         stop,
         _rt: rt,
+    }
+}
+
+/// An M2M integration, a key and certificate in the emulator's directory, and the
+/// mapping for [`ROLE`] and [`ENTITY`].
+fn m2m(emu: &TestEmulator) -> M2m {
+    let integration = emu
+        .emulator
+        .create_integration(netsuite_emulator::NewIntegration {
+            name: "rotate".into(),
+            m2m: true,
+            scopes: vec!["rest_webservices".into(), "restlets".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let generated = netsuite_auth::cert::generate(KeyType::EcP256, 365, "test", now).unwrap();
+    let dir = emu.dir.path().join("m2m");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (private_key, certificate) = (dir.join("private-key.pem"), dir.join("certificate.pem"));
+    netsuite_test::write_0600(&private_key, generated.private_key_pem.expose_secret());
+    std::fs::write(&certificate, &generated.certificate_pem).unwrap();
+    let mapping = emu
+        .emulator
+        .create_mapping(NewMapping {
+            client_id: integration.client_id.clone(),
+            certificate_pem: generated.certificate_pem,
+            role: ROLE,
+            entity: ENTITY,
+        })
+        .unwrap();
+    M2m {
+        client_id: integration.client_id,
+        certificate_id: mapping.certificate_id,
+        private_key,
+        certificate,
     }
 }
 
@@ -131,13 +173,17 @@ impl Rig {
             .unwrap()
     }
 
-    /// What an administrator does in the UI: maps the certificate file (role 3, entity -5).
+    /// What an administrator does in the UI: maps the certificate file for the same
+    /// role and entity.
     fn map_in_ui(&self, cert: &std::path::Path) -> Mapping {
         let pem = std::fs::read_to_string(cert).unwrap();
-        self.emu
-            .emulator
-            .create_mapping(NewMapping::new(self.m.client_id.clone(), pem))
-            .unwrap()
+        let new = NewMapping {
+            client_id: self.m.client_id.clone(),
+            certificate_pem: pem,
+            role: ROLE,
+            entity: ENTITY,
+        };
+        self.emu.emulator.create_mapping(new).unwrap()
     }
 
     fn stop_server(&mut self) {
@@ -221,7 +267,10 @@ fn rotate_uploads_proves_switches_and_revokes() {
     // In NetSuite: the new certificate has the old mapping's role and entity; the old is revoked.
     let m = r.mapping(&new);
     assert!(!m.revoked);
-    assert_eq!((m.role, m.entity, m.key.as_str()), (3, -5, "EC P-256"));
+    assert_eq!(
+        (m.role, m.entity, m.key.as_str()),
+        (ROLE, ENTITY, "EC P-256")
+    );
     assert!(r.mapping(&old).revoked);
     // The profile switched, and its new credentials work; the old ones are refused.
     let p = r.profile();
