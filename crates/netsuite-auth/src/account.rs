@@ -101,6 +101,9 @@ pub const RECORD_PATH: &str = "/services/rest/record/v1";
 pub const SUITEQL_PATH: &str = "/services/rest/query/v1/suiteql";
 /// Path of RESTlets on the RESTlets host.
 pub const RESTLET_PATH: &str = "/app/site/hosting/restlet.nl";
+/// Base path of the certificate rotation API (2026.1) on the RESTlets host:
+/// `{CLIENTS_PATH}/{client_id}/certificates`.
+pub const CLIENTS_PATH: &str = "/services/rest/auth/oauth2/v1/clients";
 
 impl Endpoints {
     /// NetSuite's account-specific domains for `account`.
@@ -215,6 +218,28 @@ impl Endpoints {
         u
     }
 
+    /// `…/services/rest/auth/oauth2/v1/clients/{client_id}/certificates` on the
+    /// RESTlets host: the M2M certificates of an integration (list with GET, add
+    /// with POST; NetSuite 2026.1).
+    pub fn certificates_url(&self, client_id: &str) -> Url {
+        let mut u = Self::join(&self.restlets, CLIENTS_PATH);
+        u.path_segments_mut()
+            .expect("http(s) URLs have path segments")
+            .push(client_id)
+            .push("certificates");
+        u
+    }
+
+    /// `…/clients/{client_id}/certificates/{certificate_id}/revoke` on the RESTlets host.
+    pub fn certificate_revoke_url(&self, client_id: &str, certificate_id: &str) -> Url {
+        let mut u = self.certificates_url(client_id);
+        u.path_segments_mut()
+            .expect("http(s) URLs have path segments")
+            .push(certificate_id)
+            .push("revoke");
+        u
+    }
+
     /// A path on the SuiteTalk host (`/services/rest/...`), for `netsuite api`.
     pub fn suitetalk_url(&self, path_and_query: &str) -> Result<Url, Error> {
         let p = if path_and_query.starts_with('/') {
@@ -284,6 +309,10 @@ mod tests {
         assert_eq!(
             e.restlet_url("12", "1").as_str(),
             "https://1234567-sb1.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=12&deploy=1"
+        );
+        assert_eq!(
+            e.certificate_revoke_url("abc", "Np-x_1").as_str(),
+            "https://1234567-sb1.restlets.api.netsuite.com/services/rest/auth/oauth2/v1/clients/abc/certificates/Np-x_1/revoke"
         );
     }
 

@@ -184,6 +184,9 @@ pub const USES_PROFILE: &[&str] = &[
     "mcp serve",
     "mcp config",
     "profile show",
+    "cert rotate",
+    "cert list",
+    "cert revoke",
 ];
 
 /// The id of `--profile` on the commands that take it.

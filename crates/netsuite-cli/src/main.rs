@@ -86,7 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::governor::install(cli.governor.clone());
     let profile = cli.profile.as_deref();
     match cli.command {
-        Command::Cert(c) => cert::run(c),
+        Command::Cert(c) => cert::run(c, profile).await,
         Command::Profile(c) => profile::run(c, profile),
         Command::Auth(c) => auth::run(c, profile).await,
         Command::Record(c) => record::run(c, profile).await,

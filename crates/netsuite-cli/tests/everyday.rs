@@ -60,38 +60,26 @@ fn run_with_stdin(env: &Env, args: &[&str], stdin: &str) -> (Option<i32>, String
 
 /// Runs `netsuite ARGS` on a pseudo-terminal (util-linux `script`) answering `answer`.
 fn run_on_tty(env: &Env, args: &str, answer: &str) -> (Option<i32>, String) {
-    let bin = env!("CARGO_BIN_EXE_netsuite");
-    let mut c = std::process::Command::new("script");
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.home.path())
-        .env("SHELL", "/bin/sh")
-        .env("NETSUITE_CONFIG_DIR", env.config_dir())
-        .env("NO_COLOR", "1")
-        .env("NETSUITE_KEYRING", "off")
-        .args(["-qec", &format!("{bin} {args}"), "/dev/null"]);
-    let (code, out, err) = {
-        use std::io::Write;
-        let mut child = c
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("script (util-linux) is installed");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answer.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
-    };
-    (code, format!("{out}{err}"))
+    use std::io::Write;
+    let mut child = env
+        .on_tty(args)
+        .spawn()
+        .expect("script (util-linux) is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    (
+        o.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
 }
 
 fn profiles(env: &Env) -> serde_json::Value {

@@ -287,13 +287,13 @@ fn check_certificate(id: &Identity, key: &PrivateKey, r: &mut Report) {
         r.fail(
             "certificate",
             format!("{shown} expired"),
-            "make a new pair with `netsuite cert new`, upload it in the M2M setup, and use its certificate id",
+            "NetSuite refuses its tokens: replace it with `netsuite cert rotate --manual` (upload in the M2M setup, type the new certificate id)",
         );
     } else if left <= 30 {
         r.warn(
             "certificate",
             format!("{shown} matches the key; {left} days left"),
-            "rotate it soon: `netsuite cert new`, upload, map, then switch the certificate id",
+            "rotate it soon: `netsuite cert rotate` (NetSuite's certificate API; --manual for the UI)",
         );
     } else {
         r.ok(

@@ -960,7 +960,7 @@ fn remove(name: &str, yes: bool, as_json: bool) -> Result<()> {
 
 /// `--certificate PATH`: a certificate that parses and belongs to the private key.
 fn certificate_path(path: &Path, key: Option<&Path>) -> Result<PathBuf> {
-    let info = super::cert::read_certificate(path)?;
+    let info = super::cert::expiry::read_certificate(path)?;
     if let Some(k) = key {
         let key = crate::credentials::load_private_key(k)?;
         if !info.matches(&key) {
@@ -982,10 +982,10 @@ fn certificate_path(path: &Path, key: Option<&Path>) -> Result<PathBuf> {
 /// `None` when no certificate is recorded or it cannot be read.
 fn certificate_days_left(name: &str, p: &Profile) -> Option<i64> {
     let path = p.certificate.as_deref()?;
-    match super::cert::read_certificate(path) {
+    match super::cert::expiry::read_certificate(path) {
         Ok(info) => {
             let what = format!("the certificate of profile {name:?}");
-            if let Some(w) = super::cert::expiry_warning(&what, &info) {
+            if let Some(w) = super::cert::expiry::expiry_warning(&what, &info) {
                 crate::output::say!("{w}");
             }
             Some(info.days_left)

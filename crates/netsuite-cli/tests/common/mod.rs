@@ -37,6 +37,25 @@ impl Env {
         c
     }
 
+    /// `netsuite ARGS` (a shell line) on a pseudo-terminal (util-linux `script`), with
+    /// this environment; its stdin and stdout are the terminal's.
+    pub fn on_tty(&self, args: &str) -> Command {
+        let bin = env!("CARGO_BIN_EXE_netsuite");
+        let mut c = Command::new("script");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("SHELL", "/bin/sh")
+            .env("NETSUITE_CONFIG_DIR", self.config_dir())
+            .env("NO_COLOR", "1")
+            .env("NETSUITE_KEYRING", "off")
+            .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().expect("run netsuite")
     }

@@ -116,9 +116,24 @@ pub(crate) fn create(conn: &Connection, new: &NewMapping, now: i64) -> Result<Ma
         netsuite_auth::Error::InvalidCertificate { reason } => refused(reason),
         other => refused(other.to_string()),
     })?;
-    if !info.problems.is_empty() {
-        let reasons: Vec<String> = info
-            .problems
+    // NetSuite shortens a validity over two years to two years ("longer validity is
+    // automatically shortened"); what is left of it must not be over.
+    let longest = info.not_before + i64::from(cert::MAX_VALIDITY_DAYS) * 86_400;
+    let not_after = info.not_after.min(longest);
+    let mut problems: Vec<String> = info
+        .problems
+        .iter()
+        .filter(|p| !p.starts_with("valid for "))
+        .cloned()
+        .collect();
+    if not_after <= now && !problems.iter().any(|p| p == "expired") {
+        problems.push(format!(
+            "the certificate expired at {} (its validity shortened to two years)",
+            rfc3339(not_after)
+        ));
+    }
+    if !problems.is_empty() {
+        let reasons: Vec<String> = problems
             .iter()
             .map(|p| match p.as_str() {
                 "expired" => format!("the certificate expired at {}", rfc3339(info.not_after)),
@@ -164,7 +179,7 @@ pub(crate) fn create(conn: &Connection, new: &NewMapping, now: i64) -> Result<Ma
         entity: new.entity,
         key: info.key.to_string(),
         algorithm: info.algorithm.as_str().to_owned(),
-        not_after: info.not_after,
+        not_after,
         revoked: false,
     };
     let kind = serde_json::to_string(&info.key).map_err(|e| Error::Internal {
@@ -187,7 +202,7 @@ pub(crate) fn create(conn: &Connection, new: &NewMapping, now: i64) -> Result<Ma
             mapping.algorithm,
             info.public_key,
             info.not_before,
-            info.not_after,
+            not_after,
             now,
         ])
     })

@@ -75,15 +75,25 @@ fn refuses_rsa_2048() {
     assert!(msg.starts_with("certificate refused: "), "{msg}");
 }
 
+/// NetSuite shortens a validity over two years to two years (Help Center, certificate
+/// requirements): the mapping ends two years after the certificate's start.
 #[test]
-fn refuses_validity_over_two_years_and_expired() {
+fn shortens_validity_over_two_years_and_refuses_expired() {
     let emu = emulator();
     let i = emu.create_integration(m2m("A")).unwrap();
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let (pem, _) = rcgen_cert(key, 0, 800);
+    let (pem, _) = rcgen_cert(key, 10, 800);
+    let m = emu
+        .create_mapping(NewMapping::new(&i.client_id, pem))
+        .unwrap();
+    let two_years_from_start =
+        (now_dt() - Duration::days(10) + Duration::days(730)).unix_timestamp();
+    assert!((m.not_after - two_years_from_start).abs() <= 5, "{m:?}");
+    // Three years ago for three years and a day: shortened, it is over.
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let (pem, _) = rcgen_cert(key, 3 * 365, 1);
     let reason = refused_reason(emu.create_mapping(NewMapping::new(&i.client_id, pem)));
-    assert!(reason.contains("800 days"), "{reason}");
-    assert!(reason.contains("two years"), "{reason}");
+    assert!(reason.contains("shortened to two years"), "{reason}");
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let (pem, _) = rcgen_cert(key, 400, -1);
     let reason = refused_reason(emu.create_mapping(NewMapping::new(&i.client_id, pem)));

@@ -1,31 +1,26 @@
-//! `netsuite cert ...`
+//! `netsuite cert ...`: make and inspect key pairs and certificates, and (through
+//! NetSuite's certificate API) list, revoke and rotate a profile's certificates.
+
+mod api;
+pub mod expiry;
+mod generate;
+mod rotate;
+
+pub use expiry::{date, expiry_warning, read_certificate};
+use generate::key_type;
+pub use generate::{KeyTypeArg, write_new};
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::{Subcommand, ValueEnum};
-use netsuite_auth::cert::{self, CertificateInfo, KeyType};
+use clap::Subcommand;
+use netsuite_auth::cert::{self, CertificateInfo};
 use netsuite_auth::key::PrivateKey;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::error::UserError;
 use crate::output;
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KeyTypeArg {
-    #[value(name = "ec-p256")]
-    EcP256,
-    #[value(name = "ec-p384")]
-    EcP384,
-    #[value(name = "ec-p521")]
-    EcP521,
-    #[value(name = "rsa-3072")]
-    Rsa3072,
-    #[value(name = "rsa-4096")]
-    Rsa4096,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum CertCommand {
@@ -65,9 +60,39 @@ pub enum CertCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Move a client-credentials profile to a new key and certificate: upload it with
+    /// NetSuite's certificate API (2026.1), prove it with a token, switch the profile,
+    /// revoke the old certificate.
+    #[command(
+        after_help = "Examples:\n  netsuite cert rotate --profile prod\n  netsuite cert rotate --profile prod --key-type rsa-3072 --days 730 --keep-old\n  netsuite cert rotate --profile prod --manual    # upload in NetSuite's UI, type the id"
+    )]
+    Rotate(rotate::RotateArgs),
+    /// List the integration's M2M certificates (NetSuite's certificate API; * marks the profile's).
+    #[command(after_help = "Example:\n  netsuite cert list --profile prod --json")]
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke one of the integration's M2M certificates (NetSuite's certificate API).
+    #[command(
+        after_help = "Example:\n  netsuite cert revoke NPMnRyPg-WDWhPiAbisjKiH0fqnBpjOZ367wDTe0pqA --profile prod --yes"
+    )]
+    Revoke {
+        /// The certificate id. Base64url ids may start with '-'.
+        #[arg(allow_hyphen_values = true)]
+        certificate_id: String,
+        /// Do not ask (needed when not on a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Print the certificate id and its status as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub fn run(cmd: CertCommand) -> Result<()> {
+/// Runs a `cert` command; `profile` is the global `--profile` (rotate, list, revoke).
+pub async fn run(cmd: CertCommand, profile: Option<&str>) -> Result<()> {
     match cmd {
         CertCommand::New {
             key_type,
@@ -78,58 +103,14 @@ pub fn run(cmd: CertCommand) -> Result<()> {
             json,
         } => new(key_type, days, &subject, &out, (force, json)),
         CertCommand::Inspect { files, json } => inspect(&files, json),
+        CertCommand::Rotate(args) => rotate::run(args, profile).await,
+        CertCommand::List { json } => api::list_command(profile, json).await,
+        CertCommand::Revoke {
+            certificate_id,
+            yes,
+            json,
+        } => api::revoke_command(profile, &certificate_id, yes, json).await,
     }
-}
-
-fn key_type(k: KeyTypeArg) -> KeyType {
-    match k {
-        KeyTypeArg::EcP256 => KeyType::EcP256,
-        KeyTypeArg::EcP384 => KeyType::EcP384,
-        KeyTypeArg::EcP521 => KeyType::EcP521,
-        KeyTypeArg::Rsa3072 => KeyType::Rsa3072,
-        KeyTypeArg::Rsa4096 => KeyType::Rsa4096,
-    }
-}
-
-/// Writes a key pair and certificate into `out`; returns the paths.
-pub fn write_new(
-    kt: KeyType,
-    days: u32,
-    subject: &str,
-    out: &Path,
-    force: bool,
-) -> Result<(
-    std::path::PathBuf,
-    std::path::PathBuf,
-    netsuite_auth::jws::Algorithm,
-)> {
-    if days > cert::MAX_VALIDITY_DAYS || days == 0 {
-        return Err(UserError::usage(format!(
-            "--days {days} is not allowed: NetSuite accepts certificates valid for at most two years (730 days)"
-        ))
-        .hint("use --days 730 or less; NetSuite would shorten a longer validity anyway")
-        .into());
-    }
-    let key_path = out.join("private-key.pem");
-    let cert_path = out.join("certificate.pem");
-    if !force {
-        for p in [&key_path, &cert_path] {
-            if p.exists() {
-                return Err(UserError::new(format!("{} already exists", p.display()))
-                    .hint("pass --force to replace it, or choose another --out directory")
-                    .into());
-            }
-        }
-    }
-    let generated = cert::generate(kt, days, subject, OffsetDateTime::now_utc())?;
-    std::fs::create_dir_all(out).with_context(|| format!("could not create {}", out.display()))?;
-    netsuite_client::store::write_private(
-        &key_path,
-        generated.private_key_pem.expose_secret().as_bytes(),
-    )?;
-    std::fs::write(&cert_path, &generated.certificate_pem)
-        .with_context(|| format!("could not write {}", cert_path.display()))?;
-    Ok((key_path, cert_path, generated.algorithm))
 }
 
 fn new(
@@ -170,44 +151,6 @@ fn new(
         cert_path.display()
     );
     Ok(())
-}
-
-/// A certificate with this many days left or fewer is warned about.
-pub const WARN_DAYS: i64 = 30;
-
-/// Reads and checks the certificate at `path` now.
-pub fn read_certificate(path: &Path) -> Result<CertificateInfo> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        UserError::new(format!(
-            "cannot read the certificate {}: {e}",
-            path.display()
-        ))
-        .hint(
-            "check the path, or record another with `netsuite profile set NAME --certificate PATH`",
-        )
-    })?;
-    cert::inspect(&bytes, OffsetDateTime::now_utc()).with_context(|| format!("{}", path.display()))
-}
-
-/// The warning for `what` (a certificate) when it has [`WARN_DAYS`] days left or fewer.
-pub fn expiry_warning(what: &str, info: &CertificateInfo) -> Option<String> {
-    let until = date(info.not_after);
-    match info.days_left {
-        d if d < 0 => Some(format!(
-            "warning: {what} expired on {until}: NetSuite refuses its tokens; make a new one with `netsuite cert new` and upload it"
-        )),
-        d if d <= WARN_DAYS => Some(format!(
-            "warning: {what} expires in {d} days ({until}): make a new one with `netsuite cert new`, upload it in NetSuite and `netsuite profile set` the new certificate id before then"
-        )),
-        _ => None,
-    }
-}
-
-fn date(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 fn cert_json(path: &Path, info: &CertificateInfo) -> Value {
@@ -327,7 +270,7 @@ fn inspect(files: &[std::path::PathBuf], as_json: bool) -> Result<()> {
     refuse_or_warn(&certs, &out, &pairs)
 }
 
-/// After `cert inspect`'s report: a warning per certificate with [`WARN_DAYS`] days
+/// After `cert inspect`'s report: a warning per certificate with [`expiry::WARN_DAYS`] days
 /// left or fewer, and exit 1 when NetSuite would refuse a file or a pair does not
 /// belong together.
 fn refuse_or_warn(
