@@ -79,7 +79,7 @@ impl ServerHandler for NativeServer {
 }
 
 /// Serves on stdin/stdout until the client closes them.
-pub async fn stdio(server: NativeServer) -> Result<()> {
+pub async fn stdio<S: ServerHandler>(server: S) -> Result<()> {
     let running = server
         .serve(rmcp::transport::stdio())
         .await
@@ -124,7 +124,7 @@ async fn require_key(key: Arc<ClientKey>, req: Request, next: Next) -> Response 
 }
 
 /// Serves Streamable HTTP at `/mcp` until Ctrl-C or SIGTERM.
-pub async fn http(server: NativeServer, s: &HttpSettings<'_>) -> Result<()> {
+pub async fn http<S: ServerHandler + Clone>(server: S, s: &HttpSettings<'_>) -> Result<()> {
     if !s.listen.ip().is_loopback() && !s.allow_remote {
         return Err(UserError::usage(format!("--listen {} is not a loopback address", s.listen))
             .hint("the MCP server lends your NetSuite login to whoever reaches it: keep 127.0.0.1:PORT, or add --allow-remote --client-key-file FILE")
