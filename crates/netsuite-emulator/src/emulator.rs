@@ -72,6 +72,26 @@ pub struct Config {
     /// request's `Host` cannot choose them. `None` (the default, and in-process use):
     /// each request's own origin. `emulator serve` sets it to the URL it listens on.
     pub public_url: Option<String>,
+    /// With [`Config::auto_approve`]: the role scripted consent picks (it must be one of
+    /// the first user's roles); `None` keeps the user's default (or remembered) role.
+    pub auto_approve_role: Option<i64>,
+    /// The AI Connector (`/services/mcp/v1/all`) accepts M2M (client credentials)
+    /// tokens with scope `mcp`. NetSuite documents only the authorization code grant:
+    /// refused by default.
+    pub mcp_allow_m2m: bool,
+    /// Serve RFC 9728 protected-resource metadata at
+    /// `/.well-known/oauth-protected-resource` (unconfirmed for NetSuite: off by default).
+    pub mcp_resource_metadata: bool,
+    /// Send `WWW-Authenticate: Bearer ...` with the AI Connector's 401s (unconfirmed
+    /// for NetSuite: off by default).
+    pub mcp_www_authenticate: bool,
+    /// Give each `initialize` an `Mcp-Session-Id` and keep sessions (replies then
+    /// come as SSE streams). Off by default: every request stands alone, as the
+    /// bridges that skip `initialize` expect (unconfirmed for NetSuite).
+    pub mcp_sessions: bool,
+    /// Answer requests with SSE streams (`text/event-stream`) instead of plain JSON
+    /// (unconfirmed for NetSuite: JSON by default).
+    pub mcp_sse: bool,
 }
 
 impl Config {
@@ -93,7 +113,43 @@ impl Config {
             model: netsuite_suiteql::Model::netsuite(),
             suiteql_time_limit: DEFAULT_SUITEQL_TIME_LIMIT,
             public_url: None,
+            auto_approve_role: None,
+            mcp_allow_m2m: false,
+            mcp_resource_metadata: false,
+            mcp_www_authenticate: false,
+            mcp_sessions: false,
+            mcp_sse: false,
         }
+    }
+}
+
+/// The scripted consent's role must be one of the first user's roles, and needs
+/// scripted consent.
+fn check_auto_approve_role(config: &Config) -> Result<(), Error> {
+    let Some(role) = config.auto_approve_role else {
+        return Ok(());
+    };
+    if !config.auto_approve {
+        return Err(Error::InvalidSettings {
+            reason: format!("the auto-approve role {role} is set without auto-approve"),
+        });
+    }
+    match config.users.first() {
+        Some(user) if user.has_role(role) => Ok(()),
+        Some(user) => Err(Error::InvalidSettings {
+            reason: format!(
+                "the auto-approve role {role} is not one of {}'s roles ({})",
+                user.email,
+                user.roles
+                    .iter()
+                    .map(|r| format!("{} {}", r.id, r.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }),
+        None => Err(Error::InvalidSettings {
+            reason: format!("the auto-approve role {role} is set, but there are no users"),
+        }),
     }
 }
 
@@ -154,6 +210,7 @@ impl Emulator {
             });
         }
         crate::data::governance::check_retry_after(config.retry_after_secs)?;
+        check_auto_approve_role(&config)?;
         config
             .faults
             .validate()
@@ -170,6 +227,7 @@ impl Emulator {
                 auto_approve: config.auto_approve,
                 code_ttl_secs: config.code_ttl_secs,
                 users: config.users,
+                auto_approve_role: config.auto_approve_role,
                 links: links.clone(),
             },
         )?;
@@ -187,6 +245,13 @@ impl Emulator {
                 model: config.model,
                 suiteql_time_limit: config.suiteql_time_limit,
                 links,
+                mcp: crate::data::mcp::front::Settings {
+                    allow_m2m: config.mcp_allow_m2m,
+                    resource_metadata: config.mcp_resource_metadata,
+                    www_authenticate: config.mcp_www_authenticate,
+                    sessions: config.mcp_sessions,
+                    sse: config.mcp_sse,
+                },
             },
         )?;
         Ok(Emulator { oauth, data })

@@ -60,6 +60,7 @@ pub fn app(emulator: Emulator) -> Router {
     Router::new()
         .merge(crate::oauth::routes())
         .merge(crate::data::routes())
+        .merge(crate::data::mcp::routes(emulator.data_plane().clone()))
         .merge(crate::admin::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

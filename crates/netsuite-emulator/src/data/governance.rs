@@ -283,6 +283,8 @@ enum Channel {
     Token,
     Rest,
     Restlet,
+    /// The AI Connector (MCP): its POSTs are governed, its SSE streams (GET) not.
+    Mcp,
 }
 
 fn classify(path: &str) -> Option<Channel> {
@@ -292,6 +294,8 @@ fn classify(path: &str) -> Option<Channel> {
         Some(Channel::Rest)
     } else if path == RESTLET_PATH {
         Some(Channel::Restlet)
+    } else if path.starts_with(super::mcp::front::PATH_PREFIX) {
+        Some(Channel::Mcp)
     } else {
         None
     }
@@ -310,6 +314,7 @@ fn too_many(g: &Governor, channel: Channel) -> Response {
             "SSS_REQUEST_LIMIT_EXCEEDED",
             "The request could not be processed: the account's concurrent request limit was exceeded. Retry later.",
         ),
+        Channel::Mcp => super::mcp::front::too_many_requests(),
         _ => RestError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "CONCURRENCY_LIMIT_EXCEEDED",
@@ -331,6 +336,9 @@ pub(crate) async fn gate(State(g): State<Arc<Governor>>, req: Request, next: Nex
     let Some(channel) = classify(req.uri().path()) else {
         return next.run(req).await;
     };
+    if channel == Channel::Mcp && req.method() != axum::http::Method::POST {
+        return next.run(req).await;
+    }
     let faults = g.current_faults();
     if channel == Channel::Token {
         if faults.slow_token_ms > 0 {
@@ -409,5 +417,6 @@ mod tests {
         assert_eq!(classify("/services/rest/auth/oauth2/v1/revoke"), None);
         assert_eq!(classify(RESTLET_PATH), Some(Channel::Restlet));
         assert_eq!(classify("/admin/api/faults"), None);
+        assert_eq!(classify("/services/mcp/v1/all"), Some(Channel::Mcp));
     }
 }

@@ -8,6 +8,7 @@
 pub(crate) mod async_job;
 pub(crate) mod fault;
 pub(crate) mod governance;
+pub(crate) mod mcp;
 pub mod record;
 pub(crate) mod rest;
 pub(crate) mod restlet;

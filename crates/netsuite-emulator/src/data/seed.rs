@@ -22,6 +22,79 @@ pub const MAX_SCALE: u64 = 10_000_000;
 /// The first demo transaction's internal id.
 pub const FIRST_TRANSACTION: i64 = 301;
 
+/// A demo saved search of the AI Connector (`ns_listSavedSearches`): SuiteQL over the
+/// account's data.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SavedSearch {
+    pub id: i64,
+    pub script_id: &'static str,
+    pub title: &'static str,
+    pub record_type: &'static str,
+    pub query: &'static str,
+}
+
+/// The demo saved searches.
+pub(crate) const SAVED_SEARCHES: [SavedSearch; 3] = [
+    SavedSearch {
+        id: 1,
+        script_id: "customsearch_open_sales_orders",
+        title: "Open Sales Orders",
+        record_type: "transaction",
+        query: "SELECT t.id, t.tranid, t.trandate, c.companyname AS customer, t.status, t.foreigntotal AS amount FROM transaction t JOIN customer c ON c.id = t.entity WHERE t.type = 'SalesOrd' AND t.status IN ('A', 'B', 'D', 'E') ORDER BY t.id",
+    },
+    SavedSearch {
+        id: 2,
+        script_id: "customsearch_customer_contacts",
+        title: "Customer Contacts",
+        record_type: "contact",
+        query: "SELECT ct.id, ct.firstname, ct.lastname, ct.email, c.companyname AS company FROM contact ct JOIN customer c ON c.id = ct.company ORDER BY ct.id",
+    },
+    SavedSearch {
+        id: 3,
+        script_id: "customsearch_item_price_list",
+        title: "Item Price List",
+        record_type: "item",
+        query: "SELECT id, itemid, displayname, baseprice, cost FROM item ORDER BY id",
+    },
+];
+
+/// A demo report of the AI Connector (`ns_listAllReports`): SuiteQL with `{from}`,
+/// `{to}` (YYYY-MM-DD) and `{subsidiaries}` (a list of ids) filled in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Report {
+    pub id: i64,
+    pub name: &'static str,
+    /// Only `dateTo` (an as-of date), no period.
+    pub as_of_date: bool,
+    pub has_subsidiary_filter: bool,
+    pub query: &'static str,
+}
+
+/// The demo reports.
+pub(crate) const REPORTS: [Report; 3] = [
+    Report {
+        id: 1,
+        name: "Sales by Customer Summary",
+        as_of_date: false,
+        has_subsidiary_filter: true,
+        query: "SELECT c.companyname AS customer, COUNT(*) AS orders, SUM(t.foreigntotal) AS amount FROM transaction t JOIN customer c ON c.id = t.entity WHERE t.type = 'SalesOrd' AND t.trandate >= TO_DATE('{from}', 'YYYY-MM-DD') AND t.trandate <= TO_DATE('{to}', 'YYYY-MM-DD') AND t.subsidiary IN ({subsidiaries}) GROUP BY c.companyname ORDER BY SUM(t.foreigntotal) DESC, c.companyname",
+    },
+    Report {
+        id: 2,
+        name: "Open Invoices",
+        as_of_date: true,
+        has_subsidiary_filter: false,
+        query: "SELECT t.tranid, c.companyname AS customer, t.trandate, t.duedate, t.foreigntotal AS amount FROM transaction t JOIN customer c ON c.id = t.entity WHERE t.type = 'CustInvc' AND t.status = 'A' AND t.trandate <= TO_DATE('{to}', 'YYYY-MM-DD') ORDER BY t.trandate, t.id",
+    },
+    Report {
+        id: 3,
+        name: "Sales by Item Summary",
+        as_of_date: false,
+        has_subsidiary_filter: true,
+        query: "SELECT i.itemid AS item, SUM(tl.quantity) AS quantity, SUM(tl.foreignamount) AS amount FROM transactionline tl JOIN transaction t ON t.id = tl.transaction JOIN item i ON i.id = tl.item WHERE t.type = 'SalesOrd' AND tl.mainline = 'F' AND t.trandate >= TO_DATE('{from}', 'YYYY-MM-DD') AND t.trandate <= TO_DATE('{to}', 'YYYY-MM-DD') AND t.subsidiary IN ({subsidiaries}) GROUP BY i.itemid ORDER BY i.itemid",
+    },
+];
+
 const META_BASE: &str = "data_base_v2";
 const META_ENTITIES: &str = "demo_entities_v2";
 const META_TRANSACTIONS: &str = "demo_transactions_v2";

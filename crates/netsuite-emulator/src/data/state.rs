@@ -38,6 +38,8 @@ pub(crate) struct Settings {
     pub suiteql_time_limit: std::time::Duration,
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
+    /// The AI Connector's undocumented behaviours.
+    pub mcp: super::mcp::front::Settings,
 }
 
 struct Inner {
@@ -50,6 +52,7 @@ struct Inner {
     counts: Totals,
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
+    mcp: super::mcp::front::Settings,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -93,6 +96,7 @@ impl DataPlane {
                 counts: Totals::default(),
                 suiteql_time_limit: settings.suiteql_time_limit,
                 links: settings.links,
+                mcp: settings.mcp,
                 running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
@@ -107,6 +111,11 @@ impl DataPlane {
         self.inner
             .links
             .for_request(uri, headers, &self.inner.account)
+    }
+
+    /// The AI Connector's settings.
+    pub(crate) fn mcp(&self) -> &super::mcp::front::Settings {
+        &self.inner.mcp
     }
 
     pub(crate) fn clock(&self) -> &Clock {

@@ -434,7 +434,7 @@ fn push_json_str(out: &mut String, s: &str) {
 }
 
 /// A number as NetSuite prints it in SuiteQL results: no trailing `.0`.
-fn format_real(f: f64) -> String {
+pub(crate) fn format_real(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

@@ -732,7 +732,10 @@ fn decide(
             None,
         ));
     }
-    let role = remembered_role(user, existing.as_ref());
+    let role = match emu.settings().auto_approve_role {
+        Some(r) if auto => r,
+        _ => remembered_role(user, existing.as_ref()),
+    };
     let location = approve(emu, v, user, role, None, now)?;
     Ok(found(&location, None))
 }

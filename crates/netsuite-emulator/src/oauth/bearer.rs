@@ -120,6 +120,8 @@ pub(crate) struct Principal {
     pub role: i64,
     pub entity: i64,
     pub scopes: Vec<String>,
+    /// Issued by the client credentials (M2M) grant, not the authorization code grant.
+    pub m2m: bool,
 }
 
 /// Why a bearer token was refused: an audit entry. The caller only ever sees
@@ -333,17 +335,17 @@ fn token_scopes(scope: Option<&Value>) -> Vec<String> {
 /// Checks that this database issued the token's `jti`, not revoked, to an integration
 /// still enabled.
 fn issued(store: &Store, claims: Claims) -> Checked<Principal, Refusal> {
-    let row: Option<(bool, String, Option<String>)> = store.with(|conn| {
+    let row: Option<(bool, String, Option<String>, bool)> = store.with(|conn| {
         conn.prepare_cached(
-            "SELECT t.revoked, t.client_id, i.state FROM access_token t \
+            "SELECT t.revoked, t.client_id, i.state, t.certificate_id IS NOT NULL FROM access_token t \
                  LEFT JOIN integration i ON i.client_id = t.client_id WHERE t.jti = ?1",
         )?
         .query_row([claims.jti.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()
     })?;
-    let Some((revoked, stored_client, state)) = row else {
+    let Some((revoked, stored_client, state, m2m)) = row else {
         return Err(Stop::Refused(refuse(
             AuditCode::TokenRejected,
             claims.client_id.as_deref(),
@@ -379,5 +381,6 @@ fn issued(store: &Store, claims: Claims) -> Checked<Principal, Refusal> {
         role: claims.role,
         entity: claims.entity,
         scopes: claims.scopes,
+        m2m,
     })
 }

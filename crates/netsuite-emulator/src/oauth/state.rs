@@ -37,6 +37,8 @@ pub(crate) struct Settings {
     pub code_ttl_secs: i64,
     /// Who can log in on the authorize page.
     pub users: Vec<LoginUser>,
+    /// The role scripted consent picks.
+    pub auto_approve_role: Option<i64>,
     /// Where links in replies point.
     pub links: crate::origin::LinkBase,
 }

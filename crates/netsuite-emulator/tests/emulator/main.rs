@@ -5,6 +5,7 @@ mod admin;
 mod authcode;
 mod authorize;
 mod mapping;
+mod mcp;
 mod persistence;
 mod record;
 mod remote_client;

@@ -32,6 +32,39 @@ pub struct ServeArgs {
     login: LoginArgs,
     #[command(flatten)]
     data_plane: DataPlaneArgs,
+    #[command(flatten)]
+    mcp: McpArgs,
+}
+
+/// The AI Connector (/services/mcp/v1/all): what NetSuite does not document.
+#[derive(Debug, Clone, Args)]
+struct McpArgs {
+    /// Accept M2M (client credentials) tokens with scope mcp on the AI Connector
+    /// (NetSuite documents only the authorization code grant).
+    #[arg(long)]
+    mcp_allow_m2m: bool,
+    /// Serve RFC 9728 protected-resource metadata at /.well-known/oauth-protected-resource.
+    #[arg(long)]
+    mcp_resource_metadata: bool,
+    /// Send WWW-Authenticate: Bearer ... with the AI Connector's 401 answers.
+    #[arg(long)]
+    mcp_www_authenticate: bool,
+    /// Issue Mcp-Session-Id on initialize and keep sessions (replies then come as SSE).
+    #[arg(long)]
+    mcp_sessions: bool,
+    /// Reply with SSE streams (text/event-stream) instead of plain JSON.
+    #[arg(long)]
+    mcp_sse: bool,
+}
+
+impl McpArgs {
+    fn apply(&self, c: &mut EmulatorConfig) {
+        c.mcp_allow_m2m = self.mcp_allow_m2m;
+        c.mcp_resource_metadata = self.mcp_resource_metadata;
+        c.mcp_www_authenticate = self.mcp_www_authenticate;
+        c.mcp_sessions = self.mcp_sessions;
+        c.mcp_sse = self.mcp_sse;
+    }
 }
 
 /// How the authorize endpoint's login and consent behave.
@@ -41,6 +74,10 @@ struct LoginArgs {
     /// once, redirecting with a code (for tests and scripts; no browser needed).
     #[arg(long)]
     auto_approve: bool,
+    /// With --auto-approve: the role scripted consent picks (one of the user's roles:
+    /// 3 Administrator, 1001 REST Integration); default the user's first role.
+    #[arg(long, value_name = "ID", requires = "auto_approve")]
+    auto_approve_role: Option<i64>,
     /// How long an authorization code can be exchanged, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = netsuite_emulator::DEFAULT_CODE_TTL_SECS,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
@@ -146,6 +183,7 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         public_url,
         login,
         data_plane,
+        mcp,
     } = args;
     if !listen.ip().is_loopback() {
         return Err(UserError::usage(format!(
@@ -177,12 +215,14 @@ pub(super) async fn run(args: ServeArgs) -> Result<()> {
         c.explain_errors = explain_errors;
         c.public_url = Some(public_url.clone().unwrap_or_else(|| base.clone()));
         c.auto_approve = login.auto_approve;
+        c.auto_approve_role = login.auto_approve_role;
         c.code_ttl_secs = login.code_ttl_secs;
         c.users = vec![LoginUser::new(
             login.login_email.trim(),
             login.login_password.clone(),
         )];
         data_plane.apply(c);
+        mcp.apply(c);
     })?;
     let kept = if data_plane.in_memory {
         "in memory, kept nowhere".to_owned()

@@ -105,7 +105,7 @@ fn accepts(headers: &HeaderMap, media: &str) -> bool {
 }
 
 /// A JSON Schema of a record type.
-fn schema(model: &Model, record_type: &str) -> Value {
+pub(crate) fn schema(model: &Model, record_type: &str) -> Value {
     let Some(def) = model.record_type(record_type) else {
         return json!({
             "type": "object",

@@ -11,7 +11,7 @@
 
 pub(crate) mod document;
 pub(crate) mod handler;
-mod metadata;
+pub(crate) mod metadata;
 pub(crate) mod read;
 pub mod types;
 pub(crate) mod write;

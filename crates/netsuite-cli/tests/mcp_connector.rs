@@ -1,0 +1,206 @@
+//! The emulator's AI Connector (`/services/mcp/v1/all`) driven by a real third-party
+//! MCP client: the official Python SDK (`mcp` package,
+//! `tests/clients/mcp_connector_client.py`) over Streamable HTTP, with tokens from
+//! `netsuite auth login` (authorization code + PKCE, scope `mcp`) against
+//! `netsuite emulator serve --auto-approve --auto-approve-role ID`.
+
+#![cfg(feature = "emulator")] // needs `netsuite emulator serve` (the default build)
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{Env, Server, json};
+use netsuite_test::free_port;
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mcp_connector_client.py")
+}
+
+/// The Python interpreter with the `mcp` package (`NETSUITE_TEST_PYTHON`, else
+/// python3), or why there is none. Under CI (which installs it) a missing package fails.
+fn python() -> Option<String> {
+    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let why = match Command::new(&py).args(["-c", "import mcp"]).output() {
+        Err(e) => format!("{py} cannot run: {e}"),
+        Ok(o) if !o.status.success() => format!(
+            "{py} has no `mcp` package (pip install mcp==2.3.0): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Ok(_) => return Some(py),
+    };
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    eprintln!("skipping the AI Connector client test: {why}");
+    None
+}
+
+/// A `$BROWSER` that follows the authorize URL's redirects with curl, as a browser
+/// would after the emulator's scripted consent.
+fn fake_browser(env: &Env) -> String {
+    let path = env.path("browser.sh");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nexec curl -sS -k -L -o /dev/null --max-time 20 \"$1\"\n",
+    )
+    .unwrap();
+    netsuite_test::set_file_mode(&path, 0o755);
+    path.display().to_string()
+}
+
+/// Creates a public auth-code integration with `scope`, a profile `name` for it,
+/// logs in through `netsuite auth login`, and returns the access token.
+fn login(env: &Env, server: &Server, name: &str, scope: &str) -> String {
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let dd = server.data_dir_arg();
+    let created = json(&env.ok(&[
+        "emulator",
+        "integration",
+        "create",
+        "--data-dir",
+        &dd,
+        "--name",
+        name,
+        "--auth-code",
+        "--public",
+        "--redirect-uri",
+        &redirect,
+        "--allow-http-loopback",
+        "--scope",
+        scope,
+        "--json",
+    ]));
+    let client_id = created["client_id"].as_str().unwrap();
+    env.ok(&[
+        "profile",
+        "add",
+        name,
+        "--flow",
+        "auth-code",
+        "--account",
+        "1234567",
+        "--client-id",
+        client_id,
+        "--redirect-uri",
+        &redirect,
+        "--base-url",
+        &server.base_url,
+        "--public",
+        "--scope",
+        scope,
+    ]);
+    let out = env
+        .cmd()
+        .args(["auth", "login", "--profile", name, "--timeout", "30"])
+        .env("BROWSER", fake_browser(env))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "login failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.ok(&["auth", "token", "--profile", name])
+        .trim()
+        .to_owned()
+}
+
+/// Runs the Python client; returns its JSON summary.
+fn run_client(py: &str, mode: &str, url: &str, token: &str) -> serde_json::Value {
+    let mut child = Command::new(py)
+        .arg(script())
+        .args([mode, url, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the Python MCP client");
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "MCP client {mode} {url} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(stdout.lines().last().unwrap_or_default())
+}
+
+/// The messages of a refused connection.
+fn refusal(v: &serde_json::Value) -> String {
+    v["refused"].to_string()
+}
+
+#[test]
+fn python_sdk_calls_every_tool_and_a_wrong_scope_is_refused() {
+    let Some(py) = python() else { return };
+    let env = Env::new();
+    let server = Server::start(&env, &["--auto-approve", "--auto-approve-role", "1001"]);
+    let token = login(&env, &server, "ai", "mcp");
+    let status = json(&env.ok(&["auth", "status", "--profile", "ai", "--json"]));
+    assert_eq!(status["role"], "1001", "{status}");
+    let all = format!("{}/services/mcp/v1/all", server.base_url);
+    let v = run_client(&py, "tools", &all, &token);
+    assert_eq!(v["protocol"], "2025-06-18", "{v}");
+    let called: std::collections::BTreeSet<&str> = v["called"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert_eq!(called.len(), 11, "every tool is called: {v}");
+    assert_eq!(v["subsidiaries"], serde_json::json!([-1, 1, 2, 3]), "{v}");
+    assert_eq!(v["memo"], "Rush order: ship by Friday");
+    assert!(v["report_rows"].as_u64().unwrap() > 0, "{v}");
+    assert!(v["created"].as_str().unwrap().parse::<u64>().is_ok(), "{v}");
+    // The SuiteApp-scoped endpoint serves the same tools.
+    let suiteapp = format!(
+        "{}/services/mcp/v1/suiteapp/com.netsuite.mcpstandardtools",
+        server.base_url
+    );
+    assert_eq!(
+        run_client(&py, "tools", &suiteapp, &token)["called"]
+            .as_array()
+            .map(Vec::len),
+        Some(12)
+    );
+    // A REST Web Services token is not an AI Connector token.
+    let rest = login(&env, &server, "rest", "rest_webservices");
+    let v = run_client(&py, "refused", &all, &rest);
+    assert!(refusal(&v).contains("Invalid login attempt"), "{v}");
+}
+
+#[test]
+fn python_sdk_is_refused_for_the_administrator_role() {
+    let Some(py) = python() else { return };
+    let env = Env::new();
+    // Scripted consent with the user's default role: Administrator.
+    let server = Server::start(&env, &["--auto-approve"]);
+    let token = login(&env, &server, "admin", "mcp");
+    let v = run_client(
+        &py,
+        "refused",
+        &format!("{}/services/mcp/v1/all", server.base_url),
+        &token,
+    );
+    assert!(
+        refusal(&v).contains("does not support Administrator roles"),
+        "{v}"
+    );
+    // A role the user does not have is a usage error.
+    env.fails(
+        &[
+            "emulator",
+            "serve",
+            "--in-memory",
+            "--listen",
+            "127.0.0.1:0",
+            "--auto-approve",
+            "--auto-approve-role",
+            "1099",
+        ],
+        2,
+        "not one of",
+    );
+}
