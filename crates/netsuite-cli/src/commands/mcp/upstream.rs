@@ -207,23 +207,42 @@ impl Upstream {
     }
 
     /// The login to use now: the stored token when it is good (a new login made
-    /// while serving is picked up here), else a refresh.
+    /// while serving is picked up here; a logout ends it), else a refresh. `renew`:
+    /// the connector refused the stored one.
     async fn token(&self, renew: bool) -> Result<StoredToken, BridgeError> {
-        let id = self.source.grant().credentials_id();
-        let stored = self.source.stored().await.ok().flatten().filter(|t| {
-            !renew && t.dead.is_none() && t.credentials_id == id && t.remaining(unix_now()) > 60
-        });
-        let t = match stored {
-            Some(t) => t,
-            None => match self.source.token(&self.http, renew).await {
-                Ok((t, _)) => t,
-                Err(e) => {
-                    return Err(BridgeError::new(
-                        format!("no usable login for profile {:?}: {e}", self.profile),
-                        self.login_hint(),
-                    ));
-                }
-            },
+        let no_login = |e: &dyn std::fmt::Display| {
+            BridgeError::new(
+                format!("no usable login for profile {:?}: {e}", self.profile),
+                self.login_hint(),
+            )
+        };
+        let t = if self.source.store().is_some() {
+            let id = self.source.grant().credentials_id();
+            let stored = self
+                .source
+                .stored()
+                .await
+                .map_err(|e| no_login(&e))?
+                .filter(|t| t.credentials_id == id)
+                .ok_or_else(|| no_login(&"it is not logged in"))?;
+            if !renew && stored.dead.is_none() && stored.remaining(unix_now()) > 60 {
+                stored
+            } else {
+                // Refused, spent or about to expire: a refresh (under the profile's lock).
+                let (t, _) = self
+                    .source
+                    .token(&self.http, true)
+                    .await
+                    .map_err(|e| no_login(&e))?;
+                t
+            }
+        } else {
+            let (t, _) = self
+                .source
+                .token(&self.http, renew)
+                .await
+                .map_err(|e| no_login(&e))?;
+            t
         };
         if t.role.as_deref() == Some(ADMINISTRATOR) {
             return Err(BridgeError::new(
@@ -401,4 +420,42 @@ impl Upstream {
 
 fn failed(message: String) -> CallToolResponse {
     CallToolResult::error(vec![ContentBlock::text(message)]).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connector_url_ends_in_all_or_names_a_suiteapp() {
+        let base = "https://1234567.suitetalk.api.netsuite.com/";
+        let all = "https://1234567.suitetalk.api.netsuite.com/services/mcp/v1/all";
+        assert_eq!(connector_url(base, "", None).unwrap(), all);
+        assert_eq!(
+            connector_url(base, "", Some("com.netsuite.mcpstandardtools")).unwrap(),
+            "https://1234567.suitetalk.api.netsuite.com/services/mcp/v1/suiteapp/com.netsuite.mcpstandardtools"
+        );
+        assert_eq!(connector_url(base, &format!("{all}/"), None).unwrap(), all);
+        for bad in [
+            "https://1234567.suitetalk.api.netsuite.com/services/mcp/v1",
+            "https://1234567.suitetalk.api.netsuite.com/services/mcp/v1/suiteapp/",
+            "https://1234567.suitetalk.api.netsuite.com/x/services/mcp/v1/all",
+            "http://1234567.suitetalk.api.netsuite.com/services/mcp/v1/all",
+            "not a url",
+        ] {
+            assert!(connector_url(base, bad, None).is_err(), "{bad}");
+        }
+        assert!(connector_url(base, "", Some("a/b")).is_err());
+        assert!(connector_url(base, all, Some("x")).is_err());
+    }
+
+    #[test]
+    fn only_mcp_alone_is_accepted() {
+        let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(scope_check(&s(&["mcp"]), "p").is_ok());
+        let (e, _) = scope_check(&s(&["mcp", "restlets"]), "p").unwrap_err();
+        assert!(e.contains("combines mcp with other scopes"), "{e}");
+        let (e, _) = scope_check(&s(&["rest_webservices"]), "p").unwrap_err();
+        assert!(e.contains("not mcp"), "{e}");
+    }
 }
