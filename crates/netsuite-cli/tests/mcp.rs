@@ -292,6 +292,19 @@ fn config_snippets_for_desktop_clients() {
         vscode["servers"]["netsuite"]["args"],
         serde_json::json!(["mcp", "serve", "--allow-writes"])
     );
+    let bridge = json(&e.ok(&[
+        "--profile",
+        "ai",
+        "mcp",
+        "config",
+        "--client",
+        "cursor",
+        "--upstream",
+    ]));
+    assert_eq!(
+        bridge["mcpServers"]["netsuite"]["args"],
+        serde_json::json!(["--profile", "ai", "mcp", "serve", "--upstream"])
+    );
     let cursor = json(&e.ok(&["mcp", "config", "--client", "cursor"]));
     assert!(cursor["mcpServers"]["netsuite"].is_object(), "{cursor}");
 }

@@ -90,7 +90,8 @@ pub enum DesktopClient {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   netsuite --profile prod mcp config --client claude
-  netsuite --profile prod mcp config --client vscode --allow-writes > .vscode/mcp.json")]
+  netsuite --profile prod mcp config --client vscode --allow-writes > .vscode/mcp.json
+  netsuite --profile ai mcp config --client claude --upstream")]
 pub struct ConfigArgs {
     /// The desktop client.
     #[arg(long, value_enum)]
@@ -98,6 +99,9 @@ pub struct ConfigArgs {
     /// Register the server with --allow-writes.
     #[arg(long)]
     pub allow_writes: bool,
+    /// Register the bridge to the account's AI Connector (`mcp serve --upstream`).
+    #[arg(long)]
+    pub upstream: bool,
     /// The server's name in the client.
     #[arg(long, default_value = "netsuite")]
     pub name: String,
@@ -177,6 +181,9 @@ fn config(args: &ConfigArgs, profile: Option<&str>) -> Result<()> {
         argv.extend(["--profile".to_owned(), p.to_owned()]);
     }
     argv.extend(["mcp".to_owned(), "serve".to_owned()]);
+    if args.upstream {
+        argv.push("--upstream".to_owned());
+    }
     if args.allow_writes {
         argv.push("--allow-writes".to_owned());
     }
