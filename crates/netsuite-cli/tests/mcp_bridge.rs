@@ -167,8 +167,9 @@ fn python_sdk_through_the_bridge_lists_and_calls_the_standard_tools() {
     assert!(id.parse::<u64>().is_ok(), "{v}");
 }
 
-/// A logout while the bridge runs ends its access at the next call; a new login is
-/// used by the call after, without restarting the client or the bridge.
+/// An expired access token is refreshed; a logout while the bridge runs ends its
+/// access at the next call; a new login is used by the call after, without
+/// restarting the client or the bridge.
 #[test]
 fn a_new_login_is_used_without_a_restart() {
     let Some(py) = python() else { return };
@@ -185,6 +186,17 @@ fn a_new_login_is_used_without_a_restart() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut next = || json(&lines.next().expect("a phase line").expect("read"));
     assert_eq!(next()["phase"], "first");
+    // An access token that ran out: the bridge refreshes it (a new one is stored).
+    let before = common::store(&env).load("ai").unwrap().unwrap();
+    common::expire_access_token(&env, "ai");
+    writeln!(stdin, "go").unwrap();
+    assert_eq!(next()["phase"], "refreshed");
+    let after = common::store(&env).load("ai").unwrap().unwrap();
+    assert_ne!(
+        before.access_token.expose_secret(),
+        after.access_token.expose_secret()
+    );
+    assert!(after.expires_at > netsuite_client::unix_now());
     env.ok(&["auth", "logout", "--profile", "ai"]);
     writeln!(stdin, "go").unwrap();
     let v = next();

@@ -3,7 +3,8 @@ official Python MCP SDK (`mcp` package) over stdio.
 
     mcp_bridge_client.py tools WRITES NETSUITE_BIN ARG...    list and call through the bridge
     mcp_bridge_client.py relogin NETSUITE_BIN ARG...         a call, then (each after a line
-                                                             on stdin) one while logged out
+                                                             on stdin) one after the token
+                                                             expired, one while logged out
                                                              and one after a new login
     mcp_bridge_client.py refused NETSUITE_BIN ARG...         what tools/list and a call answer
 
@@ -77,6 +78,9 @@ async def relogin(session):
     r, text = await call(session, "ns_runCustomSuiteQL", QUERY)
     check(not r.is_error, f"first call: {text}")
     await wait_for_go({"phase": "first", "ok": True})
+    r, text = await call(session, "ns_runCustomSuiteQL", QUERY)
+    check(not r.is_error, f"the call after the token expired: {text}")
+    await wait_for_go({"phase": "refreshed", "ok": True})
     r, text = await call(session, "ns_runCustomSuiteQL", QUERY)
     check(r.is_error, f"a call after logout went through: {text}")
     await wait_for_go({"phase": "logged_out", "error": text})

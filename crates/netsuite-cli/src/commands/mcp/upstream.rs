@@ -314,34 +314,9 @@ impl Upstream {
         }
     }
 
-    /// The fix for a refusal the AI Connector is known for, from its `text`.
-    fn known_refusal(&self, text: &str) -> Option<String> {
-        let lower = text.to_ascii_lowercase();
-        Some(if lower.contains("administrator") {
-            format!(
-                "log in with a role other than Administrator: {}",
-                self.login_hint()
-            )
-        } else if lower.contains("scopemismatch") {
-            "the integration record does not grant the mcp scope to this client (ScopeMismatched): in NetSuite, check \"NetSuite AI Connector Service\" under the record's scopes (or use a record made for the AI Connector), then log in again".into()
-        } else if lower.contains("scope") {
-            format!(
-                "the AI Connector needs a token whose scope is mcp alone: {}",
-                self.login_hint()
-            )
-        } else if lower.contains("401") || lower.contains("unauthorized") {
-            self.login_hint()
-        } else if lower.contains("429") || lower.contains("too many requests") {
-            "the account's concurrency limit is reached (MCP requests share it): retry in a moment"
-                .into()
-        } else {
-            return None;
-        })
-    }
-
     /// What the connector's refusal `text` means, with the fix.
     fn refused(&self, text: &str) -> BridgeError {
-        let hint = self.known_refusal(text).unwrap_or_else(|| {
+        let hint = known_refusal(text, &self.login_hint()).unwrap_or_else(|| {
             format!(
                 "check that {} is the account's AI Connector (`netsuite doctor --profile {}` checks the login)",
                 self.url, self.profile
@@ -395,7 +370,7 @@ impl Upstream {
                 // The connector's own answer (an unknown tool, bad arguments), as it is,
                 // unless it is a refusal of the login.
                 Err(ServiceError::McpError(e)) => {
-                    return match self.known_refusal(&e.message) {
+                    return match known_refusal(&e.message, &self.login_hint()) {
                         Some(_) => Ok(failed(self.refused(&e.message).0)),
                         None => Err(e),
                     };
@@ -416,6 +391,29 @@ impl Upstream {
         }
         unreachable!("the loop returns")
     }
+}
+
+/// The fix for a refusal the AI Connector is known for, from its `text`
+/// (`login_hint`: how to log in again).
+fn known_refusal(text: &str, login_hint: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    Some(if lower.contains("administrator") {
+        format!("log in with a role other than Administrator: {login_hint}")
+    } else if lower.contains("scopemismatch") {
+        "the integration record does not grant the mcp scope to this client (ScopeMismatched): in NetSuite, check \"NetSuite AI Connector Service\" under the record's scopes (or use a record made for the AI Connector), then log in again".into()
+    } else if lower.contains("scope") {
+        format!("the AI Connector needs a token whose scope is mcp alone: {login_hint}")
+    } else if lower.contains("401")
+        || lower.contains("unauthorized")
+        || lower.contains("invalid login")
+    {
+        login_hint.to_owned()
+    } else if lower.contains("429") || lower.contains("too many requests") {
+        "the account's concurrency limit is reached (MCP requests share it): retry in a moment"
+            .into()
+    } else {
+        return None;
+    })
 }
 
 fn failed(message: String) -> CallToolResponse {
@@ -457,5 +455,22 @@ mod tests {
         assert!(e.contains("combines mcp with other scopes"), "{e}");
         let (e, _) = scope_check(&s(&["rest_webservices"]), "p").unwrap_err();
         assert!(e.contains("not mcp"), "{e}");
+    }
+
+    #[test]
+    fn known_refusals_get_their_fix() {
+        let hint = |t: &str| known_refusal(t, "LOGIN").unwrap_or_default();
+        assert!(
+            hint("HTTP 403: does not support Administrator roles")
+                .contains("other than Administrator")
+        );
+        assert!(hint("ScopeMismatched").contains("NetSuite AI Connector Service"));
+        assert!(hint("invalid_scope: mcp only").contains("mcp alone"));
+        assert_eq!(
+            hint("HTTP 401 Unauthorized: Invalid login attempt."),
+            "LOGIN"
+        );
+        assert!(hint("HTTP 429 Too Many Requests").contains("concurrency limit"));
+        assert_eq!(known_refusal("connection reset", "LOGIN"), None);
     }
 }
