@@ -92,6 +92,9 @@ pub struct Config {
     /// Answer requests with SSE streams (`text/event-stream`) instead of plain JSON
     /// (unconfirmed for NetSuite: JSON by default).
     pub mcp_sse: bool,
+    /// AI Connector tool results carry `structuredContent` besides the JSON text
+    /// (unconfirmed for NetSuite, whose bridges read the text: off by default).
+    pub mcp_structured_content: bool,
 }
 
 impl Config {
@@ -119,6 +122,7 @@ impl Config {
             mcp_www_authenticate: false,
             mcp_sessions: false,
             mcp_sse: false,
+            mcp_structured_content: false,
         }
     }
 }
@@ -251,6 +255,7 @@ impl Emulator {
                     www_authenticate: config.mcp_www_authenticate,
                     sessions: config.mcp_sessions,
                     sse: config.mcp_sse,
+                    structured_content: config.mcp_structured_content,
                 },
             },
         )?;

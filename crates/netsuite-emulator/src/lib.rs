@@ -1,7 +1,8 @@
 //! An offline NetSuite on SQLite: NetSuite's OAuth 2.0 server (authorize endpoint with
 //! login and consent pages, token endpoint for client credentials, authorization code
 //! and refresh token, revoke, JWKS and discovery, the certificate rotation API) with a
-//! login audit trail, the REST record API, SuiteQL and RESTlets, and admin pages.
+//! login audit trail, the REST record API, SuiteQL and RESTlets, NetSuite's AI Connector
+//! (an MCP server with the Standard Tools, at `/services/mcp/v1/all`), and admin pages.
 //!
 //! [`Emulator::open`] opens (or creates) the state; [`app`] is the axum router, so
 //! tests need no socket; [`serve`] runs it on a listener. Integration records and

@@ -51,6 +51,7 @@ impl Default for Timeouts {
 ///   revoke, JWKS and discovery, the certificate rotation API;
 /// * the data plane ([`crate::record`] and the rest): the REST record API, SuiteQL, RESTlets,
 ///   async jobs and governance limits, behind the governance and fault gate;
+/// * the AI Connector (MCP) at `/services/mcp/v1/all`, governed the same way;
 /// * the admin plane: `/admin/` pages and `/admin/api/` JSON, answered only to
 ///   loopback clients.
 ///
@@ -100,6 +101,7 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     timeouts: Timeouts,
 ) -> std::io::Result<()> {
+    let data = emulator.data_plane().clone();
     let router = app(emulator).layer(axum::middleware::from_fn_with_state(
         timeouts.body_read,
         body_deadline,
@@ -138,6 +140,7 @@ pub async fn serve_with(
         });
     }
     drop(listener);
+    data.stop();
     graceful.shutdown().await;
     Ok(())
 }

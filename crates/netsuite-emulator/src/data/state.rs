@@ -53,6 +53,8 @@ struct Inner {
     suiteql_time_limit: std::time::Duration,
     links: crate::origin::LinkBase,
     mcp: super::mcp::front::Settings,
+    /// What to do when the server stops (end the AI Connector's open sessions).
+    on_stop: std::sync::Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
     /// SuiteQL statements running now.
     running: std::sync::atomic::AtomicUsize,
 }
@@ -97,6 +99,7 @@ impl DataPlane {
                 suiteql_time_limit: settings.suiteql_time_limit,
                 links: settings.links,
                 mcp: settings.mcp,
+                on_stop: std::sync::Mutex::new(Vec::new()),
                 running: std::sync::atomic::AtomicUsize::new(0),
             }),
         })
@@ -116,6 +119,25 @@ impl DataPlane {
     /// The AI Connector's settings.
     pub(crate) fn mcp(&self) -> &super::mcp::front::Settings {
         &self.inner.mcp
+    }
+
+    /// Runs `f` when the server stops accepting connections ([`DataPlane::stop`]).
+    pub(crate) fn on_stop(&self, f: Box<dyn Fn() + Send + Sync>) {
+        self.stops().push(f);
+    }
+
+    /// The server stops: ends what would keep a connection open (SSE streams).
+    pub(crate) fn stop(&self) {
+        for f in self.stops().iter() {
+            f();
+        }
+    }
+
+    fn stops(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Fn() + Send + Sync>>> {
+        self.inner
+            .on_stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn clock(&self) -> &Clock {

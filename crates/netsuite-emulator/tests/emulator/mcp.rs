@@ -105,17 +105,19 @@ async fn tool(auth: &Auth, bearer: &str, name: &str, args: Value) -> Value {
         json!({"name": name, "arguments": args}),
     )
     .await;
-    let result = &v["result"];
+    let mut result = v["result"].clone();
     assert!(result.is_object(), "{name}: {v}");
     let text = result["content"][0]["text"].as_str().unwrap_or_default();
     if result["isError"] != json!(true) {
-        assert_eq!(
-            serde_json::from_str::<Value>(text).unwrap(),
-            result["structuredContent"],
-            "{name}: the text is the JSON"
-        );
+        // The text is the JSON; tests read it as structuredContent (which the
+        // emulator adds only with mcp_structured_content).
+        let parsed: Value = serde_json::from_str(text).unwrap();
+        if let Some(s) = result.get("structuredContent") {
+            assert_eq!(s, &parsed, "{name}: the text is the JSON");
+        }
+        result["structuredContent"] = parsed;
     }
-    result.clone()
+    result
 }
 
 fn tool_names(list: &Value) -> Vec<String> {
@@ -320,6 +322,16 @@ async fn undocumented_behaviours_are_switches() {
         "{}",
         r.body
     );
+    // Results as JSON text; structuredContent only when switched on.
+    let subsidiaries = json!({"name": "ns_getSubsidiaries", "arguments": {}});
+    let v = call(&plain, &t, 2, "tools/call", subsidiaries.clone()).await;
+    assert!(v["result"].get("structuredContent").is_none(), "{v}");
+    let structured = connector(1001, |c| c.mcp_structured_content = true);
+    let t = token(&structured, "mcp").await;
+    let v = call(&structured, &t, 2, "tools/call", subsidiaries).await;
+    let text: Value =
+        serde_json::from_str(v["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(v["result"]["structuredContent"], text, "{v}");
 }
 
 fn initialize() -> Value {

@@ -55,6 +55,9 @@ struct McpArgs {
     /// Reply with SSE streams (text/event-stream) instead of plain JSON.
     #[arg(long)]
     mcp_sse: bool,
+    /// Tool results carry structuredContent besides the JSON text.
+    #[arg(long)]
+    mcp_structured_content: bool,
 }
 
 impl McpArgs {
@@ -64,6 +67,7 @@ impl McpArgs {
         c.mcp_www_authenticate = self.mcp_www_authenticate;
         c.mcp_sessions = self.mcp_sessions;
         c.mcp_sse = self.mcp_sse;
+        c.mcp_structured_content = self.mcp_structured_content;
     }
 }
 

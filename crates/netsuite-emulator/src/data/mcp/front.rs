@@ -21,6 +21,8 @@ pub(crate) struct Settings {
     pub sessions: bool,
     /// Reply with SSE streams rather than plain JSON.
     pub sse: bool,
+    /// Tool results carry `structuredContent` besides the JSON text.
+    pub structured_content: bool,
 }
 
 /// A JSON-RPC error reply with no request id, at HTTP `status`.

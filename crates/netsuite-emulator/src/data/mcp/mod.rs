@@ -5,11 +5,11 @@
 //!
 //! Every request needs a bearer token whose scope is exactly `mcp` (else 401 and an
 //! audit entry), from the authorization code grant (M2M tokens only with
-//! [`Settings::allow_m2m`]), for a role that is not Administrator (403 with a clear
+//! [`front::Settings::allow_m2m`]), for a role that is not Administrator (403 with a clear
 //! message). Requests count against the account's concurrency limit ("Too Many
 //! Requests" over it, from the governance gate). The tools a role sees follow its
 //! permissions ([`catalog`]). What NetSuite does not document is a switch in
-//! [`Settings`].
+//! [`front::Settings`].
 
 mod base;
 pub(crate) mod catalog;
@@ -45,7 +45,7 @@ use front::rpc_error;
 pub(crate) const ALL_PATH: &str = "/services/mcp/v1/all";
 /// The Standard Tools SuiteApp's own endpoint.
 pub(crate) const SUITEAPP_PATH: &str = "/services/mcp/v1/suiteapp/com.netsuite.mcpstandardtools";
-/// RFC 9728 protected-resource metadata (with [`Settings::resource_metadata`]).
+/// RFC 9728 protected-resource metadata (with [`front::Settings::resource_metadata`]).
 pub(crate) const RESOURCE_METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 /// The scope a token must carry, alone.
 const SCOPE: &str = "mcp";
@@ -149,6 +149,10 @@ where
         .disable_allowed_hosts()
         .with_legacy_session_mode(settings.sessions)
         .with_json_response(!settings.sse);
+    // Open sessions and SSE streams end when the server stops, so that its graceful
+    // shutdown does not wait for clients that never hang up.
+    let cancel = config.cancellation_token.clone();
+    dp.on_stop(Box::new(move || cancel.cancel()));
     let server = Connector { dp: dp.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),

@@ -56,7 +56,8 @@ pub(crate) async fn call(
         other => Err(ToolError(format!("error: no tool {other}"))),
     };
     match result {
-        Ok(v) => CallToolResult::structured(v),
+        Ok(v) if dp.mcp().structured_content => CallToolResult::structured(v),
+        Ok(v) => CallToolResult::success(vec![ContentBlock::text(v.to_string())]),
         Err(ToolError(msg)) => CallToolResult::error(vec![ContentBlock::text(msg)]),
     }
 }
