@@ -251,6 +251,26 @@ fn administrator_and_a_role_without_tools_are_refused_with_a_hint() {
     assert!(call.contains("ADMI_RESTWEBSERVICES"), "{v}");
 }
 
+/// Whether NetSuite's connector takes an M2M token with scope mcp is not documented:
+/// `--allow-m2m` tries, against an emulator switched to accept it.
+#[test]
+fn an_m2m_profile_with_allow_m2m_reaches_a_connector_that_accepts_it() {
+    let Some(py) = python() else { return };
+    let (_rt, emu) = TestEmulator::start_blocking(|c| c.mcp_allow_m2m = true);
+    let env = Env::new();
+    let m = emu.m2m_with_role(netsuite_auth::cert::KeyType::EcP256, &["mcp"], 1001);
+    common::add_m2m_profile(&env, "m2m", &m, &emu.base_url, &["--scope", "mcp"]);
+    let v = run(client(
+        &py,
+        &env,
+        &["tools", "readonly"],
+        "m2m",
+        &["--allow-m2m"],
+    ));
+    assert_eq!(v["tools"].as_array().map(Vec::len), Some(9), "{v}");
+    assert_eq!(v["first_customer"], "Acme Corporation", "{v}");
+}
+
 #[test]
 fn profiles_and_urls_the_ai_connector_cannot_take_are_refused() {
     let (_rt, emu) = emulator(1001);
@@ -271,6 +291,9 @@ fn profiles_and_urls_the_ai_connector_cannot_take_are_refused() {
     common::add_m2m_profile(&env, "m2m", &m, &emu.base_url, &[]);
     let err = fails(serve("m2m", &[]), "client credentials (M2M)");
     assert!(err.contains("--flow auth-code --scope mcp"), "{err}");
+    assert!(err.contains("--allow-m2m"), "{err}");
+    // --allow-m2m lets it through the profile check; its scope must still be mcp.
+    fails(serve("m2m", &["--allow-m2m"]), "not mcp");
     // A REST Web Services profile: not the mcp scope.
     add_and_login(&env, &emu, "rest", "rest_webservices");
     fails(serve("rest", &[]), "not mcp");

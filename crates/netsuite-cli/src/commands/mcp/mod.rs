@@ -68,13 +68,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub client_key_file: Option<PathBuf>,
     /// Bridge mode: forward tools/list and tools/call to the account's AI Connector
-    /// (<SuiteTalk host>/services/mcp/v1/all, or the URL given) with the profile's
+    /// (`<SuiteTalk host>/services/mcp/v1/all`, or the URL given) with the profile's
     /// authorization-code login of scope mcp.
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub upstream: Option<String>,
     /// With --upstream: the SuiteApp-scoped endpoint /services/mcp/v1/suiteapp/ID.
     #[arg(long, value_name = "ID", requires = "upstream")]
     pub suiteapp: Option<String>,
+    /// With --upstream: let an M2M (client credentials) profile with scope mcp try
+    /// (NetSuite documents only the authorization-code grant for the AI Connector).
+    #[arg(long, requires = "upstream")]
+    pub allow_m2m: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,7 +126,7 @@ async fn serve(args: ServeArgs, profile: Option<&str>) -> Result<()> {
         "refused"
     };
     if let Some(url) = &args.upstream {
-        let upstream = upstream::Upstream::new(&id, url, args.suiteapp.as_deref())?;
+        let upstream = upstream::Upstream::new(&id, url, args.suiteapp.as_deref(), args.allow_m2m)?;
         crate::output::say!(
             "netsuite MCP bridge for profile {} to the AI Connector at {}, writes {writes}",
             id.name,

@@ -5,7 +5,7 @@
 //! server runs is used by the next call; it is refreshed when it runs out.
 
 use netsuite_client::store::StoredToken;
-use netsuite_client::{TokenSource, unix_now};
+use netsuite_client::{Grant, TokenSource, unix_now};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities, ClientConfig,
     ContentBlock, Implementation, ProtocolVersion, Tool,
@@ -94,9 +94,10 @@ pub fn connector_url(
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// Refuses, before serving, a profile the AI Connector cannot accept: M2M, or a
-/// scope other than `mcp` alone.
-fn check_profile(id: &Identity) -> Result<(), UserError> {
+/// Refuses, before serving, a profile the AI Connector cannot accept: M2M (unless
+/// `allow_m2m`: whether NetSuite accepts an M2M token with scope `mcp` is not
+/// documented), or a scope other than `mcp` alone.
+fn check_profile(id: &Identity, allow_m2m: bool) -> Result<(), UserError> {
     let login = format!(
         "`netsuite profile add NAME --flow auth-code --scope mcp --account {} --client-id ID --redirect-uri URI` then `netsuite auth login --profile NAME`",
         if id.profile.account.is_empty() {
@@ -105,12 +106,12 @@ fn check_profile(id: &Identity) -> Result<(), UserError> {
             &id.profile.account
         }
     );
-    if id.profile.flow == Flow::ClientCredentials {
+    if id.profile.flow == Flow::ClientCredentials && !allow_m2m {
         return Err(UserError::usage(format!(
             "{} uses client credentials (M2M): NetSuite documents only the authorization-code grant for the AI Connector",
             id.describe()
         ))
-        .hint(format!("use an authorization-code profile with scope mcp: {login}; or drop --upstream to serve the native tools with this profile")));
+        .hint(format!("use an authorization-code profile with scope mcp: {login}; or drop --upstream to serve the native tools with this profile (--allow-m2m tries it anyway, for an account known to accept M2M tokens with scope mcp)")));
     }
     scope_check(&id.profile.scopes, &id.describe())
         .map_err(|(e, h)| UserError::usage(e).hint(format!("{h}: {login}")))
@@ -182,8 +183,13 @@ fn is_unauthorized(e: &ServiceError) -> bool {
 
 impl Upstream {
     /// The connection for `--upstream [URL] [--suiteapp ID]` with identity `id`.
-    pub fn new(id: &Identity, upstream: &str, suiteapp: Option<&str>) -> anyhow::Result<Self> {
-        check_profile(id)?;
+    pub fn new(
+        id: &Identity,
+        upstream: &str,
+        suiteapp: Option<&str>,
+        allow_m2m: bool,
+    ) -> anyhow::Result<Self> {
+        check_profile(id, allow_m2m)?;
         let source = id.token_source()?;
         let url = connector_url(
             source.endpoints().suitetalk_base().as_str(),
@@ -223,10 +229,18 @@ impl Upstream {
                 .stored()
                 .await
                 .map_err(|e| no_login(&e))?
-                .filter(|t| t.credentials_id == id)
-                .ok_or_else(|| no_login(&"it is not logged in"))?;
-            if !renew && stored.dead.is_none() && stored.remaining(unix_now()) > 60 {
-                stored
+                .filter(|t| t.credentials_id == id);
+            // An M2M grant gets its token itself; an authorization code needs a login.
+            let m2m = matches!(self.source.grant(), Grant::ClientCredentials(_));
+            let stored = match stored {
+                Some(t) => Some(t),
+                None if m2m => None,
+                None => return Err(no_login(&"it is not logged in")),
+            };
+            if let Some(t) =
+                stored.filter(|t| !renew && t.dead.is_none() && t.remaining(unix_now()) > 60)
+            {
+                t
             } else {
                 // Refused, spent or about to expire: a refresh (under the profile's lock).
                 let (t, _) = self
