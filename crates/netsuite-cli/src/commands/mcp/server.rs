@@ -78,10 +78,12 @@ impl ServerHandler for NativeServer {
     }
 }
 
-/// Serves on stdin/stdout until the client closes them.
+/// Serves on stdin/stdout until the client closes them. When both are pipes (as a
+/// desktop client starts the server) they are driven by tokio's reactor rather than
+/// a blocking thread per read and write (rmcp's `stdio_pipes`).
 pub async fn stdio<S: ServerHandler>(server: S) -> Result<()> {
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(rmcp::transport::stdio_pipes())
         .await
         .map_err(|e| anyhow::anyhow!("the MCP client's initialize failed: {e}"))?;
     running
