@@ -52,6 +52,12 @@ fn emulator(role: i64) -> (tokio::runtime::Runtime, TestEmulator) {
 /// A public authorization-code integration with `scope`, profile `name` for it, and a
 /// login through `netsuite auth login` (a `$BROWSER` that follows the redirects).
 fn add_and_login(env: &Env, emu: &TestEmulator, name: &str, scope: &str) {
+    add_profile(env, emu, name, scope);
+    login(env, name);
+}
+
+/// A public authorization-code integration with `scope` and profile `name` for it.
+fn add_profile(env: &Env, emu: &TestEmulator, name: &str, scope: &str) {
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
     let integration = emu
         .emulator
@@ -83,7 +89,6 @@ fn add_and_login(env: &Env, emu: &TestEmulator, name: &str, scope: &str) {
         "--scope",
         scope,
     ]);
-    login(env, name);
 }
 
 fn login(env: &Env, name: &str) {
@@ -211,6 +216,38 @@ fn a_new_login_is_used_without_a_restart() {
     writeln!(stdin, "go").unwrap();
     let v = next();
     assert_eq!(v["phase"], "after_login", "{v}");
+    assert_eq!(v["tools"], 9, "{v}");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A client that listed before the login is told (`notifications/tools/list_changed`)
+/// when one is made, and lists the tools without a restart.
+#[test]
+fn a_login_made_while_serving_is_announced_to_the_client() {
+    let Some(py) = python() else { return };
+    let (_rt, emu) = emulator(1001);
+    let env = Env::new();
+    add_profile(&env, &emu, "ai", "mcp");
+    let mut child = client(&py, &env, &["relist"], "ai", &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the Python client");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let v = json(&lines.next().expect("a phase line").expect("read"));
+    assert_eq!(v["phase"], "not_logged_in", "{v}");
+    assert!(v["error"].as_str().unwrap().contains("auth login"), "{v}");
+    login(&env, "ai");
+    writeln!(stdin, "go").unwrap();
+    let v = json(&lines.next().expect("a phase line").expect("read"));
+    assert_eq!(v["phase"], "relisted", "{v}");
     assert_eq!(v["tools"], 9, "{v}");
     let out = child.wait_with_output().unwrap();
     assert!(

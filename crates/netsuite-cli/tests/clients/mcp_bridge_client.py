@@ -6,6 +6,9 @@ official Python MCP SDK (`mcp` package) over stdio.
                                                              on stdin) one after the token
                                                              expired, one while logged out
                                                              and one after a new login
+    mcp_bridge_client.py relist NETSUITE_BIN ARG...          tools/list before a login fails;
+                                                             after a line on stdin, waits for
+                                                             tools/list_changed and lists again
     mcp_bridge_client.py refused NETSUITE_BIN ARG...         what tools/list and a call answer
 
 WRITES is `writes` or `readonly`. Prints JSON (one line per phase for relogin); exits
@@ -14,6 +17,8 @@ non-zero on a failure.
 
 import asyncio
 import json
+
+import anyio
 import os
 import sys
 
@@ -90,6 +95,20 @@ async def relogin(session):
             "tools": len((await session.list_tools()).tools)}
 
 
+async def relist(session, changed):
+    try:
+        await session.list_tools()
+        raise AssertionError("tools/list went through before a login")
+    except AssertionError:
+        raise
+    except Exception as e:  # the SDK's McpError
+        await wait_for_go({"phase": "not_logged_in", "error": str(e)})
+    with anyio.fail_after(20):
+        await changed.wait()
+    listed = (await session.list_tools()).tools
+    return {"phase": "relisted", "tools": len(listed)}
+
+
 async def refused(session):
     summary = {}
     try:
@@ -115,14 +134,22 @@ async def main():
     if mode == "tools":
         allow_writes, rest = rest[0] == "writes", rest[1:]
     params = StdioServerParameters(command=rest[0], args=rest[1:], env=dict(os.environ))
+    changed = anyio.Event()
+
+    async def on_message(message):
+        if getattr(message, "method", None) == "notifications/tools/list_changed":
+            changed.set()
+
     async with stdio_client(params) as (read, write):
-        async with ClientSession(read, write) as session:
+        async with ClientSession(read, write, message_handler=on_message) as session:
             init = await session.initialize()
             check(init.server_info.name == "netsuite", init.server_info)
             if mode == "tools":
                 summary = await tools(session, allow_writes)
             elif mode == "relogin":
                 summary = await relogin(session)
+            elif mode == "relist":
+                summary = await relist(session, changed)
             else:
                 summary = await refused(session)
     print(json.dumps(summary), flush=True)

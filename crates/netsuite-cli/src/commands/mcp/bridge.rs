@@ -2,23 +2,41 @@
 //! Connector ([`Upstream`]); the write tools only with `--allow-writes`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::upstream::{BridgeError, Upstream, WRITE_TOOLS};
 
 const INSTRUCTIONS: &str = "NetSuite's AI Connector (its MCP Standard Tools) through the `netsuite` CLI's login. Never repeat an ns_createRecord whose outcome is unknown: look the record up first.";
 
+/// How often the bridge looks for a new login (or a logout) in the token store.
+const LOGIN_POLL: Duration = Duration::from_secs(2);
+
 /// Forwards to the AI Connector.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct BridgeServer {
     upstream: Arc<Upstream>,
     allow_writes: bool,
+    /// Whether this session's client is told when the login changes.
+    watching: AtomicBool,
+}
+
+/// A clone serves another session (Streamable HTTP): it watches for its own client.
+impl Clone for BridgeServer {
+    fn clone(&self) -> Self {
+        Self {
+            upstream: self.upstream.clone(),
+            allow_writes: self.allow_writes,
+            watching: AtomicBool::new(false),
+        }
+    }
 }
 
 impl BridgeServer {
@@ -26,7 +44,31 @@ impl BridgeServer {
         Self {
             upstream: Arc::new(upstream),
             allow_writes,
+            watching: AtomicBool::new(false),
         }
+    }
+
+    /// From the first `tools/list` on: when the profile's login changes (a login, a
+    /// logout, another role), sends `notifications/tools/list_changed`, so that a
+    /// client that listed before the login lists again without a restart.
+    fn watch_login(&self, peer: Peer<RoleServer>) {
+        if self.watching.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let upstream = self.upstream.clone();
+        tokio::spawn(async move {
+            let mut last = upstream.login_state().await;
+            loop {
+                tokio::time::sleep(LOGIN_POLL).await;
+                let now = upstream.login_state().await;
+                if now != last {
+                    last = now;
+                    if peer.notify_tool_list_changed().await.is_err() {
+                        break; // the client is gone
+                    }
+                }
+            }
+        });
     }
 
     fn withheld(&self, name: &str) -> bool {
@@ -36,7 +78,11 @@ impl BridgeServer {
 
 impl ServerHandler for BridgeServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("netsuite", env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
     }
@@ -44,8 +90,9 @@ impl ServerHandler for BridgeServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        self.watch_login(context.peer.clone());
         let tools = self
             .upstream
             .list()

@@ -205,6 +205,13 @@ impl Upstream {
         })
     }
 
+    /// What identifies the stored login for the tool list: none, or its role and
+    /// whether NetSuite still takes it.
+    pub async fn login_state(&self) -> Option<(Option<String>, bool)> {
+        let t = self.source.stored().await.ok().flatten()?;
+        Some((t.role, t.dead.is_none()))
+    }
+
     fn login_hint(&self) -> String {
         format!(
             "run `netsuite auth login --profile {}` (scope mcp, a role other than Administrator with the MCP Server Connection permission); this server uses the new login at the next call, no restart needed",
