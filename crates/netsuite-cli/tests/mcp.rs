@@ -292,6 +292,146 @@ fn config_snippets_for_desktop_clients() {
         vscode["servers"]["netsuite"]["args"],
         serde_json::json!(["mcp", "serve", "--allow-writes"])
     );
+    let bridge = json(&e.ok(&[
+        "--profile",
+        "ai",
+        "mcp",
+        "config",
+        "--client",
+        "cursor",
+        "--upstream",
+    ]));
+    assert_eq!(
+        bridge["mcpServers"]["netsuite"]["args"],
+        serde_json::json!(["--profile", "ai", "mcp", "serve", "--upstream"])
+    );
     let cursor = json(&e.ok(&["mcp", "config", "--client", "cursor"]));
     assert!(cursor["mcpServers"]["netsuite"].is_object(), "{cursor}");
+}
+
+/// The MCP Inspector's `mcp-inspector` (npm `@modelcontextprotocol/inspector`,
+/// pinned in `.ci/run`, installed under the target directory or named by
+/// `NETSUITE_TEST_INSPECTOR`), or why it cannot run. Only a missing `node` skips;
+/// under CI a missing Inspector fails.
+fn inspector() -> Option<PathBuf> {
+    if let Err(e) = Command::new("node").arg("--version").output() {
+        eprintln!("skipping the MCP Inspector test: node cannot run ({e})");
+        return None;
+    }
+    let path = match std::env::var_os("NETSUITE_TEST_INSPECTOR") {
+        Some(p) => PathBuf::from(p),
+        // BIN is <target>/<profile>/netsuite; .ci/run installs into <target>/mcp-inspector.
+        None => Path::new(BIN)
+            .ancestors()
+            .nth(2)
+            .expect("the binary is inside the target directory")
+            .join("mcp-inspector/node_modules/.bin/mcp-inspector"),
+    };
+    if path.exists() {
+        return Some(path);
+    }
+    let why = format!(
+        "no MCP Inspector at {} (install it as .ci/run does: npm install --prefix <target>/mcp-inspector @modelcontextprotocol/inspector@2.12.0)",
+        path.display()
+    );
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    eprintln!("skipping the MCP Inspector test: {why}");
+    None
+}
+
+/// `mcp-inspector --cli -e … netsuite --profile p mcp serve ARGS… --method …
+/// --format json`: (exit code, the JSON on stdout, stderr).
+fn inspect(
+    inspector: &Path,
+    env: &Env,
+    serve_args: &[&str],
+    method: &[&str],
+) -> (i32, serde_json::Value, String) {
+    let config = format!("NETSUITE_CONFIG_DIR={}", env.config_dir().display());
+    let out = Command::new(inspector)
+        .args(["--cli", "-e", &config, "-e", "NETSUITE_KEYRING=off"])
+        .args(["-e", "NO_COLOR=1", BIN, "--profile", "p", "mcp", "serve"])
+        .args(serve_args)
+        .args(method)
+        .args(["--format", "json"])
+        .env("HOME", env.path("home"))
+        .env("MCP_CATALOG_PATH", env.path("inspector-catalog.json"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the MCP Inspector");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(stdout.trim())
+        .or_else(|_| serde_json::from_str(stderr.lines().last().unwrap_or_default()))
+        .unwrap_or_else(|e| panic!("no JSON from the Inspector ({e}):\n{stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), v, stderr)
+}
+
+#[test]
+fn mcp_inspector_cli_lists_and_calls_tools() {
+    let Some(inspector) = inspector() else { return };
+    let s = setup();
+    std::fs::create_dir_all(s.env.path("home")).unwrap();
+    let (code, v, err) = inspect(&inspector, &s.env, &[], &["--method", "tools/list"]);
+    assert_eq!(code, 0, "{v} {err}");
+    let names: Vec<&str> = v["result"]["tools"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ns_runCustomSuiteQL",
+            "ns_getSuiteQLMetadata",
+            "ns_getRecordTypeMetadata",
+            "ns_getRecord",
+            "netsuite_callRestlet"
+        ],
+        "{v}"
+    );
+    let args = r#"{"sqlQuery":"SELECT id, companyname FROM customer ORDER BY id","description":"first three","pageSize":3}"#;
+    let call = [
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "ns_runCustomSuiteQL",
+        "--tool-args-json",
+        args,
+    ];
+    let (code, v, err) = inspect(&inspector, &s.env, &[], &call);
+    assert_eq!(code, 0, "{v} {err}");
+    let r = &v["result"]["structuredContent"];
+    assert_eq!(r["resultCount"], 3, "{v}");
+    assert_eq!(r["truncated"], true, "{v}");
+    assert_eq!(r["data"][0]["companyname"], "Acme Corporation", "{v}");
+    assert_eq!(v["result"]["isError"], false, "{v}");
+    // A write tool is not listed without --allow-writes: the Inspector's "tool
+    // not found" (exit 5); with it, the create goes through.
+    let create = [
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "ns_createRecord",
+        "--tool-args-json",
+        r#"{"recordType":"customer","data":"{\"companyName\":\"Inspector Co\",\"subsidiary\":{\"id\":\"1\"}}"}"#,
+    ];
+    let (code, v, _) = inspect(&inspector, &s.env, &[], &create);
+    assert_eq!(code, 5, "{v}");
+    assert_eq!(v["error"]["code"], "tool_not_found", "{v}");
+    let (code, v, err) = inspect(&inspector, &s.env, &["--allow-writes"], &create);
+    assert_eq!(code, 0, "{v} {err}");
+    let id = v["result"]["structuredContent"]["recordId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"));
+    let rows = json(&s.env.ok(&[
+        "--profile",
+        "p",
+        "suiteql",
+        &format!("SELECT companyname FROM customer WHERE id = {id}"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(rows[0]["companyname"], "Inspector Co", "{rows}");
 }

@@ -91,6 +91,12 @@ impl TestEmulator {
     pub fn m2m(&self, key_type: KeyType, scopes: &[&str]) -> M2m {
         m2m_on(&self.emulator, self.dir.path(), key_type, scopes)
     }
+
+    /// [`TestEmulator::m2m`] with the certificate mapped to `role` instead of
+    /// Administrator (3).
+    pub fn m2m_with_role(&self, key_type: KeyType, scopes: &[&str], role: i64) -> M2m {
+        m2m_as(&self.emulator, self.dir.path(), key_type, scopes, role)
+    }
 }
 
 impl Drop for TestEmulator {
@@ -103,6 +109,17 @@ impl Drop for TestEmulator {
 
 /// Creates an M2M integration, writes a key and certificate under `dir`, and maps them.
 pub fn m2m_on(emulator: &Emulator, dir: &Path, key_type: KeyType, scopes: &[&str]) -> M2m {
+    m2m_as(emulator, dir, key_type, scopes, 3)
+}
+
+/// [`m2m_on`] with the certificate mapped to `role`.
+pub fn m2m_as(
+    emulator: &Emulator,
+    dir: &Path,
+    key_type: KeyType,
+    scopes: &[&str],
+    role: i64,
+) -> M2m {
     let integration = emulator
         .create_integration(NewIntegration {
             name: "test".into(),
@@ -123,7 +140,7 @@ pub fn m2m_on(emulator: &Emulator, dir: &Path, key_type: KeyType, scopes: &[&str
         .create_mapping(NewMapping {
             client_id: integration.client_id.clone(),
             certificate_pem: generated.certificate_pem,
-            role: 3,
+            role,
             entity: -5,
         })
         .expect("mapping");

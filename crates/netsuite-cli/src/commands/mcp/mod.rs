@@ -1,8 +1,10 @@
 //! `netsuite mcp serve` (an MCP server for AI agents, native tools over the
 //! profile's governed client) and `netsuite mcp config` (the client snippet).
 
+mod bridge;
 mod server;
 mod tools;
+mod upstream;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,13 +34,20 @@ pub enum Transport {
   netsuite --profile prod mcp serve
   netsuite --profile prod mcp serve --allow-writes
   netsuite --profile prod mcp serve --transport http --listen 127.0.0.1:8182
+  netsuite --profile ai mcp serve --upstream
 
 Tools: ns_runCustomSuiteQL (at most 5,000 rows a call; it says when it cut),
 ns_getSuiteQLMetadata, ns_getRecordTypeMetadata, ns_getRecord, netsuite_callRestlet (GET);
 with --allow-writes also ns_createRecord (with an idempotency key, never repeated after an
 unknown outcome), ns_updateRecord and netsuite_callRestlet with POST, PUT and DELETE.
 Every call goes through the profile's client: token renewal, retries, the concurrency
-governor. Nothing but MCP is written to stdout.")]
+governor. Nothing but MCP is written to stdout.
+
+Bridge mode (--upstream): tools/list and tools/call go to the account's AI Connector
+(NetSuite's MCP server, /services/mcp/v1/all) with the login of an authorization-code
+profile whose scope is mcp alone and whose role is not Administrator (`netsuite auth
+login`). A new login is used at the next call, without restarting the client; the
+write tools (ns_createRecord, ns_updateRecord) are withheld without --allow-writes.")]
 pub struct ServeArgs {
     /// stdio (default) or http (Streamable HTTP).
     #[arg(long, value_enum, default_value_t = Transport::Stdio)]
@@ -58,6 +67,18 @@ pub struct ServeArgs {
     /// With --transport http: require `Authorization: Bearer <the file's contents>`.
     #[arg(long, value_name = "FILE")]
     pub client_key_file: Option<PathBuf>,
+    /// Bridge mode: forward tools/list and tools/call to the account's AI Connector
+    /// (`<SuiteTalk host>/services/mcp/v1/all`, or the URL given) with the profile's
+    /// authorization-code login of scope mcp.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub upstream: Option<String>,
+    /// With --upstream: the SuiteApp-scoped endpoint /services/mcp/v1/suiteapp/ID.
+    #[arg(long, value_name = "ID", requires = "upstream")]
+    pub suiteapp: Option<String>,
+    /// With --upstream: let an M2M (client credentials) profile with scope mcp try
+    /// (NetSuite documents only the authorization-code grant for the AI Connector).
+    #[arg(long, requires = "upstream")]
+    pub allow_m2m: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,7 +94,8 @@ pub enum DesktopClient {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   netsuite --profile prod mcp config --client claude
-  netsuite --profile prod mcp config --client vscode --allow-writes > .vscode/mcp.json")]
+  netsuite --profile prod mcp config --client vscode --allow-writes > .vscode/mcp.json
+  netsuite --profile ai mcp config --client claude --upstream")]
 pub struct ConfigArgs {
     /// The desktop client.
     #[arg(long, value_enum)]
@@ -81,6 +103,9 @@ pub struct ConfigArgs {
     /// Register the server with --allow-writes.
     #[arg(long)]
     pub allow_writes: bool,
+    /// Register the bridge to the account's AI Connector (`mcp serve --upstream`).
+    #[arg(long)]
+    pub upstream: bool,
     /// The server's name in the client.
     #[arg(long, default_value = "netsuite")]
     pub name: String,
@@ -95,21 +120,35 @@ pub async fn run(cmd: McpCommand, profile: Option<&str>) -> Result<()> {
 
 async fn serve(args: ServeArgs, profile: Option<&str>) -> Result<()> {
     let id = crate::identity::resolve_renewable(profile)?;
+    let writes = if args.allow_writes {
+        "ALLOWED"
+    } else {
+        "refused"
+    };
+    if let Some(url) = &args.upstream {
+        let upstream = upstream::Upstream::new(&id, url, args.suiteapp.as_deref(), args.allow_m2m)?;
+        crate::output::say!(
+            "netsuite MCP bridge for profile {} to the AI Connector at {}, writes {writes}",
+            id.name,
+            upstream.url
+        );
+        let server = bridge::BridgeServer::new(upstream, args.allow_writes);
+        return run_transport(server, &args).await;
+    }
     let client = id.client()?;
     crate::output::say!(
-        "netsuite MCP server for profile {} ({}), writes {}",
+        "netsuite MCP server for profile {} ({}), writes {writes}",
         id.name,
         client.endpoints().suitetalk_base(),
-        if args.allow_writes {
-            "ALLOWED"
-        } else {
-            "refused"
-        }
     );
     let server = server::NativeServer::new(tools::Tools {
         client,
         allow_writes: args.allow_writes,
     });
+    run_transport(server, &args).await
+}
+
+async fn run_transport<S: rmcp::ServerHandler + Clone>(server: S, args: &ServeArgs) -> Result<()> {
     match args.transport {
         Transport::Stdio => server::stdio(server).await,
         Transport::Http => {
@@ -146,6 +185,9 @@ fn config(args: &ConfigArgs, profile: Option<&str>) -> Result<()> {
         argv.extend(["--profile".to_owned(), p.to_owned()]);
     }
     argv.extend(["mcp".to_owned(), "serve".to_owned()]);
+    if args.upstream {
+        argv.push("--upstream".to_owned());
+    }
     if args.allow_writes {
         argv.push("--allow-writes".to_owned());
     }

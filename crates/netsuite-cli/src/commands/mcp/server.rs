@@ -78,10 +78,12 @@ impl ServerHandler for NativeServer {
     }
 }
 
-/// Serves on stdin/stdout until the client closes them.
-pub async fn stdio(server: NativeServer) -> Result<()> {
+/// Serves on stdin/stdout until the client closes them. When both are pipes (as a
+/// desktop client starts the server) they are driven by tokio's reactor rather than
+/// a blocking thread per read and write (rmcp's `stdio_pipes`).
+pub async fn stdio<S: ServerHandler>(server: S) -> Result<()> {
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(rmcp::transport::stdio_pipes())
         .await
         .map_err(|e| anyhow::anyhow!("the MCP client's initialize failed: {e}"))?;
     running
@@ -124,7 +126,7 @@ async fn require_key(key: Arc<ClientKey>, req: Request, next: Next) -> Response 
 }
 
 /// Serves Streamable HTTP at `/mcp` until Ctrl-C or SIGTERM.
-pub async fn http(server: NativeServer, s: &HttpSettings<'_>) -> Result<()> {
+pub async fn http<S: ServerHandler + Clone>(server: S, s: &HttpSettings<'_>) -> Result<()> {
     if !s.listen.ip().is_loopback() && !s.allow_remote {
         return Err(UserError::usage(format!("--listen {} is not a loopback address", s.listen))
             .hint("the MCP server lends your NetSuite login to whoever reaches it: keep 127.0.0.1:PORT, or add --allow-remote --client-key-file FILE")

@@ -96,7 +96,7 @@ impl Tools {
             _ => return None,
         };
         Some(match result {
-            Ok(v) => CallToolResult::structured(v),
+            Ok(v) => structured(v),
             Err(ToolError(msg)) => CallToolResult::error(vec![ContentBlock::text(msg)]),
         })
     }
@@ -118,7 +118,12 @@ impl Tools {
             total = p.total_results;
             more = p.has_more;
             let n = p.items.len() as u64;
-            data.extend(p.items.iter().map(|r| r.to_json()));
+            // The rows are moved, not copied: a 1,000-row page is most of a call's work.
+            data.extend(
+                p.items
+                    .into_iter()
+                    .map(|r| Value::Object(r.0.into_iter().collect())),
+            );
             if !more || n == 0 {
                 break;
             }
@@ -261,6 +266,16 @@ impl Tools {
         };
         Ok(json!({ "script": script, "deploy": deploy, "method": method, "response": response }))
     }
+}
+
+/// A result carrying `v` as structured content and as JSON text (what
+/// `CallToolResult::structured` does, with `serde_json::to_string`, which writes
+/// straight into a buffer instead of through `Display`'s formatter).
+fn structured(v: Value) -> CallToolResult {
+    let text = serde_json::to_string(&v).unwrap_or_default();
+    let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
+    r.structured_content = Some(v);
+    r
 }
 
 fn urlencode(s: &str) -> String {

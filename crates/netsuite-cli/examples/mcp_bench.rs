@@ -1,0 +1,111 @@
+//! `benches/mcp.sh`'s load: the same 1,000-row SuiteQL page through the client
+//! library and through `netsuite mcp serve` (stdio, one MCP session, tool
+//! `ns_runCustomSuiteQL`), alternating, with the median and p90 of each.
+//!
+//! ```text
+//! NETSUITE_ACCESS_TOKEN=… mcp_bench NETSUITE_BIN PROFILE BASE_URL RUNS
+//! ```
+//!
+//! The library side is what the tool does for one page: `Client::suiteql_page`
+//! and the rows as JSON. Prints one JSON line.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use netsuite_auth::account::{AccountId, Endpoints};
+use netsuite_auth::secret::AccessToken;
+use netsuite_client::{Client, TokenSource};
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, ClientConfig, JsonObject};
+use serde_json::{Value, json};
+
+const QUERY: &str =
+    "SELECT id, tranid, trandate, entity, status, foreigntotal FROM transaction ORDER BY id";
+const ROWS: u64 = 1000;
+
+fn quantile(samples: &mut [Duration], q: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() - 1) as f64 * q).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, bin, profile, base, runs] = args.as_slice() else {
+        return Err("usage: mcp_bench NETSUITE_BIN PROFILE BASE_URL RUNS".into());
+    };
+    let runs: usize = runs.parse()?;
+    let token = std::env::var("NETSUITE_ACCESS_TOKEN")?;
+
+    let endpoints = Endpoints::resolve(&AccountId::parse("1234567")?, Some(base))?;
+    let client = Client::new(TokenSource::fixed(
+        endpoints,
+        AccessToken::new(token),
+        "NETSUITE_ACCESS_TOKEN",
+    ))?;
+
+    let mut child = tokio::process::Command::new(bin)
+        .args(["--profile", profile, "mcp", "serve"])
+        .env_remove("NETSUITE_ACCESS_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdio = (
+        child.stdout.take().ok_or("no stdout")?,
+        child.stdin.take().ok_or("no stdin")?,
+    );
+    let session = ClientConfig::default().serve(stdio).await?;
+    let mut arguments = JsonObject::new();
+    arguments.insert("sqlQuery".into(), json!(QUERY));
+    arguments.insert("description".into(), json!("benchmark"));
+    arguments.insert("pageSize".into(), json!(ROWS));
+    let params = CallToolRequestParams::new("ns_runCustomSuiteQL").with_arguments(arguments);
+
+    let (mut lib, mut mcp) = (Vec::new(), Vec::new());
+    let warmup = runs / 10 + 1;
+    for i in 0..warmup + runs {
+        let t = Instant::now();
+        let page = client.suiteql_page(QUERY, ROWS, 0).await?;
+        let data: Vec<Value> = page.items.iter().map(|r| r.to_json()).collect();
+        let lib_time = t.elapsed();
+        assert_eq!(
+            data.len() as u64,
+            ROWS,
+            "the library got {} rows",
+            data.len()
+        );
+
+        let t = Instant::now();
+        let result = session.call_tool(params.clone()).await?;
+        let mcp_time = t.elapsed();
+        let rows = result
+            .structured_content
+            .as_ref()
+            .and_then(|v| v["data"].as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(
+            rows as u64, ROWS,
+            "the tool returned {rows} rows: {result:?}"
+        );
+        if i >= warmup {
+            lib.push(lib_time);
+            mcp.push(mcp_time);
+        }
+    }
+    session.cancel().await?;
+    let (lib50, mcp50) = (quantile(&mut lib, 0.5), quantile(&mut mcp, 0.5));
+    let out = json!({
+        "runs": runs,
+        "rows": ROWS,
+        "library_p50_ms": lib50,
+        "library_p90_ms": quantile(&mut lib, 0.9),
+        "mcp_stdio_p50_ms": mcp50,
+        "mcp_stdio_p90_ms": quantile(&mut mcp, 0.9),
+        "ratio_p50": mcp50 / lib50,
+    });
+    println!("{out}");
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! The bridge's MCP server: `tools/list` and `tools/call` forwarded to the AI
+//! Connector ([`Upstream`]); the write tools only with `--allow-writes`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::{Peer, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+use super::upstream::{BridgeError, Upstream, WRITE_TOOLS};
+
+const INSTRUCTIONS: &str = "NetSuite's AI Connector (its MCP Standard Tools) through the `netsuite` CLI's login. Never repeat an ns_createRecord whose outcome is unknown: look the record up first.";
+
+/// How often the bridge looks for a new login (or a logout) in the token store.
+const LOGIN_POLL: Duration = Duration::from_secs(2);
+
+/// Forwards to the AI Connector.
+#[derive(Debug)]
+pub struct BridgeServer {
+    upstream: Arc<Upstream>,
+    allow_writes: bool,
+    /// Whether this session's client is told when the login changes.
+    watching: AtomicBool,
+}
+
+/// A clone serves another session (Streamable HTTP): it watches for its own client.
+impl Clone for BridgeServer {
+    fn clone(&self) -> Self {
+        Self {
+            upstream: self.upstream.clone(),
+            allow_writes: self.allow_writes,
+            watching: AtomicBool::new(false),
+        }
+    }
+}
+
+impl BridgeServer {
+    pub fn new(upstream: Upstream, allow_writes: bool) -> Self {
+        Self {
+            upstream: Arc::new(upstream),
+            allow_writes,
+            watching: AtomicBool::new(false),
+        }
+    }
+
+    /// From the first `tools/list` on: when the profile's login changes (a login, a
+    /// logout, another role), sends `notifications/tools/list_changed`, so that a
+    /// client that listed before the login lists again without a restart.
+    fn watch_login(&self, peer: Peer<RoleServer>) {
+        if self.watching.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let upstream = self.upstream.clone();
+        tokio::spawn(async move {
+            let mut last = upstream.login_state().await;
+            loop {
+                tokio::time::sleep(LOGIN_POLL).await;
+                let now = upstream.login_state().await;
+                if now != last {
+                    last = now;
+                    if peer.notify_tool_list_changed().await.is_err() {
+                        break; // the client is gone
+                    }
+                }
+            }
+        });
+    }
+
+    fn withheld(&self, name: &str) -> bool {
+        !self.allow_writes && WRITE_TOOLS.contains(&name)
+    }
+}
+
+impl ServerHandler for BridgeServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("netsuite", env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        self.watch_login(context.peer.clone());
+        let tools = self
+            .upstream
+            .list()
+            .await
+            .map_err(|BridgeError(msg)| ErrorData::internal_error(msg, None))?;
+        Ok(ListToolsResult::with_all_items(
+            tools
+                .into_iter()
+                .filter(|t| !self.withheld(&t.name))
+                .collect(),
+        ))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if self.withheld(&request.name) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "error: {} is refused: this server was started without --allow-writes\nhint: restart it as `netsuite mcp serve --upstream --allow-writes` to let the agent change data",
+                request.name
+            ))])
+            .into());
+        }
+        self.upstream.call(request).await
+    }
+}
