@@ -18,6 +18,7 @@ use netsuite_client::{Client, TokenSource};
 use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, ClientConfig, JsonObject};
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const QUERY: &str =
     "SELECT id, tranid, trandate, entity, status, foreigntotal FROM transaction ORDER BY id";
@@ -64,7 +65,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     arguments.insert("pageSize".into(), json!(ROWS));
     let params = CallToolRequestParams::new("ns_runCustomSuiteQL").with_arguments(arguments);
 
-    let (mut lib, mut mcp) = (Vec::new(), Vec::new());
+    let mut raw = RawClient::start(bin, profile).await?;
+    let (mut lib, mut mcp, mut bare) = (Vec::new(), Vec::new(), Vec::new());
     let warmup = runs / 10 + 1;
     for i in 0..warmup + runs {
         let t = Instant::now();
@@ -90,13 +92,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             rows as u64, ROWS,
             "the tool returned {rows} rows: {result:?}"
         );
+        let t = Instant::now();
+        let rows = raw.call(QUERY, ROWS).await?;
+        let bare_time = t.elapsed();
+        assert_eq!(
+            rows as u64, ROWS,
+            "the plain JSON-RPC client got {rows} rows"
+        );
         if i >= warmup {
             lib.push(lib_time);
             mcp.push(mcp_time);
+            bare.push(bare_time);
         }
     }
     session.cancel().await?;
     let (lib50, mcp50) = (quantile(&mut lib, 0.5), quantile(&mut mcp, 0.5));
+    let bare50 = quantile(&mut bare, 0.5);
     let out = json!({
         "runs": runs,
         "rows": ROWS,
@@ -105,7 +116,95 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "mcp_stdio_p50_ms": mcp50,
         "mcp_stdio_p90_ms": quantile(&mut mcp, 0.9),
         "ratio_p50": mcp50 / lib50,
+        "json_rpc_p50_ms": bare50,
+        "json_rpc_p90_ms": quantile(&mut bare, 0.9),
+        "json_rpc_ratio_p50": bare50 / lib50,
     });
     println!("{out}");
     Ok(())
+}
+
+/// An MCP client with nothing but JSON-RPC lines over the server's stdin/stdout, the
+/// answer parsed into a `serde_json::Value`: what any client must do to read the rows,
+/// without an SDK's typed model in between.
+struct RawClient {
+    _child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: BufReader<tokio::process::ChildStdout>,
+    next_id: u64,
+    line: String,
+}
+
+impl RawClient {
+    async fn start(bin: &str, profile: &str) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut child = tokio::process::Command::new(bin)
+            .args(["--profile", profile, "mcp", "serve"])
+            .env_remove("NETSUITE_ACCESS_TOKEN")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let mut me = Self {
+            stdin: child.stdin.take().ok_or("no stdin")?,
+            stdout: BufReader::new(child.stdout.take().ok_or("no stdout")?),
+            _child: child,
+            next_id: 1,
+            line: String::new(),
+        };
+        me.request(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "mcp_bench", "version": "0"}
+            }),
+        )
+        .await?;
+        me.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await?;
+        Ok(me)
+    }
+
+    async fn send(&mut self, message: &Value) -> Result<(), Box<dyn std::error::Error>> {
+        let mut line = serde_json::to_vec(message)?;
+        line.push(b'\n');
+        self.stdin.write_all(&line).await?;
+        self.stdin.flush().await?;
+        Ok(())
+    }
+
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Box<dyn std::error::Error>> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await?;
+        loop {
+            self.line.clear();
+            if self.stdout.read_line(&mut self.line).await? == 0 {
+                return Err("the server closed its stdout".into());
+            }
+            let message: Value = serde_json::from_str(&self.line)?;
+            if message["id"] == json!(id) {
+                return Ok(message);
+            }
+        }
+    }
+
+    async fn call(&mut self, query: &str, rows: u64) -> Result<usize, Box<dyn std::error::Error>> {
+        let answer = self
+            .request(
+                "tools/call",
+                json!({"name": "ns_runCustomSuiteQL", "arguments": {
+                    "sqlQuery": query, "description": "benchmark", "pageSize": rows}}),
+            )
+            .await?;
+        Ok(answer["result"]["structuredContent"]["data"]
+            .as_array()
+            .map_or(0, Vec::len))
+    }
 }

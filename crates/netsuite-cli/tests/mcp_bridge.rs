@@ -373,3 +373,26 @@ fn profiles_and_urls_the_ai_connector_cannot_take_are_refused() {
         "--suiteapp goes with a bare --upstream",
     );
 }
+
+/// The bridge's requests count against the account's concurrency budget like every
+/// other request: they wait for the governor's slot, and with a shared governor that
+/// cannot be reached and `--governor-fallback fail` nothing is sent to the connector.
+#[test]
+fn bridge_requests_go_through_the_governor() {
+    let Some(py) = python() else { return };
+    let (_rt, emu) = emulator(1001);
+    let env = Env::new();
+    add_and_login(&env, &emu, "ai", "mcp");
+    let closed = netsuite_test::free_port();
+    let redis = format!("redis://127.0.0.1:{closed}/0");
+    let extra = ["--governor", &redis, "--governor-fallback", "fail"];
+    let v = run(client(&py, &env, &["refused"], "ai", &extra));
+    let list = v["list_error"].as_str().unwrap_or_else(|| panic!("{v}"));
+    assert!(list.contains("not sent to the AI Connector"), "{v}");
+    let call = v["call_error"].as_str().unwrap_or_else(|| panic!("{v}"));
+    assert!(call.contains("not sent to the AI Connector"), "{v}");
+    // With this process's own limit (the fallback), the same calls go through.
+    let extra = ["--governor", &redis, "--governor-fallback", "local"];
+    let v = run(client(&py, &env, &["tools", "readonly"], "ai", &extra));
+    assert_eq!(v["tools"].as_array().map(Vec::len), Some(9), "{v}");
+}

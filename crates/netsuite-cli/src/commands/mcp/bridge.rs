@@ -12,6 +12,8 @@ use rmcp::model::{
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
+use netsuite_client::governance::{Governor, Permit};
+
 use super::upstream::{BridgeError, Upstream, WRITE_TOOLS};
 
 const INSTRUCTIONS: &str = "NetSuite's AI Connector (its MCP Standard Tools) through the `netsuite` CLI's login. Never repeat an ns_createRecord whose outcome is unknown: look the record up first.";
@@ -23,6 +25,9 @@ const LOGIN_POLL: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub struct BridgeServer {
     upstream: Arc<Upstream>,
+    /// The account's concurrency budget (the shared governor when one is configured):
+    /// the AI Connector's requests count against the same limit as REST and RESTlets.
+    governor: Arc<Governor>,
     allow_writes: bool,
     /// Whether this session's client is told when the login changes.
     watching: AtomicBool,
@@ -33,6 +38,7 @@ impl Clone for BridgeServer {
     fn clone(&self) -> Self {
         Self {
             upstream: self.upstream.clone(),
+            governor: self.governor.clone(),
             allow_writes: self.allow_writes,
             watching: AtomicBool::new(false),
         }
@@ -40,9 +46,10 @@ impl Clone for BridgeServer {
 }
 
 impl BridgeServer {
-    pub fn new(upstream: Upstream, allow_writes: bool) -> Self {
+    pub fn new(upstream: Upstream, governor: Arc<Governor>, allow_writes: bool) -> Self {
         Self {
             upstream: Arc::new(upstream),
+            governor,
             allow_writes,
             watching: AtomicBool::new(false),
         }
@@ -71,6 +78,20 @@ impl BridgeServer {
         });
     }
 
+    /// A slot of the account's budget for one request to the AI Connector; an error
+    /// (the shared governor's wait ran out, or Redis is down with `--governor-fallback
+    /// fail`) means the request is not sent.
+    async fn slot(&self) -> Result<Permit, ErrorData> {
+        self.governor.acquire().await.map_err(|e| {
+            let e = anyhow::Error::from(e);
+            let mut msg = format!("error: not sent to the AI Connector: {e}");
+            if let Some(hint) = crate::error::hint_for(&e) {
+                msg.push_str(&format!("\nhint: {hint}"));
+            }
+            ErrorData::internal_error(msg, None)
+        })
+    }
+
     fn withheld(&self, name: &str) -> bool {
         !self.allow_writes && WRITE_TOOLS.contains(&name)
     }
@@ -93,11 +114,10 @@ impl ServerHandler for BridgeServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         self.watch_login(context.peer.clone());
-        let tools = self
-            .upstream
-            .list()
-            .await
-            .map_err(|BridgeError(msg)| ErrorData::internal_error(msg, None))?;
+        let slot = self.slot().await?;
+        let tools = self.upstream.list().await;
+        slot.release().await;
+        let tools = tools.map_err(|BridgeError(msg)| ErrorData::internal_error(msg, None))?;
         Ok(ListToolsResult::with_all_items(
             tools
                 .into_iter()
@@ -118,6 +138,9 @@ impl ServerHandler for BridgeServer {
             ))])
             .into());
         }
-        self.upstream.call(request).await
+        let slot = self.slot().await?;
+        let answer = self.upstream.call(request).await;
+        slot.release().await;
+        answer
     }
 }

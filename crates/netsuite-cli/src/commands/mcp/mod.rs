@@ -132,7 +132,8 @@ async fn serve(args: ServeArgs, profile: Option<&str>) -> Result<()> {
             id.name,
             upstream.url
         );
-        let server = bridge::BridgeServer::new(upstream, args.allow_writes);
+        let governor = id.client()?.governor().clone();
+        let server = bridge::BridgeServer::new(upstream, governor, args.allow_writes);
         return run_transport(server, &args).await;
     }
     let client = id.client()?;
