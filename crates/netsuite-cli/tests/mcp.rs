@@ -41,23 +41,6 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mcp_client.py")
 }
 
-/// The Python interpreter with the `mcp` package (`NETSUITE_TEST_PYTHON`, else
-/// python3), or why there is none. Under CI (which installs it) a missing package fails.
-fn python() -> Option<String> {
-    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let why = match Command::new(&py).args(["-c", "import mcp"]).output() {
-        Err(e) => format!("{py} cannot run: {e}"),
-        Ok(o) if !o.status.success() => format!(
-            "{py} has no `mcp` package (pip install mcp==2.3.0): {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Ok(_) => return Some(py),
-    };
-    assert!(std::env::var_os("CI").is_none(), "{why}");
-    eprintln!("skipping the MCP client test: {why}");
-    None
-}
-
 /// Runs the Python client; returns its JSON summary.
 fn run_client(py: &str, env: &Env, args: &[&str]) -> serde_json::Value {
     let mut cmd = Command::new(py);
@@ -88,7 +71,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_netsuite");
 
 #[test]
 fn python_sdk_over_stdio_read_only_refuses_writes() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the MCP client test") else {
+        return;
+    };
     let s = setup();
     let v = run_client(
         &py,
@@ -114,7 +99,9 @@ fn python_sdk_over_stdio_read_only_refuses_writes() {
 
 #[test]
 fn python_sdk_over_stdio_with_writes() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the MCP client test") else {
+        return;
+    };
     let s = setup();
     let v = run_client(
         &py,
@@ -217,7 +204,9 @@ fn status_without_key(url: &str) -> String {
 
 #[test]
 fn python_sdk_over_streamable_http_with_a_client_key() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the MCP client test") else {
+        return;
+    };
     let s = setup();
     let key_file = s.env.path("mcp.key");
     let key = "a-long-random-client-key-0123456789";

@@ -22,21 +22,6 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mcp_bridge_client.py")
 }
 
-/// The Python interpreter with the `mcp` package, or why there is none (a failure
-/// under CI, which installs it).
-fn python() -> Option<String> {
-    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    match Command::new(&py).args(["-c", "import mcp"]).output() {
-        Ok(o) if o.status.success() => Some(py),
-        other => {
-            let why = format!("{py} cannot import mcp (pip install mcp==2.3.0): {other:?}");
-            assert!(std::env::var_os("CI").is_none(), "{why}");
-            eprintln!("skipping the bridge test: {why}");
-            None
-        }
-    }
-}
-
 /// An emulator whose scripted consent picks `role`; the demo user also has role
 /// 1099 "No MCP Tools" (no permission any Standard Tool needs).
 fn emulator(role: i64) -> (tokio::runtime::Runtime, TestEmulator) {
@@ -147,7 +132,9 @@ fn run(mut cmd: Command) -> serde_json::Value {
 
 #[test]
 fn python_sdk_through_the_bridge_lists_and_calls_the_standard_tools() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     let (_rt, emu) = emulator(1001);
     let env = Env::new();
     add_and_login(&env, &emu, "ai", "mcp");
@@ -177,7 +164,9 @@ fn python_sdk_through_the_bridge_lists_and_calls_the_standard_tools() {
 /// restarting the client or the bridge.
 #[test]
 fn a_new_login_is_used_without_a_restart() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     let (_rt, emu) = emulator(1001);
     let env = Env::new();
     add_and_login(&env, &emu, "ai", "mcp");
@@ -229,7 +218,9 @@ fn a_new_login_is_used_without_a_restart() {
 /// when one is made, and lists the tools without a restart.
 #[test]
 fn a_login_made_while_serving_is_announced_to_the_client() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     let (_rt, emu) = emulator(1001);
     let env = Env::new();
     add_profile(&env, &emu, "ai", "mcp");
@@ -259,7 +250,9 @@ fn a_login_made_while_serving_is_announced_to_the_client() {
 
 #[test]
 fn administrator_and_a_role_without_tools_are_refused_with_a_hint() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     // Scripted consent with the Administrator role.
     let (_rt, emu) = emulator(3);
     let env = Env::new();
@@ -292,7 +285,9 @@ fn administrator_and_a_role_without_tools_are_refused_with_a_hint() {
 /// `--allow-m2m` tries, against an emulator switched to accept it.
 #[test]
 fn an_m2m_profile_with_allow_m2m_reaches_a_connector_that_accepts_it() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     let (_rt, emu) = TestEmulator::start_blocking(|c| c.mcp_allow_m2m = true);
     let env = Env::new();
     let m = emu.m2m_with_role(netsuite_auth::cert::KeyType::EcP256, &["mcp"], 1001);
@@ -379,7 +374,9 @@ fn profiles_and_urls_the_ai_connector_cannot_take_are_refused() {
 /// cannot be reached and `--governor-fallback fail` nothing is sent to the connector.
 #[test]
 fn bridge_requests_go_through_the_governor() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the bridge test") else {
+        return;
+    };
     let (_rt, emu) = emulator(1001);
     let env = Env::new();
     add_and_login(&env, &emu, "ai", "mcp");

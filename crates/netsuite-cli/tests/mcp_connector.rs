@@ -19,23 +19,6 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mcp_connector_client.py")
 }
 
-/// The Python interpreter with the `mcp` package (`NETSUITE_TEST_PYTHON`, else
-/// python3), or why there is none. Under CI (which installs it) a missing package fails.
-fn python() -> Option<String> {
-    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let why = match Command::new(&py).args(["-c", "import mcp"]).output() {
-        Err(e) => format!("{py} cannot run: {e}"),
-        Ok(o) if !o.status.success() => format!(
-            "{py} has no `mcp` package (pip install mcp==2.3.0): {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Ok(_) => return Some(py),
-    };
-    assert!(std::env::var_os("CI").is_none(), "{why}");
-    eprintln!("skipping the AI Connector client test: {why}");
-    None
-}
-
 /// A `$BROWSER` that follows the authorize URL's redirects with curl, as a browser
 /// would after the emulator's scripted consent.
 fn fake_browser(env: &Env) -> String {
@@ -134,7 +117,9 @@ fn refusal(v: &serde_json::Value) -> String {
 
 #[test]
 fn python_sdk_calls_every_tool_and_a_wrong_scope_is_refused() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the AI Connector client test") else {
+        return;
+    };
     let env = Env::new();
     let server = Server::start(&env, &["--auto-approve", "--auto-approve-role", "1001"]);
     let token = login(&env, &server, "ai", "mcp");
@@ -174,7 +159,9 @@ fn python_sdk_calls_every_tool_and_a_wrong_scope_is_refused() {
 
 #[test]
 fn python_sdk_is_refused_for_the_administrator_role() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the AI Connector client test") else {
+        return;
+    };
     let env = Env::new();
     // Scripted consent with the user's default role: Administrator.
     let server = Server::start(&env, &["--auto-approve"]);
@@ -208,7 +195,9 @@ fn python_sdk_is_refused_for_the_administrator_role() {
 
 #[test]
 fn python_sdk_with_sessions_sse_and_structured_content() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the AI Connector client test") else {
+        return;
+    };
     let env = Env::new();
     let server = Server::start(
         &env,
@@ -310,7 +299,9 @@ fn m2m_token(env: &Env, server: &Server, name: &str) -> String {
 
 #[test]
 fn switches_m2m_sse_www_authenticate_and_resource_metadata() {
-    let Some(py) = python() else { return };
+    let Some(py) = common::mcp_python("the AI Connector client test") else {
+        return;
+    };
     let env = Env::new();
     let server = Server::start(
         &env,

@@ -330,3 +330,21 @@ pub fn add_m2m_profile(
     args.extend_from_slice(extra);
     env.ok(&args);
 }
+
+/// The Python interpreter with the `mcp` package (`NETSUITE_TEST_PYTHON`, else
+/// python3), or `None` after saying why `what` is skipped. Under CI (which installs
+/// it) a missing interpreter or package fails the test.
+pub fn mcp_python(what: &str) -> Option<String> {
+    let py = std::env::var("NETSUITE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let why = match Command::new(&py).args(["-c", "import mcp"]).output() {
+        Err(e) => format!("{py} cannot run: {e}"),
+        Ok(o) if !o.status.success() => format!(
+            "{py} has no `mcp` package (pip install mcp==2.3.0): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Ok(_) => return Some(py),
+    };
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    eprintln!("skipping {what}: {why}");
+    None
+}
