@@ -20,6 +20,11 @@ use rmcp::model::{CallToolRequestParams, ClientConfig, JsonObject};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+/// The allocator the `netsuite` binary uses, so the library side is measured as a
+/// program built like it would be.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const QUERY: &str =
     "SELECT id, tranid, trandate, entity, status, foreigntotal FROM transaction ORDER BY id";
 const ROWS: u64 = 1000;

@@ -14,6 +14,13 @@ mod trace;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: a 1,000-row SuiteQL answer is thousands of small
+/// strings and maps plus buffers of hundreds of KB, and glibc spent a third of
+/// `mcp serve`'s time in malloc/free and consolidation, and the kernel as much in the
+/// page faults of memory it returned and took back (benches/mcp.sh).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::FromArgMatches;
 
 use cli::{Cli, Command};
