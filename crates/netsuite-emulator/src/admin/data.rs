@@ -368,22 +368,10 @@ async fn suiteql(State(emu): State<DataPlane>, RawQuery(query): RawQuery) -> Res
             let mut rows: Vec<Vec<String>> = Vec::new();
             // The console has no user: the account's date format.
             let dates = emu.date_formats().of(None);
-            let run = crate::data::suiteql::run_page(emu, shown, PAGE, 0, false, &stop, dates, |_, r, cells| {
+            let run = crate::data::suiteql::run_page(emu, shown, PAGE, 0, false, &stop, Some(dates), |_, r, cells| {
                 let mut line = Vec::new();
                 for i in 0..r.as_ref().column_count() {
-                    let value = r.get_ref(i)?;
-                    if let Some(date) = cells.shown(i, value) {
-                        line.push(date);
-                        continue;
-                    }
-                    line.push(match value {
-                        rusqlite::types::ValueRef::Null => String::new(),
-                        rusqlite::types::ValueRef::Integer(x) => x.to_string(),
-                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                        rusqlite::types::ValueRef::Text(x) | rusqlite::types::ValueRef::Blob(x) => {
-                            String::from_utf8_lossy(x).into_owned()
-                        }
-                    });
+                    line.push(cells.text(i, r.get_ref(i)?).unwrap_or_default());
                 }
                 rows.push(line);
                 Ok(())

@@ -143,22 +143,36 @@ pub(crate) fn translate(
     netsuite_suiteql::translate_with(q, &options).map_err(|e| e.to_string())
 }
 
-/// Shows the date columns of one statement's rows in a date format.
+/// Shows the date columns of one statement's rows in a date format (none: as stored).
 #[derive(Debug)]
 pub(crate) struct DateCells {
     kinds: Vec<Option<DateKind>>,
-    format: DateFormat,
+    format: Option<DateFormat>,
 }
 
 impl DateCells {
     /// Column `i`'s value as the user sees it, when it is a stored date of a date
     /// column; `None` for every other value (shown as it is).
     pub(crate) fn shown(&self, i: usize, value: ValueRef<'_>) -> Option<String> {
-        let kind = (*self.kinds.get(i)?)?;
+        let (kind, format) = ((*self.kinds.get(i)?)?, self.format?);
         match value {
-            ValueRef::Text(t) => self.format.display(kind, std::str::from_utf8(t).ok()?),
+            ValueRef::Text(t) => format.display(kind, std::str::from_utf8(t).ok()?),
             _ => None,
         }
+    }
+
+    /// Column `i`'s value as text, as SuiteQL answers it: a date in the date format,
+    /// a number without a trailing `.0`; `None` for NULL (left out of an answer).
+    pub(crate) fn text(&self, i: usize, value: ValueRef<'_>) -> Option<String> {
+        if let Some(date) = self.shown(i, value) {
+            return Some(date);
+        }
+        Some(match value {
+            ValueRef::Null => return None,
+            ValueRef::Integer(n) => n.to_string(),
+            ValueRef::Real(f) => format_real(f),
+            ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+        })
     }
 }
 
@@ -181,7 +195,9 @@ pub(crate) struct Page {
 /// `Ok(Err(detail))` is the user's error (translation, SQLite's refusal), for a
 /// `USER_ERROR` or the console's message. The REST endpoint and the admin SuiteQL
 /// console both run queries through it. `on_row` gets [`DateCells`] that show the
-/// date columns in `dates` (comparisons and ORDER BY ran on the stored ISO text).
+/// date columns in `dates` (none: as stored; comparisons and ORDER BY ran on the
+/// stored ISO text, and strings compared with dates are read in `dates`, else the
+/// default format).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_page(
     emu: &DataPlane,
@@ -190,10 +206,11 @@ pub(crate) fn run_page(
     offset: u64,
     with_total: bool,
     stop: &Stopper,
-    dates: DateFormat,
+    dates: Option<DateFormat>,
     mut on_row: impl FnMut(&[String], &rusqlite::Row<'_>, &DateCells) -> rusqlite::Result<()>,
 ) -> Result<Result<Page, String>, Error> {
-    let translated = match translate(emu.model(), q, emu.clock().now(), dates) {
+    let read_as = dates.unwrap_or_default();
+    let translated = match translate(emu.model(), q, emu.clock().now(), read_as) {
         Ok(t) => t,
         Err(detail) => return Ok(Err(detail)),
     };
@@ -395,7 +412,7 @@ fn run(
         paging.offset,
         true,
         stop,
-        dates,
+        Some(dates),
         |columns, row, cells| {
             if keys.is_empty() {
                 keys = columns
@@ -476,7 +493,7 @@ fn push_json_str(out: &mut String, s: &str) {
 }
 
 /// A number as NetSuite prints it in SuiteQL results: no trailing `.0`.
-pub(crate) fn format_real(f: f64) -> String {
+fn format_real(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

@@ -1,7 +1,6 @@
 //! What every tool uses: its arguments, its error, and SuiteQL rows.
 
 use rmcp::model::JsonObject;
-use rusqlite::types::ValueRef;
 use serde_json::{Map, Value};
 
 use super::super::state::DataPlane;
@@ -86,7 +85,6 @@ pub(crate) async fn suiteql_rows(
     let out = dp
         .run_blocking(move |dp| {
             let mut data = Vec::new();
-            let format = dates.unwrap_or_default();
             let page = suiteql::run_page(
                 dp,
                 &q,
@@ -94,24 +92,13 @@ pub(crate) async fn suiteql_rows(
                 offset,
                 true,
                 &stop,
-                format,
+                dates,
                 |columns, row, cells| {
                     let mut obj = Map::new();
                     for (i, column) in columns.iter().enumerate() {
-                        let cell = row.get_ref(i)?;
-                        if let Some(date) = dates.and_then(|_| cells.shown(i, cell)) {
-                            obj.insert(column.clone(), Value::String(date));
-                            continue;
+                        if let Some(text) = cells.text(i, row.get_ref(i)?) {
+                            obj.insert(column.clone(), Value::String(text));
                         }
-                        let value = match cell {
-                            ValueRef::Null => continue,
-                            ValueRef::Integer(n) => n.to_string(),
-                            ValueRef::Real(f) => suiteql::format_real(f),
-                            ValueRef::Text(t) | ValueRef::Blob(t) => {
-                                String::from_utf8_lossy(t).into_owned()
-                            }
-                        };
-                        obj.insert(column.clone(), Value::String(value));
                     }
                     data.push(Value::Object(obj));
                     Ok(())
