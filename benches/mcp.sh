@@ -4,7 +4,9 @@
 # same page through `Client::suiteql_page` in the load generator's process, both
 # against one emulator on loopback, alternating call by call; median and p90 of each
 # and the ratio of the medians. Goal: ratio <= 1.2x. Release builds; the load is
-# crates/netsuite-cli/examples/mcp_bench.rs (an rmcp client spawning `mcp serve`).
+# crates/netsuite-cli/examples/mcp_bench.rs (an rmcp client and a plain JSON-RPC
+# client, each spawning `mcp serve`). The floor row is the library plus the JSON
+# every MCP server and client must write and read for this answer, in-process.
 # Usage: benches/mcp.sh [RUNS]
 # BENCH_LATENCY_MS=N adds N ms to every emulator request (`emulator serve --latency-ms`),
 # as a real account's SuiteQL page takes hundreds of ms: the same comparison at a
@@ -41,8 +43,15 @@ echo "emulator latency: ${BENCH_LATENCY_MS:-0} ms added to each request"
 echo "machine: $(nproc) CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
 NETSUITE_ACCESS_TOKEN="$token" "$bench" "$bin" bench "$base" "$runs" |
   python3 -c 'import json,sys; r=json.load(sys.stdin)
+lib=r["library_p50_ms"]
+def row(name, p50, p90, ratio=True):
+    x = " (%.2fx)" % (r[p50] / lib) if ratio else ""
+    print("| %s | %.2f ms%s | %.2f ms |" % (name, r[p50], x, r[p90]))
 print("| path | p50 | p90 |"); print("|---|---|---|")
-print("| client library, `suiteql_page` (1,000 rows) | %.2f ms | %.2f ms |" % (r["library_p50_ms"], r["library_p90_ms"]))
-print("| `mcp serve` (stdio), `ns_runCustomSuiteQL` | %.2f ms | %.2f ms |" % (r["mcp_stdio_p50_ms"], r["mcp_stdio_p90_ms"]))
-print("| `mcp serve` (stdio), `ns_runCustomSuiteQL`, plain JSON-RPC client | %.2f ms | %.2f ms |" % (r["json_rpc_p50_ms"], r["json_rpc_p90_ms"]))
-print(); print("ratio of medians over %d calls each: rmcp client %.2fx, plain JSON-RPC client %.2fx" % (r["runs"], r["ratio_p50"], r["json_rpc_ratio_p50"]))'
+row("client library, `suiteql_page` (1,000 rows)", "library_p50_ms", "library_p90_ms", False)
+row("`mcp serve` (stdio), `ns_runCustomSuiteQL`, rmcp client", "mcp_stdio_p50_ms", "mcp_stdio_p90_ms")
+row("`mcp serve` (stdio), `ns_runCustomSuiteQL`, plain JSON-RPC client", "json_rpc_p50_ms", "json_rpc_p90_ms")
+row("floor: the library + the answer serialized and parsed in-process", "floor_p50_ms", "floor_p90_ms")
+cpu = [r.get("mcp_serve_cpu_ms_per_call"), r.get("mcp_serve_plain_cpu_ms_per_call")]
+if None not in cpu: print(); print("CPU of each mcp serve process per call (user + system, /proc): %.2f ms (rmcp client), %.2f ms (plain client)" % tuple(cpu))
+print(); print("ratio of medians over %d calls each: rmcp client %.2fx, plain JSON-RPC client %.2fx, floor %.2fx" % (r["runs"], r["ratio_p50"], r["json_rpc_ratio_p50"], r["floor_ratio_p50"]))'

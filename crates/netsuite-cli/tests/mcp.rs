@@ -424,3 +424,73 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
     ]));
     assert_eq!(rows[0]["companyname"], "Inspector Co", "{rows}");
 }
+
+/// The stdio transport at the byte level, as any client sees it: one JSON line per
+/// message; a tool's structured content is exactly its text block's JSON (written
+/// once, spliced in by the transport) with no server-internal `_meta`; a message
+/// of the wrong shape gets rmcp's "Invalid request" reply on the same stdout and
+/// the session goes on.
+#[test]
+fn stdio_lines_carry_structured_content_and_protocol_errors() {
+    use std::io::{BufRead, BufReader};
+    let s = setup();
+    let mut child = s
+        .env
+        .cmd()
+        .args(["--profile", "p", "mcp", "serve"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mcp serve");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut next = |stdin: &mut std::process::ChildStdin, line: &str| -> serde_json::Value {
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).unwrap();
+        assert!(answer.ends_with('\n'), "one whole line: {answer:?}");
+        json(&answer)
+    };
+    let init = next(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+    );
+    assert_eq!(init["result"]["protocolVersion"], "2025-06-18", "{init}");
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")
+        .unwrap();
+    let bad = next(&mut stdin, r#"{"jsonrpc":"2.0","id":2,"method":7}"#);
+    assert_eq!(bad["error"]["code"], -32600, "{bad}");
+    let call = next(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ns_runCustomSuiteQL","arguments":{"sqlQuery":"SELECT id, companyname FROM customer ORDER BY id","description":"raw","pageSize":2}}}"#,
+    );
+    assert_eq!(call["id"], 3, "{call}");
+    let result = &call["result"];
+    let text = result["content"][0]["text"].as_str().expect("a text block");
+    assert_eq!(json(text), result["structuredContent"], "{call}");
+    assert_eq!(result["structuredContent"]["resultCount"], 2, "{call}");
+    assert_eq!(result["isError"], false, "{call}");
+    assert!(result.get("_meta").is_none(), "{call}");
+    // The rows keep the query's column order in the text (not sorted by name).
+    let id = text.find("{\"id\":\"").expect("a row starting with id");
+    assert!(
+        id < text.find("\"companyname\"").expect("companyname"),
+        "{text}"
+    );
+    let error = next(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"ns_runCustomSuiteQL","arguments":{"sqlQuery":"SELECT nosuchcolumn FROM customer","description":"raw"}}}"#,
+    );
+    assert_eq!(error["result"]["isError"], true, "{error}");
+    assert!(
+        error["result"].get("structuredContent").is_none(),
+        "{error}"
+    );
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "mcp serve ended with {status}");
+}

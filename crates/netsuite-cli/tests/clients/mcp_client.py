@@ -52,6 +52,9 @@ async def reads(session, summary):
     s = r.structured_content
     check(s["method"] == "ns_runCustomSuiteQL" and s["resultCount"] == len(s["data"]) > 1, s)
     check(json.loads(text) == s, "the text content is not the structured JSON")
+    check(r.meta is None, f"a server-internal _meta reached the client: {r.meta}")
+    first = json.loads(text)["data"][0]
+    check(list(first) == ["id", "companyname"], f"columns not in the query's order: {first}")
     summary["customers"] = s["resultCount"]
     r, text = await call(session, "ns_runCustomSuiteQL", {
         "sqlQuery": "SELECT id FROM customer ORDER BY id", "description": "two", "pageSize": 2,

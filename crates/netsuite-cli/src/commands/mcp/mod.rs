@@ -3,6 +3,7 @@
 
 mod bridge;
 mod server;
+mod stdio;
 mod tools;
 mod upstream;
 
@@ -145,6 +146,7 @@ async fn serve(args: ServeArgs, profile: Option<&str>) -> Result<()> {
     let server = server::NativeServer::new(tools::Tools {
         client,
         allow_writes: args.allow_writes,
+        text_is_structured: args.transport == Transport::Stdio,
     });
     run_transport(server, &args).await
 }

@@ -78,12 +78,11 @@ impl ServerHandler for NativeServer {
     }
 }
 
-/// Serves on stdin/stdout until the client closes them. When both are pipes (as a
-/// desktop client starts the server) they are driven by tokio's reactor rather than
-/// a blocking thread per read and write (rmcp's `stdio_pipes`).
+/// Serves on stdin/stdout until the client closes them (our transport,
+/// [`super::stdio`]: rmcp's reader, one write per message).
 pub async fn stdio<S: ServerHandler>(server: S) -> Result<()> {
     let running = server
-        .serve(rmcp::transport::stdio_pipes())
+        .serve(super::stdio::Stdio::new())
         .await
         .map_err(|e| anyhow::anyhow!("the MCP client's initialize failed: {e}"))?;
     running

@@ -4,10 +4,12 @@
 use netsuite_auth::account::RECORD_PATH;
 use netsuite_client::record::{GetOptions, UpdateOptions};
 use netsuite_client::restlet::{RestletBody, RestletCall, RestletResponse};
+use netsuite_client::suiteql::Row;
 use netsuite_client::{ApiRequest, Client};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Rows one `ns_runCustomSuiteQL` call returns at most.
@@ -80,6 +82,50 @@ fn data_arg(args: &JsonObject) -> Result<Value, ToolError> {
 pub struct Tools {
     pub client: Client,
     pub allow_writes: bool,
+    /// The transport writes `structuredContent` itself from the text block (our
+    /// stdio transport, [`super::stdio::STRUCTURED_IS_TEXT`]): results carry their
+    /// JSON once, as text, and it is serialized once. Off for rmcp's HTTP
+    /// transport, which is given both.
+    pub text_is_structured: bool,
+}
+
+/// A tool's answer, before it becomes an MCP result.
+enum Answer {
+    Value(Value),
+    SuiteQl(SuiteQlAnswer),
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        match self {
+            Answer::Value(v) => serde_json::to_string(v),
+            Answer::SuiteQl(a) => serde_json::to_string(a),
+        }
+        .unwrap_or_default()
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Answer::Value(v) => v,
+            Answer::SuiteQl(a) => serde_json::to_value(a).unwrap_or_default(),
+        }
+    }
+}
+
+/// `ns_runCustomSuiteQL`'s answer; the rows keep the query's column order and are
+/// serialized straight from the client's rows (no JSON tree built for them).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuiteQlAnswer {
+    method: &'static str,
+    description: String,
+    query_executed: String,
+    result_count: usize,
+    total_results: u64,
+    truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    data: Vec<Row>,
 }
 
 impl Tools {
@@ -87,21 +133,29 @@ impl Tools {
     pub async fn call(&self, name: &str, args: &JsonObject) -> Option<CallToolResult> {
         let result = match name {
             "ns_runCustomSuiteQL" => self.suiteql(args).await,
-            "ns_getSuiteQLMetadata" => self.metadata(args, name).await,
-            "ns_getRecordTypeMetadata" => self.metadata(args, name).await,
-            "ns_getRecord" => self.get_record(args).await,
-            "ns_createRecord" => self.create_record(args).await,
-            "ns_updateRecord" => self.update_record(args).await,
-            "netsuite_callRestlet" => self.restlet(args).await,
+            "ns_getSuiteQLMetadata" => self.metadata(args, name).await.map(Answer::Value),
+            "ns_getRecordTypeMetadata" => self.metadata(args, name).await.map(Answer::Value),
+            "ns_getRecord" => self.get_record(args).await.map(Answer::Value),
+            "ns_createRecord" => self.create_record(args).await.map(Answer::Value),
+            "ns_updateRecord" => self.update_record(args).await.map(Answer::Value),
+            "netsuite_callRestlet" => self.restlet(args).await.map(Answer::Value),
             _ => return None,
         };
         Some(match result {
-            Ok(v) => structured(v),
+            Ok(answer) if self.text_is_structured => {
+                super::stdio::text_is_structured(answer.text())
+            }
+            Ok(answer) => {
+                // The text first: it keeps a SuiteQL row's columns in the query's order.
+                let mut r = CallToolResult::success(vec![ContentBlock::text(answer.text())]);
+                r.structured_content = Some(answer.into_value());
+                r
+            }
             Err(ToolError(msg)) => CallToolResult::error(vec![ContentBlock::text(msg)]),
         })
     }
 
-    async fn suiteql(&self, args: &JsonObject) -> Result<Value, ToolError> {
+    async fn suiteql(&self, args: &JsonObject) -> Result<Answer, ToolError> {
         let query = text_arg(args, "sqlQuery")?;
         let description = opt_text_arg(args, "description")?.unwrap_or_default();
         let cap = match args.get("pageSize") {
@@ -119,11 +173,7 @@ impl Tools {
             more = p.has_more;
             let n = p.items.len() as u64;
             // The rows are moved, not copied: a 1,000-row page is most of a call's work.
-            data.extend(
-                p.items
-                    .into_iter()
-                    .map(|r| Value::Object(r.0.into_iter().collect())),
-            );
+            data.extend(p.items);
             if !more || n == 0 {
                 break;
             }
@@ -131,21 +181,19 @@ impl Tools {
         }
         let truncated = more || data.len() as u64 > cap || total > data.len() as u64;
         data.truncate(cap as usize);
-        let mut out = json!({
-            "method": "ns_runCustomSuiteQL",
-            "description": description,
-            "queryExecuted": query,
-            "resultCount": data.len(),
-            "totalResults": total.max(data.len() as u64),
-            "truncated": truncated,
-            "data": data,
-        });
-        if truncated {
-            out["note"] = json!(format!(
-                "the result was cut at {cap} rows of {total}: narrow the query (WHERE, ROWNUM) or page with ORDER BY id and id > the last id"
-            ));
-        }
-        Ok(out)
+        let note = truncated.then(|| format!(
+            "the result was cut at {cap} rows of {total}: narrow the query (WHERE, ROWNUM) or page with ORDER BY id and id > the last id"
+        ));
+        Ok(Answer::SuiteQl(SuiteQlAnswer {
+            method: "ns_runCustomSuiteQL",
+            description,
+            query_executed: query,
+            result_count: data.len(),
+            total_results: total.max(data.len() as u64),
+            truncated,
+            note,
+            data,
+        }))
     }
 
     async fn metadata(&self, args: &JsonObject, tool: &str) -> Result<Value, ToolError> {
@@ -266,16 +314,6 @@ impl Tools {
         };
         Ok(json!({ "script": script, "deploy": deploy, "method": method, "response": response }))
     }
-}
-
-/// A result carrying `v` as structured content and as JSON text (what
-/// `CallToolResult::structured` does, with `serde_json::to_string`, which writes
-/// straight into a buffer instead of through `Display`'s formatter).
-fn structured(v: Value) -> CallToolResult {
-    let text = serde_json::to_string(&v).unwrap_or_default();
-    let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
-    r.structured_content = Some(v);
-    r
 }
 
 fn urlencode(s: &str) -> String {
