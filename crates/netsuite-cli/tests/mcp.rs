@@ -380,6 +380,18 @@ fn mcp_inspector_cli_lists_and_calls_tools() {
         ],
         "{v}"
     );
+    // Every tool's schemas pass the Inspector's portability lint (no type arrays,
+    // nothing that constrains nothing), the write tools included.
+    let strict = ["--method", "tools/list", "--strict"];
+    let (code, v, err) = inspect(&inspector, &s.env, &["--allow-writes"], &strict);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(
+        v["result"]["tools"].as_array().map(Vec::len),
+        Some(7),
+        "{v}"
+    );
+    assert!(v.get("schemaFindings").is_none(), "{v}");
+    assert!(!err.contains("Warning"), "{err}");
     let args = r#"{"sqlQuery":"SELECT id, companyname FROM customer ORDER BY id","description":"first three","pageSize":3}"#;
     let call = [
         "--method",

@@ -216,7 +216,11 @@ impl Tools {
             .header(ACCEPT, HeaderValue::from_static(accept))
             .idempotent(true);
         let metadata = self.client.send_json(req).await?;
-        Ok(json!({ "method": tool, "recordType": record_type, "metadata": metadata }))
+        let mut out = json!({ "method": tool, "metadata": metadata });
+        if let Some(t) = record_type {
+            out["recordType"] = json!(t);
+        }
+        Ok(out)
     }
 
     async fn get_record(&self, args: &JsonObject) -> Result<Value, ToolError> {
@@ -340,7 +344,7 @@ fn metadata_output() -> Value {
         "type": "object",
         "properties": {
             "method": {"type": "string"},
-            "recordType": {"type": ["string", "null"]},
+            "recordType": {"type": "string", "description": "The record type asked for; absent for the list of types"},
             "metadata": {"type": "object"},
         },
         "required": ["method", "metadata"],
@@ -446,7 +450,17 @@ fn restlet_tool(allow_writes: bool) -> Tool {
             "type": "object",
             "properties": {
                 "script": {"type": "string"}, "deploy": {"type": "string"}, "method": {"type": "string"},
-                "response": {"description": "The RESTlet's JSON answer, or its text"},
+                "response": {
+                    "description": "The RESTlet's JSON answer, or its text",
+                    "anyOf": [
+                        {"type": "object", "additionalProperties": true},
+                        {"type": "array", "items": {"anyOf": [
+                            {"type": "object", "additionalProperties": true}, {"type": "array"},
+                            {"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+                        ]}},
+                        {"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+                    ],
+                },
             },
             "required": ["script", "deploy", "method", "response"],
         },
