@@ -84,6 +84,18 @@ fn cpu_ms(pid: Option<u32>) -> Option<f64> {
     Some(ticks * 10.0)
 }
 
+/// `netsuite mcp serve` on stdio pipes, killed when dropped.
+fn spawn_server(bin: &str, profile: &str) -> std::io::Result<tokio::process::Child> {
+    tokio::process::Command::new(bin)
+        .args(["--profile", profile, "mcp", "serve"])
+        .env_remove("NETSUITE_ACCESS_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+}
+
 fn quantile(samples: &mut [Duration], q: f64) -> f64 {
     samples.sort();
     let i = ((samples.len() - 1) as f64 * q).round() as usize;
@@ -106,14 +118,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "NETSUITE_ACCESS_TOKEN",
     ))?;
 
-    let mut child = tokio::process::Command::new(bin)
-        .args(["--profile", profile, "mcp", "serve"])
-        .env_remove("NETSUITE_ACCESS_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
+    let mut child = spawn_server(bin, profile)?;
     let server_pid = child.id();
     let stdio = (
         child.stdout.take().ok_or("no stdout")?,
@@ -218,14 +223,7 @@ struct RawClient {
 
 impl RawClient {
     async fn start(bin: &str, profile: &str) -> Result<Self, Box<dyn std::error::Error>> {
-        let mut child = tokio::process::Command::new(bin)
-            .args(["--profile", profile, "mcp", "serve"])
-            .env_remove("NETSUITE_ACCESS_TOKEN")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()?;
+        let mut child = spawn_server(bin, profile)?;
         let mut me = Self {
             pid: child.id(),
             stdin: child.stdin.take().ok_or("no stdin")?,

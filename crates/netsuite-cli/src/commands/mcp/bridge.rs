@@ -132,11 +132,11 @@ impl ServerHandler for BridgeServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         if self.withheld(&request.name) {
-            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
-                "error: {} is refused: this server was started without --allow-writes\nhint: restart it as `netsuite mcp serve --upstream --allow-writes` to let the agent change data",
-                request.name
-            ))])
-            .into());
+            let refusal = super::tools::writes_refused(
+                &request.name,
+                "netsuite mcp serve --upstream --allow-writes",
+            );
+            return Ok(CallToolResult::error(vec![ContentBlock::text(refusal)]).into());
         }
         let slot = self.slot().await?;
         let answer = self.upstream.call(request).await;

@@ -21,10 +21,19 @@ pub struct ToolError(pub String);
 
 impl ToolError {
     fn refused(tool: &str, what: &str) -> Self {
-        Self(format!(
-            "error: {tool} {what} is refused: this server was started without --allow-writes\nhint: restart it as `netsuite mcp serve --allow-writes` to let the agent change data"
+        Self(writes_refused(
+            &format!("{tool} {what}"),
+            "netsuite mcp serve --allow-writes",
         ))
     }
+}
+
+/// The refusal of a write by a server started without `--allow-writes` (`restart`:
+/// the command that allows it).
+pub fn writes_refused(what: &str, restart: &str) -> String {
+    format!(
+        "error: {what} is refused: this server was started without --allow-writes\nhint: restart it as `{restart}` to let the agent change data"
+    )
 }
 
 impl From<netsuite_client::Error> for ToolError {

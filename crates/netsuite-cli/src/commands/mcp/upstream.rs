@@ -301,11 +301,7 @@ impl Upstream {
         {
             return Ok(s.service.peer().clone());
         }
-        if let Some(old) = guard.take() {
-            tokio::spawn(async move {
-                let _ = old.service.cancel().await;
-            });
-        }
+        retire(guard.take());
         let config = StreamableHttpClientTransportConfig::with_uri(self.url.as_str())
             .auth_header(token.to_owned());
         let transport = StreamableHttpClientTransport::with_client(self.http.clone(), config);
@@ -328,11 +324,7 @@ impl Upstream {
 
     /// Forgets the session (the next request opens a new one).
     async fn reset(&self) {
-        if let Some(old) = self.session.lock().await.take() {
-            tokio::spawn(async move {
-                let _ = old.service.cancel().await;
-            });
-        }
+        retire(self.session.lock().await.take());
     }
 
     /// What the connector's refusal `text` means, with the fix.
@@ -435,6 +427,15 @@ fn known_refusal(text: &str, login_hint: &str) -> Option<String> {
     } else {
         return None;
     })
+}
+
+/// Closes a session that is no longer used, in the background.
+fn retire(session: Option<Session>) {
+    if let Some(old) = session {
+        tokio::spawn(async move {
+            let _ = old.service.cancel().await;
+        });
+    }
 }
 
 fn failed(message: String) -> CallToolResponse {
